@@ -1,0 +1,96 @@
+"""Read-only SQLAlchemy engines for the metastore and the data sources."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from ddtui.errors import ConfigError
+
+DEFAULT_STATEMENT_TIMEOUT_S = 30
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as text with any password replaced by ***."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except ArgumentError:
+        return "<unparseable URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def parse_url(url: str) -> URL:
+    """Parse a database URL, mapping the driver-less names Airflow uses to installed drivers."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"not a database URL: {mask_url(url)!r} ({exc})") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgres":  # Airflow connections spell it this way; SQLAlchemy does not
+        backend = "postgresql"
+    if backend in ("mysql", "mariadb") and not driver and not _has_module("MySQLdb"):
+        driver = "pymysql"  # mysqlclient needs a C build; PyMySQL is pure Python
+    return parsed.set(drivername=f"{backend}+{driver}" if driver else backend)
+
+
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def create_readonly_engine(
+    url: str, *, statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
+) -> Engine:
+    """An engine whose connections cannot write, with a statement timeout on servers."""
+    parsed = parse_url(url)
+    backend = parsed.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    if backend == "sqlite":
+        parsed = _sqlite_readonly_url(parsed)
+    elif backend == "postgresql":
+        timeout_ms = int(statement_timeout_s * 1000)
+        options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
+        connect_args["options"] = options
+        connect_args["connect_timeout"] = 5
+    elif backend in ("mysql", "mariadb"):
+        connect_args["connect_timeout"] = 5
+    try:
+        engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise ConfigError(
+            f"no driver for {mask_url(parsed)}: {exc}. "
+            "Install ddtui[postgres] or ddtui[mysql] for server databases."
+        ) from None
+    if backend in ("mysql", "mariadb"):
+        _make_mysql_readonly(engine, statement_timeout_s)
+    return engine
+
+
+def _sqlite_readonly_url(parsed: URL) -> URL:
+    """`sqlite:///path` -> `sqlite:///file:path?mode=ro&uri=true` (a missing file stays missing)."""
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return parsed
+    path = Path(database).expanduser().resolve()
+    if not path.exists():
+        raise ConfigError(f"SQLite database not found: {path}")
+    return parsed.set(database=f"file:{path.as_posix()}?mode=ro", query={"uri": "true"})
+
+
+def _make_mysql_readonly(engine: Engine, statement_timeout_s: float) -> None:
+    timeout_ms = int(statement_timeout_s * 1000)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION TRANSACTION READ ONLY")
+        # MariaDB spells the timeout max_statement_time (seconds); MySQL max_execution_time (ms).
+        try:
+            cursor.execute(f"SET SESSION max_statement_time = {float(statement_timeout_s)}")
+        except engine.dialect.loaded_dbapi.Error:  # MySQL has no such variable: use its own
+            cursor.execute(f"SET SESSION max_execution_time = {timeout_ms}")
+        cursor.close()

@@ -1,0 +1,66 @@
+"""Errors that ddtui reports as one line and a distinct exit code, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DdtuiError(Exception):
+    """A failure a user can act on; `str()` is the one line we print."""
+
+    exit_code = 1
+
+
+class ConfigError(DdtuiError):
+    """Settings are missing or malformed (bad URL, unreadable airflow.cfg, ...)."""
+
+    exit_code = 3
+
+
+class MetastoreError(DdtuiError):
+    """The metastore cannot be reached, is not an Airflow metastore, or is not supported."""
+
+    exit_code = 4
+
+
+class NotFoundError(DdtuiError):
+    """An unknown DAG, task or run, with close matches when there are some."""
+
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, candidates: Iterable[str] = ()) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = close_matches(name, candidates)
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}.{hint}")
+
+
+class NoOutputError(DdtuiError):
+    """The task has no output table we can find (a normal state, but `describe` needs one)."""
+
+    exit_code = 5
+
+
+class DataSourceError(DdtuiError):
+    """The output table cannot be read: missing table, permission denied, unreachable server."""
+
+    exit_code = 6
+
+
+class QueryTimeoutError(DataSourceError):
+    """A query ran past the statement timeout."""
+
+    exit_code = 7
+
+
+def close_matches(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Up to `limit` candidates close to `name`, best first."""
+    import difflib
+
+    pool = list(candidates)
+    matches = difflib.get_close_matches(name, pool, n=limit, cutoff=0.5)
+    if not matches:
+        lowered = name.lower()
+        matches = [c for c in pool if lowered in c.lower()][:limit]
+    return matches

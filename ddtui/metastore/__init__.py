@@ -1,0 +1,30 @@
+"""Read-only access to an Airflow metastore (no Airflow import, no DAG code, no unpickling)."""
+
+from ddtui.metastore.models import (
+    DagStructure,
+    DagSummary,
+    MetastoreInfo,
+    Outlet,
+    RunDetail,
+    RunSummary,
+    TaskGroupNode,
+    TaskInstanceSummary,
+    TaskNode,
+    XComValue,
+)
+from ddtui.metastore.reader import Metastore, open_metastore
+
+__all__ = [
+    "DagStructure",
+    "DagSummary",
+    "Metastore",
+    "MetastoreInfo",
+    "Outlet",
+    "RunDetail",
+    "RunSummary",
+    "TaskGroupNode",
+    "TaskInstanceSummary",
+    "TaskNode",
+    "XComValue",
+    "open_metastore",
+]

@@ -1,0 +1,229 @@
+"""Read-only queries against an Airflow metastore, returning plain dataclasses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from ddtui.db import create_readonly_engine, mask_url
+from ddtui.errors import MetastoreError, NotFoundError
+from ddtui.metastore import schema as s
+from ddtui.metastore.models import (
+    DagStructure,
+    DagSummary,
+    MetastoreInfo,
+    RunDetail,
+    RunSummary,
+    TaskInstanceSummary,
+    XComValue,
+)
+from ddtui.metastore.serialized import load_document, parse_dag
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Airflow stores UTC; SQLite and MySQL hand it back naive."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _error_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+class Metastore:
+    """An Airflow metastore, read through short read-only transactions."""
+
+    def __init__(self, engine: Engine, *, url: str | None = None, source: str = "") -> None:
+        self.engine = engine
+        self.masked_url = mask_url(url or engine.url)
+        self.source = source
+        with self._connect() as conn:
+            detected = s.detect_schema(conn, self.masked_url)
+        self.info = MetastoreInfo(
+            url=self.masked_url,
+            dialect=engine.dialect.name,
+            alembic_revision=detected.revision,
+            airflow_version=detected.airflow_version,
+            airflow_major=detected.flavor.major,
+        )
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        """One short transaction; database errors become a one-line MetastoreError."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            where = f" (from {self.source})" if self.source else ""
+            raise MetastoreError(
+                f"metastore {self.masked_url}{where}: {_error_line(exc)}"
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # DAGs ---------------------------------------------------------------------------
+
+    def list_dags(self) -> list[DagSummary]:
+        """All DAGs with tags and latest run, in three queries whatever their number."""
+        d = s.dag
+        with self._connect() as conn:
+            dag_rows = conn.execute(sa.select(d).order_by(d.c.dag_id)).all()
+            tags: dict[str, list[str]] = defaultdict(list)
+            tag_query = sa.select(s.dag_tag.c.dag_id, s.dag_tag.c.name).order_by(
+                s.dag_tag.c.dag_id, s.dag_tag.c.name
+            )
+            for dag_id, name in conn.execute(tag_query):
+                tags[dag_id].append(name)
+            latest = {run.dag_id: run for run in self._latest_runs(conn)}
+        return [
+            DagSummary(
+                dag_id=row.dag_id,
+                display_name=row.dag_display_name or row.dag_id,
+                tags=tuple(tags.get(row.dag_id, ())),
+                is_paused=bool(row.is_paused),
+                is_stale=bool(row.is_stale),
+                owners=row.owners or "",
+                schedule=row.timetable_summary or row.timetable_description,
+                fileloc=row.fileloc,
+                relative_fileloc=row.relative_fileloc,
+                latest_run=latest.get(row.dag_id),
+            )
+            for row in dag_rows
+        ]
+
+    def _latest_runs(self, conn: Connection) -> list[RunSummary]:
+        # The newest run is the one created last: the highest id per DAG (an indexed lookup).
+        newest = (
+            sa.select(sa.func.max(s.dag_run.c.id).label("id"))
+            .group_by(s.dag_run.c.dag_id)
+            .subquery()
+        )
+        query = sa.select(s.dag_run).join(newest, s.dag_run.c.id == newest.c.id)
+        return [_run(row) for row in conn.execute(query)]
+
+    def dag_ids(self) -> list[str]:
+        with self._connect() as conn:
+            return list(conn.execute(sa.select(s.dag.c.dag_id).order_by(s.dag.c.dag_id)).scalars())
+
+    def dag_structure(self, dag_id: str) -> DagStructure:
+        """Tasks, groups and edges from the latest serialized version of the DAG."""
+        sd, dv = s.serialized_dag, s.dag_version
+        query = (
+            sa.select(sd.c.data, sd.c.data_compressed, dv.c.version_number)
+            .select_from(sd.outerjoin(dv, sd.c.dag_version_id == dv.c.id))
+            .where(sd.c.dag_id == dag_id)
+            .order_by(sd.c.created_at.desc(), sd.c.last_updated.desc())
+            .limit(1)
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                raise NotFoundError("DAG", dag_id, self._all_dag_ids(conn))
+        document = load_document(row.data, row.data_compressed)
+        return parse_dag(dag_id, document, row.version_number)
+
+    def _all_dag_ids(self, conn: Connection) -> list[str]:
+        return list(conn.execute(sa.select(s.dag.c.dag_id)).scalars())
+
+    # Runs ---------------------------------------------------------------------------
+
+    def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
+        """A page of the DAG's runs, newest first."""
+        r = s.dag_run
+        query = (
+            sa.select(r)
+            .where(r.c.dag_id == dag_id)
+            .order_by(r.c.run_after.desc(), r.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            return [_run(row) for row in conn.execute(query)]
+
+    def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
+        """A run with its task instances, XCom return values and rendered template fields."""
+        r, ti, x, rf = s.dag_run, s.task_instance, s.xcom, s.rendered_task_instance_fields
+        with self._connect() as conn:
+            run_row = conn.execute(
+                sa.select(r).where(r.c.dag_id == dag_id, r.c.run_id == run_id)
+            ).first()
+            if run_row is None:
+                candidates = conn.execute(
+                    sa.select(r.c.run_id).where(r.c.dag_id == dag_id)
+                ).scalars()
+                raise NotFoundError(f"run of DAG {dag_id!r}", run_id, candidates)
+            ti_rows = conn.execute(
+                sa.select(ti)
+                .where(ti.c.dag_id == dag_id, ti.c.run_id == run_id)
+                .order_by(ti.c.task_id, ti.c.map_index)
+            ).all()
+            xcom_rows = conn.execute(
+                sa.select(x.c.task_id, x.c.map_index, x.c.value)
+                .where(x.c.dag_id == dag_id, x.c.run_id == run_id, x.c.key == "return_value")
+                .order_by(x.c.task_id, x.c.map_index)
+            ).all()
+            rendered_rows = conn.execute(
+                sa.select(rf.c.task_id, rf.c.rendered_fields).where(
+                    rf.c.dag_id == dag_id, rf.c.run_id == run_id, rf.c.map_index == -1
+                )
+            ).all()
+        return RunDetail(
+            run=_run(run_row),
+            task_instances=tuple(
+                TaskInstanceSummary(
+                    task_id=row.task_id,
+                    map_index=row.map_index,
+                    state=row.state,
+                    try_number=row.try_number or 0,
+                    start_date=_utc(row.start_date),
+                    end_date=_utc(row.end_date),
+                    duration=row.duration,
+                    operator=row.custom_operator_name or row.operator,
+                )
+                for row in ti_rows
+            ),
+            return_values=tuple(XComValue(row.task_id, row.map_index, row.value) for row in xcom_rows),
+            rendered_fields={
+                row.task_id: dict(row.rendered_fields)
+                for row in rendered_rows
+                if isinstance(row.rendered_fields, dict)
+            },
+        )
+
+    def latest_run_id(self, dag_id: str) -> str | None:
+        runs = self.runs(dag_id, limit=1)
+        return runs[0].run_id if runs else None
+
+
+def _run(row: Any) -> RunSummary:
+    return RunSummary(
+        dag_id=row.dag_id,
+        run_id=row.run_id,
+        state=row.state,
+        run_type=row.run_type,
+        logical_date=_utc(row.logical_date),
+        run_after=_utc(row.run_after),
+        start_date=_utc(row.start_date),
+        end_date=_utc(row.end_date),
+    )
+
+
+def open_metastore(url: str, *, source: str = "", statement_timeout_s: float = 30) -> Metastore:
+    """Connect read-only and detect the schema; every failure is a one-line MetastoreError."""
+    engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
+    try:
+        return Metastore(engine, url=url, source=source)
+    except Exception:
+        engine.dispose()
+        raise

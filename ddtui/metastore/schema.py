@@ -1,0 +1,163 @@
+"""Which Airflow schema a metastore has, and the tables ddtui reads, per version.
+
+Tables are declared by hand (only the columns we read) rather than reflected: reflection
+costs a round trip per table, and a declaration lets SQLAlchemy quote every identifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ddtui.errors import MetastoreError
+from ddtui.metastore.revisions import AIRFLOW_VERSION_BY_REVISION
+
+_metadata = sa.MetaData()
+
+alembic_version = sa.Table("alembic_version", _metadata, sa.Column("version_num", sa.String))
+
+dag = sa.Table(
+    "dag",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("dag_display_name", sa.String),
+    sa.Column("is_paused", sa.Boolean),
+    sa.Column("is_stale", sa.Boolean),
+    sa.Column("owners", sa.String),
+    sa.Column("timetable_summary", sa.String),
+    sa.Column("timetable_description", sa.String),
+    sa.Column("fileloc", sa.String),
+    sa.Column("relative_fileloc", sa.String),
+)
+
+dag_tag = sa.Table("dag_tag", _metadata, sa.Column("name", sa.String), sa.Column("dag_id", sa.String))
+
+dag_run = sa.Table(
+    "dag_run",
+    _metadata,
+    sa.Column("id", sa.Integer),
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("state", sa.String),
+    sa.Column("run_type", sa.String),
+    sa.Column("logical_date", sa.DateTime),
+    sa.Column("run_after", sa.DateTime),
+    sa.Column("start_date", sa.DateTime),
+    sa.Column("end_date", sa.DateTime),
+)
+
+task_instance = sa.Table(
+    "task_instance",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("task_id", sa.String),
+    sa.Column("map_index", sa.Integer),
+    sa.Column("state", sa.String),
+    sa.Column("try_number", sa.Integer),
+    sa.Column("start_date", sa.DateTime),
+    sa.Column("end_date", sa.DateTime),
+    sa.Column("duration", sa.Float),
+    sa.Column("operator", sa.String),
+    sa.Column("custom_operator_name", sa.String),
+)
+
+xcom = sa.Table(
+    "xcom",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("task_id", sa.String),
+    sa.Column("map_index", sa.Integer),
+    sa.Column("key", sa.String),
+    sa.Column("value", sa.JSON),  # JSON in Airflow 3; Airflow 2 stores bytes (see flavours)
+)
+
+rendered_task_instance_fields = sa.Table(
+    "rendered_task_instance_fields",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("task_id", sa.String),
+    sa.Column("map_index", sa.Integer),
+    sa.Column("rendered_fields", sa.JSON),
+)
+
+serialized_dag = sa.Table(
+    "serialized_dag",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("data", sa.JSON),
+    sa.Column("data_compressed", sa.LargeBinary),
+    sa.Column("created_at", sa.DateTime),
+    sa.Column("last_updated", sa.DateTime),
+    sa.Column("dag_version_id", sa.String),
+)
+
+dag_version = sa.Table(
+    "dag_version",
+    _metadata,
+    sa.Column("id", sa.String),
+    sa.Column("version_number", sa.Integer),
+)
+
+asset = sa.Table(
+    "asset", _metadata, sa.Column("id", sa.Integer), sa.Column("uri", sa.String),
+    sa.Column("name", sa.String),
+)
+
+task_outlet_asset_reference = sa.Table(
+    "task_outlet_asset_reference",
+    _metadata,
+    sa.Column("asset_id", sa.Integer),
+    sa.Column("dag_id", sa.String),
+    sa.Column("task_id", sa.String),
+)
+
+
+@dataclass(frozen=True)
+class SchemaFlavor:
+    """What differs between Airflow versions, kept in one place.
+
+    Airflow 2.9-2.11 will add a flavour: `execution_date` for `logical_date`, `is_active`
+    for `not is_stale`, `schedule_interval`, `dataset` tables, xcom values as bytes.
+    """
+
+    name: str
+    major: int
+
+
+AIRFLOW_3 = SchemaFlavor("airflow3", 3)
+
+
+@dataclass(frozen=True)
+class DetectedSchema:
+    revision: str
+    airflow_version: str
+    flavor: SchemaFlavor
+
+
+def detect_schema(conn: Connection, masked_url: str) -> DetectedSchema:
+    """Read `alembic_version` and the tables present; refuse what we cannot read correctly."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if "alembic_version" not in tables or "dag" not in tables:
+        raise MetastoreError(
+            f"{masked_url} is not an Airflow metastore (no alembic_version/dag tables); "
+            "point --metastore or AIRFLOW_HOME at one, or run `airflow db migrate`"
+        )
+    revision = conn.execute(sa.select(alembic_version.c.version_num)).scalar() or "?"
+    known = AIRFLOW_VERSION_BY_REVISION.get(revision)
+    if "dag_version" in tables and "asset" in tables:
+        version = f"{known}+" if known else "3.x"
+        return DetectedSchema(revision, version, AIRFLOW_3)
+    if "dataset" in tables or (known and known.startswith("2.")):
+        raise MetastoreError(
+            f"{masked_url} is an Airflow {known or '2.x'} metastore (alembic {revision}); "
+            "ddtui supports Airflow 3 metastores for now"
+        )
+    raise MetastoreError(
+        f"{masked_url}: unsupported Airflow schema (alembic {revision}); "
+        "ddtui supports Airflow 3 metastores"
+    )

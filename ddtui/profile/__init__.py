@@ -1,0 +1,1 @@
+"""Profiles of output tables (no Textual, no plotext here)."""

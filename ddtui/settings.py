@@ -1,0 +1,184 @@
+"""Where the metastore and the data sources are, resolved as Airflow itself would.
+
+Parsed with the standard library only: importing Airflow to read its config costs seconds.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from ddtui.errors import ConfigError
+
+CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+LEGACY_CONN_ENV = "AIRFLOW__CORE__SQL_ALCHEMY_CONN"
+DATA_URL_ENV = "DDTUI_DATA_URL"
+
+
+@dataclass(frozen=True)
+class ResolvedSetting:
+    """A value and where it came from (shown to users when something fails)."""
+
+    value: str
+    source: str
+
+
+def airflow_home(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("AIRFLOW_HOME") or "~/airflow").expanduser()
+
+
+def resolve_metastore_url(
+    cli_url: str | None = None, env: Mapping[str, str] | None = None
+) -> ResolvedSetting:
+    """First hit wins: --metastore, the env var (+ _CMD, _SECRET), airflow.cfg, the default."""
+    env = os.environ if env is None else env
+    if cli_url:
+        return ResolvedSetting(cli_url, "--metastore")
+    for name in (CONN_ENV, LEGACY_CONN_ENV):
+        found = _from_env(name, env)
+        if found:
+            return found
+    home = airflow_home(env)
+    config_path = Path(env.get("AIRFLOW_CONFIG") or home / "airflow.cfg").expanduser()
+    if config_path.is_file():
+        found = _from_config(config_path, env)
+        if found:
+            return found
+    default = f"sqlite:///{(home / 'airflow.db').as_posix()}"
+    where = f"default for AIRFLOW_HOME={home}"
+    if not config_path.is_file():
+        where += f" (no {config_path})"
+    return ResolvedSetting(default, where)
+
+
+def _from_env(name: str, env: Mapping[str, str]) -> ResolvedSetting | None:
+    if env.get(name):
+        return ResolvedSetting(env[name], name)
+    if env.get(f"{name}_CMD"):
+        return ResolvedSetting(_run_cmd(env[f"{name}_CMD"], f"{name}_CMD"), f"{name}_CMD")
+    if env.get(f"{name}_SECRET"):
+        # Secrets backends need Airflow itself; we cannot resolve them without it.
+        raise ConfigError(
+            f"{name}_SECRET is set, but ddtui cannot read Airflow secrets backends; "
+            f"pass the URL with --metastore or set {name}."
+        )
+    return None
+
+
+def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    for section in ("database", "core"):  # Airflow < 2.3 kept it under [core]
+        if parser.has_option(section, "sql_alchemy_conn"):
+            value = parser.get(section, "sql_alchemy_conn").strip()
+            if value:
+                return ResolvedSetting(_expand(value, env), f"{path} [{section}]")
+        if parser.has_option(section, "sql_alchemy_conn_cmd"):
+            cmd = parser.get(section, "sql_alchemy_conn_cmd")
+            where = f"{path} [{section}] sql_alchemy_conn_cmd"
+            return ResolvedSetting(_run_cmd(cmd, where), where)
+    return None
+
+
+def _expand(value: str, env: Mapping[str, str]) -> str:
+    """airflow.cfg values may hold {AIRFLOW_HOME} and ${VARS}, as Airflow expands them."""
+    value = value.replace("{AIRFLOW_HOME}", str(airflow_home(env)))
+    return os.path.expandvars(value)
+
+
+def _run_cmd(command: str, where: str) -> str:
+    try:
+        done = subprocess.run(
+            command, shell=True, capture_output=True, text=True, timeout=30, check=True
+        )  # noqa: S602 - Airflow's _cmd settings are shell commands by definition
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise ConfigError(f"{where}: the command failed: {exc}") from None
+    return done.stdout.strip()
+
+
+# Data sources ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Where bare output-table names are read from."""
+
+    url: str | None
+    source: str  # "--data-url", "DDTUI_DATA_URL", "--data-conn ID", or "" when unset
+
+
+def resolve_data_settings(
+    data_url: str | None = None,
+    data_conn: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> DataSettings:
+    env = os.environ if env is None else env
+    if data_url:
+        return DataSettings(data_url, "--data-url")
+    if data_conn:
+        return DataSettings(connection_url(data_conn, env), f"--data-conn {data_conn}")
+    if env.get(DATA_URL_ENV):
+        return DataSettings(env[DATA_URL_ENV], DATA_URL_ENV)
+    return DataSettings(None, "")
+
+
+def connection_url(conn_id: str, env: Mapping[str, str] | None = None) -> str:
+    """An SQLAlchemy URL from `AIRFLOW_CONN_<ID>` (URI or JSON form)."""
+    env = os.environ if env is None else env
+    name = f"AIRFLOW_CONN_{conn_id.upper()}"
+    raw = env.get(name)
+    if not raw:
+        raise ConfigError(f"connection {conn_id!r}: {name} is not set")
+    raw = raw.strip()
+    if raw.startswith("{"):
+        return _url_from_json_connection(conn_id, raw)
+    return raw
+
+
+_CONN_TYPE_TO_DIALECT = {
+    "postgres": "postgresql",
+    "postgresql": "postgresql",
+    "mysql": "mysql",
+    "sqlite": "sqlite",
+    "mssql": "mssql",
+    "oracle": "oracle",
+    "snowflake": "snowflake",
+    "trino": "trino",
+}
+
+
+def _url_from_json_connection(conn_id: str, raw: str) -> str:
+    try:
+        conn = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"connection {conn_id!r}: invalid JSON ({exc})") from None
+    conn_type = str(conn.get("conn_type") or "")
+    dialect = _CONN_TYPE_TO_DIALECT.get(conn_type)
+    if dialect is None:
+        raise ConfigError(f"connection {conn_id!r}: unsupported conn_type {conn_type!r}")
+    schema = conn.get("schema") or ""
+    host = conn.get("host") or ""
+    if dialect == "sqlite":
+        return f"sqlite:///{host or schema}"
+    auth = ""
+    if conn.get("login"):
+        auth = quote(str(conn["login"]), safe="")
+        if conn.get("password"):
+            auth += ":" + quote(str(conn["password"]), safe="")
+        auth += "@"
+    port = f":{conn['port']}" if conn.get("port") else ""
+    extra = conn.get("extra") or {}
+    if isinstance(extra, str):
+        extra = json.loads(extra) if extra.strip() else {}
+    query = f"?{urlencode(extra)}" if extra else ""
+    return f"{dialect}://{auth}{host}{port}/{schema}{query}"
