@@ -98,9 +98,10 @@ def _expand(value: str, env: Mapping[str, str]) -> str:
 
 def _run_cmd(command: str, where: str) -> str:
     try:
-        done = subprocess.run(
+        # Airflow's *_cmd settings are shell commands by definition.
+        done = subprocess.run(  # noqa: S602
             command, shell=True, capture_output=True, text=True, timeout=30, check=True
-        )  # noqa: S602 - Airflow's _cmd settings are shell commands by definition
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         raise ConfigError(f"{where}: the command failed: {exc}") from None
     return done.stdout.strip()

@@ -65,9 +65,7 @@ class Metastore:
                 yield conn
         except SQLAlchemyError as exc:
             where = f" (from {self.source})" if self.source else ""
-            raise MetastoreError(
-                f"metastore {self.masked_url}{where}: {_error_line(exc)}"
-            ) from exc
+            raise MetastoreError(f"metastore {self.masked_url}{where}: {_error_line(exc)}") from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -193,7 +191,9 @@ class Metastore:
                 )
                 for row in ti_rows
             ),
-            return_values=tuple(XComValue(row.task_id, row.map_index, row.value) for row in xcom_rows),
+            return_values=tuple(
+                XComValue(row.task_id, row.map_index, row.value) for row in xcom_rows
+            ),
             rendered_fields={
                 row.task_id: dict(row.rendered_fields)
                 for row in rendered_rows

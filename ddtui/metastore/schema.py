@@ -32,7 +32,9 @@ dag = sa.Table(
     sa.Column("relative_fileloc", sa.String),
 )
 
-dag_tag = sa.Table("dag_tag", _metadata, sa.Column("name", sa.String), sa.Column("dag_id", sa.String))
+dag_tag = sa.Table(
+    "dag_tag", _metadata, sa.Column("name", sa.String), sa.Column("dag_id", sa.String)
+)
 
 dag_run = sa.Table(
     "dag_run",
@@ -104,7 +106,10 @@ dag_version = sa.Table(
 )
 
 asset = sa.Table(
-    "asset", _metadata, sa.Column("id", sa.Integer), sa.Column("uri", sa.String),
+    "asset",
+    _metadata,
+    sa.Column("id", sa.Integer),
+    sa.Column("uri", sa.String),
     sa.Column("name", sa.String),
 )
 

@@ -26,13 +26,13 @@ def parse_dag(dag_id: str, document: dict[str, Any], version_number: int | None)
     dag = document.get("dag", document)
     tasks = [_parse_task(entry.get("__var", entry)) for entry in dag.get("tasks", [])]
     group_data = dag.get("task_group") or dag.get("_task_group")
-    root_group = _parse_group(group_data) if group_data else TaskGroupNode(
-        None, tuple(t.task_id for t in tasks)
+    root_group = (
+        _parse_group(group_data)
+        if group_data
+        else TaskGroupNode(None, tuple(t.task_id for t in tasks))
     )
     groups_of = _group_paths(root_group)
-    tasks = [
-        TaskNode(**{**t.__dict__, "group_path": groups_of.get(t.task_id, ())}) for t in tasks
-    ]
+    tasks = [TaskNode(**{**t.__dict__, "group_path": groups_of.get(t.task_id, ())}) for t in tasks]
     return DagStructure(dag_id, tuple(_topological(tasks)), root_group, version_number)
 
 

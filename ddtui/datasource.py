@@ -1,0 +1,30 @@
+"""Read-only engines for the databases that hold output tables, one per URL."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.engine import Engine
+
+from ddtui.db import create_readonly_engine
+
+
+class DataSources:
+    """A small thread-safe cache: workers share one engine (and pool) per data source."""
+
+    def __init__(self, statement_timeout_s: float = 300) -> None:
+        self._engines: dict[str, Engine] = {}
+        self._lock = threading.Lock()
+        self._timeout = statement_timeout_s
+
+    def engine(self, url: str) -> Engine:
+        with self._lock:
+            if url not in self._engines:
+                self._engines[url] = create_readonly_engine(url, statement_timeout_s=self._timeout)
+            return self._engines[url]
+
+    def close(self) -> None:
+        with self._lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
