@@ -1,7 +1,177 @@
-"""The `ddtui` command."""
+"""The `ddtui` command: the terminal UI, and text views for scripts and pipes."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ddtui.errors import DdtuiError
+
+app = typer.Typer(
+    name="ddtui",
+    help=(
+        "See what each task of your Airflow pipelines produced: DAGs, runs, task states, "
+        "and for each task its output table's describe metrics and histograms.\n\n"
+        "Reads the Airflow metastore read-only, the way Airflow finds it "
+        "(--metastore, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, $AIRFLOW_HOME/airflow.cfg)."
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+MetastoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metastore",
+        help="SQLAlchemy URL of the Airflow metastore. "
+        "Default: as Airflow resolves it (env, airflow.cfg, $AIRFLOW_HOME/airflow.db).",
+        show_default=False,
+    ),
+]
+DataUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--data-url",
+        help="SQLAlchemy URL of the database holding bare output-table names "
+        "(default: $DDTUI_DATA_URL).",
+        show_default=False,
+    ),
+]
+DataConnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--data-conn",
+        help="Airflow connection id of that database, read from AIRFLOW_CONN_<ID>.",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line_errors(func: F) -> F:
+    """Print DdtuiErrors as `ddtui: message` with their exit code, never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DdtuiError as exc:
+            typer.echo(f"ddtui: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_configured_metastore(metastore_url: str | None) -> Any:
+    from ddtui.metastore import open_metastore
+    from ddtui.settings import resolve_metastore_url
+
+    resolved = resolve_metastore_url(metastore_url)
+    return open_metastore(resolved.value, source=resolved.source)
+
+
+@app.callback(invoke_without_command=True)
+@one_line_errors
+def main_command(
+    ctx: typer.Context,
+    metastore: MetastoreOpt = None,
+    data_url: DataUrlOpt = None,
+    data_conn: DataConnOpt = None,
+    dag: Annotated[
+        str | None, typer.Option("--dag", help="Open on this DAG, its task list focused.")
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", help="Also select this task and show its stats.")
+    ] = None,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Select this run id (default: the latest).")
+    ] = None,
+    refresh: Annotated[
+        float, typer.Option("--refresh", help="Refresh states every SECONDS; 0 disables.")
+    ] = 10.0,
+) -> None:
+    """Open the terminal UI (the default when no command is given)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if (task or run) and not dag:
+        raise typer.BadParameter("--task and --run need --dag")
+    from ddtui.settings import resolve_data_settings
+
+    data = resolve_data_settings(data_url, data_conn)
+    store = open_configured_metastore(metastore)
+    run_tui(store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh)
+
+
+def run_tui(
+    store: Any,
+    data: Any,
+    *,
+    dag_id: str | None,
+    task_id: str | None,
+    run_id: str | None,
+    refresh_seconds: float,
+) -> None:
+    """Validate the deep link before the screen opens, then run the app."""
+    from ddtui.lookup import find_target
+
+    if dag_id:
+        find_target(store, dag_id, task_id, run_id)
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        raise DdtuiError("the terminal UI needs a terminal; use `ddtui dags` or `ddtui describe`")
+    from ddtui.tui.app import DdtuiApp
+
+    DdtuiApp(
+        store,
+        data,
+        dag_id=dag_id,
+        task_id=task_id,
+        run_id=run_id,
+        refresh_seconds=refresh_seconds,
+    ).run()
+
+
+@app.command("dags")
+@one_line_errors
+def dags_command(metastore: MetastoreOpt = None) -> None:
+    """List the DAGs with tags, paused state and latest run, as text."""
+    from ddtui.textviews import format_dag_list
+
+    store = open_configured_metastore(metastore)
+    typer.echo(format_dag_list(store.info, store.list_dags()))
+
+
+@app.command("tasks")
+@one_line_errors
+def tasks_command(
+    dag: Annotated[str, typer.Argument(help="DAG id.")],
+    run: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
+    metastore: MetastoreOpt = None,
+    data_url: DataUrlOpt = None,
+    data_conn: DataConnOpt = None,
+) -> None:
+    """List a DAG's tasks in dependency order with their state and output table, as text."""
+    from ddtui.lookup import find_target
+    from ddtui.settings import resolve_data_settings
+    from ddtui.textviews import format_task_list
+
+    data = resolve_data_settings(data_url, data_conn)
+    store = open_configured_metastore(metastore)
+    target = find_target(store, dag, None, run)
+    typer.echo(format_task_list(target.structure, target.run, data))
+
 
 def main() -> None:
-    raise SystemExit("ddtui: not built yet")
+    """Console-script entry point."""
+    # Typer reads NO_COLOR itself; keep the environment as the user set it.
+    os.environ.setdefault("TYPER_USE_RICH", "0")
+    app()

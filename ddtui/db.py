@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def mask_url(url: str | URL) -> str:
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
     except ArgumentError:
-        return "<unparseable URL>"
+        return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", str(url))
     return parsed.render_as_string(hide_password=True)
 
 
@@ -30,11 +31,16 @@ def parse_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"not a database URL: {mask_url(url)!r} ({exc})") from None
+    if parsed.drivername.startswith("postgres:"):
+        parsed = parsed.set(drivername="postgresql")
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "postgres":  # Airflow connections spell it this way; SQLAlchemy does not
         backend = "postgresql"
     if backend in ("mysql", "mariadb") and not driver and not _has_module("MySQLdb"):
         driver = "pymysql"  # mysqlclient needs a C build; PyMySQL is pure Python
+    if backend == "postgresql" and not driver:
+        # SQLAlchemy 2.1 defaults to psycopg 3; Airflow installs often have only psycopg2.
+        driver = next((d for d in ("psycopg", "psycopg2") if _has_module(d)), "")
     return parsed.set(drivername=f"{backend}+{driver}" if driver else backend)
 
 

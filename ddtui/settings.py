@@ -52,9 +52,10 @@ def resolve_metastore_url(
         if found:
             return found
     default = f"sqlite:///{(home / 'airflow.db').as_posix()}"
-    where = f"default for AIRFLOW_HOME={home}"
-    if not config_path.is_file():
-        where += f" (no {config_path})"
+    where = (
+        f"Airflow's default for AIRFLOW_HOME={home}; tried --metastore, {CONN_ENV}, "
+        f"{config_path}" + ("" if config_path.is_file() else " (missing)")
+    )
     return ResolvedSetting(default, where)
 
 

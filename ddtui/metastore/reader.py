@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ddtui.db import create_readonly_engine, mask_url
-from ddtui.errors import MetastoreError, NotFoundError
+from ddtui.errors import ConfigError, MetastoreError, NotFoundError
 from ddtui.metastore import schema as s
 from ddtui.metastore.models import (
     DagStructure,
@@ -221,7 +221,11 @@ def _run(row: Any) -> RunSummary:
 
 def open_metastore(url: str, *, source: str = "", statement_timeout_s: float = 30) -> Metastore:
     """Connect read-only and detect the schema; every failure is a one-line MetastoreError."""
-    engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
+    try:
+        engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
+    except ConfigError as exc:
+        where = f" (metastore from {source})" if source else ""
+        raise MetastoreError(f"{exc}{where}") from None
     try:
         return Metastore(engine, url=url, source=source)
     except Exception:

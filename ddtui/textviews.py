@@ -1,0 +1,87 @@
+"""Plain-text views of the metastore for `ddtui dags` and `ddtui tasks` (no Textual)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail
+from ddtui.outputs import resolve_output
+from ddtui.settings import DataSettings
+
+
+def format_when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def format_dag_list(info: MetastoreInfo, dags: list[DagSummary]) -> str:
+    rows = [
+        [
+            d.dag_id,
+            ",".join(d.tags) or "-",
+            "paused" if d.is_paused else ("stale" if d.is_stale else "active"),
+            d.schedule or "-",
+            (d.latest_run.state or "-") if d.latest_run else "no runs",
+            format_when(d.latest_run.logical_date) if d.latest_run else "-",
+        ]
+        for d in dags
+    ]
+    header = f"{info.url} (Airflow {info.airflow_version}), DAGs: {len(dags)}"
+    table = format_table(["DAG", "TAGS", "STATUS", "SCHEDULE", "LATEST RUN", "LOGICAL DATE"], rows)
+    return f"{header}\n{table}"
+
+
+def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataSettings) -> str:
+    by_task: dict[str, list] = {}
+    if run:
+        for ti in run.task_instances:
+            by_task.setdefault(ti.task_id, []).append(ti)
+    rows = []
+    for task in structure.tasks:
+        tis = by_task.get(task.task_id, [])
+        state = tis[0].state if len(tis) == 1 else _mapped_state(tis)
+        output = resolve_output(task, run, data)
+        rows.append(
+            [
+                task.task_id,
+                state or "-",
+                str(max((ti.try_number for ti in tis), default=0)) if tis else "-",
+                format_duration(sum(ti.duration or 0 for ti in tis) if tis else None),
+                task.operator,
+                output.label or "-",
+            ]
+        )
+    head = f"DAG {structure.dag_id}, run " + (
+        f"{run.run.run_id} ({run.run.state})" if run else "- (no runs)"
+    )
+    table = format_table(["TASK", "STATE", "TRY", "DURATION", "OPERATOR", "OUTPUT"], rows)
+    return f"{head}\n{table}"
+
+
+def _mapped_state(tis: list) -> str | None:
+    if not tis:
+        return None
+    states = {ti.state for ti in tis}
+    if len(states) == 1:
+        return f"{states.pop()} x{len(tis)}"
+    return "mixed x" + str(len(tis))
