@@ -29,6 +29,7 @@ MetastoreOpt = Annotated[
     str | None,
     typer.Option(
         "--metastore",
+        metavar="URL",
         help="SQLAlchemy URL of the Airflow metastore. "
         "Default: as Airflow resolves it (env, airflow.cfg, $AIRFLOW_HOME/airflow.db).",
         show_default=False,
@@ -38,6 +39,7 @@ DataUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--data-url",
+        metavar="URL",
         help="SQLAlchemy URL of the database holding bare output-table names "
         "(default: $DDTUI_DATA_URL).",
         show_default=False,
@@ -47,6 +49,7 @@ DataConnOpt = Annotated[
     str | None,
     typer.Option(
         "--data-conn",
+        metavar="CONN_ID",
         help="Airflow connection id of that database, read from AIRFLOW_CONN_<ID>.",
         show_default=False,
     ),
@@ -88,16 +91,22 @@ def main_command(
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
     dag: Annotated[
-        str | None, typer.Option("--dag", help="Open on this DAG, its task list focused.")
+        str | None,
+        typer.Option("--dag", metavar="DAG_ID", help="Open on this DAG, its task list focused."),
     ] = None,
     task: Annotated[
-        str | None, typer.Option("--task", help="Also select this task and show its stats.")
+        str | None,
+        typer.Option("--task", metavar="TASK_ID", help="Also select this task and show its stats."),
     ] = None,
     run: Annotated[
-        str | None, typer.Option("--run", help="Select this run id (default: the latest).")
+        str | None,
+        typer.Option("--run", metavar="RUN_ID", help="Select this run id (default: the latest)."),
     ] = None,
     refresh: Annotated[
-        float, typer.Option("--refresh", help="Refresh states every SECONDS; 0 disables.")
+        float,
+        typer.Option(
+            "--refresh", metavar="SECONDS", help="Refresh states every SECONDS; 0 disables."
+        ),
     ] = 10.0,
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
@@ -153,8 +162,10 @@ def dags_command(metastore: MetastoreOpt = None) -> None:
 @app.command("tasks")
 @one_line_errors
 def tasks_command(
-    dag: Annotated[str, typer.Argument(help="DAG id.")],
-    run: Annotated[str | None, typer.Option("--run", help="Run id (default: latest).")] = None,
+    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
+    run: Annotated[
+        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
+    ] = None,
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
@@ -168,6 +179,44 @@ def tasks_command(
     store = open_configured_metastore(metastore)
     target = find_target(store, dag, None, run)
     typer.echo(format_task_list(target.structure, target.run, data))
+
+
+@app.command("demo")
+@one_line_errors
+def demo_command(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build the demo home again from scratch.")
+    ] = False,
+    dag: Annotated[
+        str | None, typer.Option("--dag", metavar="DAG_ID", help="Open on this DAG.")
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", metavar="TASK_ID", help="Also select this task.")
+    ] = None,
+    print_env: Annotated[
+        bool,
+        typer.Option(
+            "--print-env", help="Only build, then print the shell lines that point ddtui at it."
+        ),
+    ] = False,
+) -> None:
+    """Build a demo Airflow home with real Airflow (first time: a few minutes), then open it."""
+    from ddtui.demo import default_demo_home, ensure_demo_home
+    from ddtui.settings import DataSettings
+
+    if rebuild:
+        import shutil
+
+        shutil.rmtree(default_demo_home(), ignore_errors=True)
+    home = ensure_demo_home(progress=lambda line: typer.echo(f"demo: {line}", err=True))
+    if print_env or not sys.stdout.isatty():
+        for name, value in home.env().items():
+            typer.echo(f"export {name}={value}")
+        typer.echo(f"# then: ddtui   (metastore {home.metastore_url})")
+        return
+    store = open_configured_metastore(home.metastore_url)
+    data = DataSettings(home.data_url, "the demo home")
+    run_tui(store, data, dag_id=dag, task_id=task, run_id=None, refresh_seconds=10.0)
 
 
 def main() -> None:
