@@ -1,4 +1,4 @@
-"""DataDriver-style helpers shared by the demo DAGs (copied into the dags folder, never imported by ddtui).
+"""DataDriver-style helpers for the demo DAGs (copied into the dags folder; ddtui never imports it).
 
 Contract with ddtui's demo builder: the data database the DAGs write their
 output tables to is the SQLAlchemy URL in the environment variable

@@ -1,4 +1,4 @@
-"""A DAG whose tasks produce nothing: no table, no XCom, no outlet (and, in the test set, no runs)."""
+"""Tasks that produce nothing: no table, no XCom, no outlet (and, in the test set, no runs)."""
 
 from __future__ import annotations
 

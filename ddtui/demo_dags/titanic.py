@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from datadriver import DataDriverOperator
-
 from airflow.sdk import DAG, Param
+from datadriver import DataDriverOperator
 
 PASSENGERS = 891
 FEATURES = ["pclass", "is_female", "age", "fare", "family_size", "is_alone", "embarked_c"]
@@ -34,11 +33,9 @@ def load(inputs: dict[str, Any], options: dict[str, Any]) -> Any:
     parch = rng.poisson(0.4, size=n)
     embarked = rng.choice(["S", "C", "Q"], size=n, p=[0.72, 0.19, 0.09]).astype(object)
     embarked[[61, 829]] = None  # the two famous missing ports
-    cabin = np.where(
-        rng.random(n) < np.where(pclass == 1, 0.8, 0.1),
-        [f"{deck}{num}" for deck, num in zip(rng.choice(list("ABCDEF"), n), rng.integers(1, 130, n))],
-        None,
-    )
+    decks, numbers = rng.choice(list("ABCDEF"), n), rng.integers(1, 130, n)
+    cabins = [f"{deck}{number}" for deck, number in zip(decks, numbers, strict=True)]
+    cabin = np.where(rng.random(n) < np.where(pclass == 1, 0.8, 0.1), cabins, None)
     boarded_at = pd.Timestamp("1912-04-10 09:30") + pd.to_timedelta(
         rng.integers(0, 36 * 60, size=n), unit="min"
     )

@@ -1,0 +1,435 @@
+"""Build an Airflow home with real Airflow: the demo, and the metastores the tests read.
+
+ddtui never imports Airflow: this module drives the ``airflow`` command line in
+subprocesses (``db migrate``, ``dags reserialize``, ``dags test``, ``dags
+unpause``) with an explicit environment, so the caller's environment is never
+modified and a user's own ``AIRFLOW__*`` settings (maybe pointing at a
+production metastore) never leak into the build.
+
+The DAG files in ``ddtui/demo_dags/`` write their output tables to the data
+database named by ``DDTUI_DEMO_DATA_URL`` (default ``sqlite:///$AIRFLOW_HOME/data.db``,
+which is what this builder uses), so a plain ``AIRFLOW_HOME=<home> airflow ...``
+works on a built home too.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any, Literal
+
+from ddtui.errors import DdtuiError
+
+DagSet = Literal["test", "demo"]
+Progress = Callable[[str], None]
+
+DATA_URL_ENV = "DDTUI_DEMO_DATA_URL"
+MARKER_NAME = "ddtui-home.json"
+MARKER_FORMAT = 1
+COMMAND_TIMEOUT_S = 900
+# Modules the DAG files import; Airflow puts the dags folder on sys.path.
+HELPER_MODULES = ("datadriver",)
+TEST_DAGS = ("titanic", "asset_outputs", "groups_mapped", "no_outputs", "drift")
+DEMO_ONLY_DAGS = ("churn_training", "daily_scoring")
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One `airflow dags test` run the builder makes, and the state it must end in."""
+
+    dag_id: str
+    logical_date: str
+    conf: Mapping[str, Any] = field(default_factory=dict)
+    expected_state: Literal["success", "failed"] = "success"
+
+
+DRIFT_SHIFT = {"shift": 25.0, "drop_column": "channel", "na_fraction": 0.2, "rows": 4_000}
+
+TEST_RUNS = (
+    PlannedRun("titanic", "2024-01-01"),
+    PlannedRun("titanic", "2024-01-02", {"fail": True}, "failed"),
+    PlannedRun("asset_outputs", "2024-02-01"),
+    PlannedRun("groups_mapped", "2024-03-01"),
+    PlannedRun("drift", "2024-04-01"),
+    PlannedRun("drift", "2024-04-02", DRIFT_SHIFT),
+)
+DEMO_RUNS = (
+    *TEST_RUNS,
+    PlannedRun("churn_training", "2024-05-01"),
+    PlannedRun("churn_training", "2024-06-01", {"rows": 30_000}),
+    PlannedRun("daily_scoring", "2024-06-02"),
+    PlannedRun("daily_scoring", "2024-06-03"),
+    PlannedRun("daily_scoring", "2024-06-04", {"fail": True}, "failed"),
+)
+# DAGs left unpaused (new DAGs start paused), so both states show in the UI.
+UNPAUSED = {"test": ("titanic",), "demo": ("titanic", "drift", "churn_training", "daily_scoring")}
+
+
+@dataclass(frozen=True)
+class BuiltRun:
+    """A DAG run as it landed in the metastore."""
+
+    dag_id: str
+    run_id: str
+    logical_date: str  # ISO 8601 with offset, e.g. 2024-01-01T00:00:00+00:00
+    state: str  # the expected final state, checked against the metastore
+    conf: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AirflowHome:
+    """A built Airflow home: where its metastore and data are, and what ran in it."""
+
+    home: Path
+    metastore_url: str
+    data_url: str
+    dag_ids: tuple[str, ...]
+    runs: tuple[BuiltRun, ...]
+    unpaused_dag_ids: tuple[str, ...] = ()
+    dag_set: str = "test"
+    airflow_version: str = ""
+    fingerprint: str = ""
+    build_seconds: float = 0.0
+
+    def runs_of(self, dag_id: str) -> tuple[BuiltRun, ...]:
+        """The runs of one DAG, oldest first."""
+        return tuple(run for run in self.runs if run.dag_id == dag_id)
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point a subprocess (airflow, ddtui) at this home."""
+        return {"AIRFLOW_HOME": str(self.home), DATA_URL_ENV: self.data_url}
+
+    def to_json(self) -> str:
+        """The marker-file form of this home."""
+        data = asdict(self)
+        data["home"] = str(self.home)
+        data["format"] = MARKER_FORMAT
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> AirflowHome:
+        """Read the marker-file form back."""
+        data = json.loads(text)
+        data.pop("format", None)
+        data["home"] = Path(data["home"])
+        data["runs"] = tuple(BuiltRun(**run) for run in data["runs"])
+        for name in ("dag_ids", "unpaused_dag_ids"):
+            data[name] = tuple(data[name])
+        return cls(**data)
+
+
+def find_airflow_executable() -> str:
+    """The `airflow` command of this Python environment, else the one on PATH."""
+    beside = Path(sys.executable).parent / "airflow"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    on_path = shutil.which("airflow")
+    if on_path:
+        return on_path
+    raise DdtuiError(
+        "Apache Airflow is not installed; the demo needs it: pip install 'ddtui[demo]'"
+    )
+
+
+def airflow_version() -> str:
+    """The installed apache-airflow version, read without importing Airflow."""
+    try:
+        return metadata.version("apache-airflow")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def dag_ids(dag_set: DagSet) -> tuple[str, ...]:
+    """The DAGs of a DAG set (each DAG file defines the DAG of the same name)."""
+    return TEST_DAGS + (DEMO_ONLY_DAGS if dag_set == "demo" else ())
+
+
+def dag_file_names(dag_set: DagSet) -> tuple[str, ...]:
+    """The files copied into the dags folder for a DAG set."""
+    return tuple(f"{name}.py" for name in HELPER_MODULES + dag_ids(dag_set))
+
+
+def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
+    """The runs a DAG set is built with."""
+    return DEMO_RUNS if dag_set == "demo" else TEST_RUNS
+
+
+def fingerprint(dag_set: DagSet) -> str:
+    """A hash of what a build depends on: DAG files, planned runs, Airflow version."""
+    digest = hashlib.sha256()
+    dags = resources.files("ddtui") / "demo_dags"
+    for name in dag_file_names(dag_set):
+        digest.update(name.encode() + b"\0" + (dags / name).read_bytes())
+    runs = [asdict(run) for run in planned_runs(dag_set)]
+    plan = {"runs": runs, "unpaused": UNPAUSED[dag_set], "marker": MARKER_FORMAT}
+    digest.update(json.dumps(plan, sort_keys=True).encode())
+    digest.update(airflow_version().encode())
+    return digest.hexdigest()[:16]
+
+
+def build_airflow_home(
+    home: Path,
+    *,
+    dag_set: DagSet,
+    metastore_url: str | None = None,
+    progress: Progress | None = None,
+) -> AirflowHome:
+    """Create an Airflow home in the empty or missing directory `home` and run its DAGs."""
+    say = progress or (lambda _message: None)
+    started = time.monotonic()
+    home = home.resolve()
+    if home.exists() and any(home.iterdir()):
+        raise DdtuiError(f"cannot build an Airflow home in {home}: the directory is not empty")
+    dags_folder = home / "dags"
+    dags_folder.mkdir(parents=True)
+    _copy_dag_files(dags_folder, dag_set)
+    metastore_url = metastore_url or f"sqlite:///{home / 'airflow.db'}"
+    data_url = f"sqlite:///{home / 'data.db'}"
+    airflow = _AirflowCli(find_airflow_executable(), home, data_url, say)
+
+    # The first command gets the settings as environment variables; airflow.cfg
+    # then carries them, so every later command (and a user's) needs only AIRFLOW_HOME.
+    airflow.run(
+        "db",
+        "migrate",
+        extra_env={
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metastore_url,
+        },
+    )
+    set_config_options(
+        home / "airflow.cfg",
+        {
+            ("core", "dags_folder"): str(dags_folder),
+            ("core", "load_examples"): "False",
+            ("database", "sql_alchemy_conn"): metastore_url,
+        },
+    )
+    airflow.run("dags", "reserialize")
+    runs = tuple(_run_dag(airflow, metastore_url, planned) for planned in planned_runs(dag_set))
+    unpaused = UNPAUSED[dag_set]
+    pattern = "^(" + "|".join(re.escape(dag_id) for dag_id in unpaused) + ")$"
+    airflow.run("dags", "unpause", "--treat-dag-id-as-regex", "-y", pattern)
+
+    built = AirflowHome(
+        home=home,
+        metastore_url=metastore_url,
+        data_url=data_url,
+        dag_ids=dag_ids(dag_set),
+        runs=runs,
+        unpaused_dag_ids=unpaused,
+        dag_set=dag_set,
+        airflow_version=airflow_version(),
+        fingerprint=fingerprint(dag_set),
+        build_seconds=round(time.monotonic() - started, 1),
+    )
+    # Written last: its presence means the build completed.
+    (home / MARKER_NAME).write_text(built.to_json(), encoding="utf-8")
+    say(f"built {dag_set} Airflow home in {home} in {built.build_seconds:.0f} s")
+    return built
+
+
+def load_built_home(home: Path, dag_set: DagSet) -> AirflowHome | None:
+    """The home built in `home` when it is complete and current, else None."""
+    marker = home / MARKER_NAME
+    if not marker.is_file():
+        return None
+    try:
+        built = AirflowHome.from_json(marker.read_text(encoding="utf-8"))
+    except (ValueError, TypeError, KeyError):
+        return None  # a marker from another ddtui version: rebuild
+    if built.dag_set != dag_set or built.fingerprint != fingerprint(dag_set):
+        return None
+    return built
+
+
+def ensure_airflow_home(
+    home: Path,
+    *,
+    dag_set: DagSet,
+    metastore_url: str | None = None,
+    progress: Progress | None = None,
+) -> AirflowHome:
+    """Reuse the complete, current home in `home`, or (re)build it there.
+
+    A file lock beside `home` keeps two processes from building it at once.
+    """
+    home = home.resolve()
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(home.with_name(home.name + ".lock")):
+        built = load_built_home(home, dag_set)
+        if built is not None and (metastore_url is None or built.metastore_url == metastore_url):
+            return built
+        if home.exists():
+            _remove_old_home(home)
+        return build_airflow_home(
+            home, dag_set=dag_set, metastore_url=metastore_url, progress=progress
+        )
+
+
+def default_demo_home() -> Path:
+    """Where `ddtui demo` keeps its Airflow home: the user cache dir."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("ddtui") / "demo-home"
+
+
+def ensure_demo_home(progress: Progress | None = None) -> AirflowHome:
+    """The demo Airflow home, built on first use and rebuilt when the demo DAGs change."""
+    return ensure_airflow_home(default_demo_home(), dag_set="demo", progress=progress)
+
+
+def set_config_options(path: Path, options: Mapping[tuple[str, str], str]) -> None:
+    """Set `[section] key = value` lines in an airflow.cfg, keeping its comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pending = dict(options)
+    section = ""
+    out: list[str] = []
+
+    def flush(section_name: str) -> None:
+        for (sec, key), value in list(pending.items()):
+            if sec == section_name:
+                out.append(f"{key} = {value}")
+                del pending[sec, key]
+
+    for line in lines:
+        header = re.match(r"\s*\[([^\]]+)\]\s*$", line)
+        if header:
+            flush(section)
+            section = header.group(1).strip()
+        else:
+            assignment = re.match(r"([A-Za-z0-9_]+)\s*=", line)
+            if assignment and (section, assignment.group(1)) in pending:
+                key = assignment.group(1)
+                out.append(f"{key} = {pending.pop((section, key))}")
+                continue
+        out.append(line)
+    flush(section)
+    for (sec, key), value in pending.items():  # sections the file did not have
+        out.extend(["", f"[{sec}]", f"{key} = {value}"])
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+class _AirflowCli:
+    """Runs `airflow` subcommands against one home, with a clean environment."""
+
+    def __init__(self, executable: str, home: Path, data_url: str, say: Progress) -> None:
+        self.executable = executable
+        self.say = say
+        # Drop the caller's Airflow settings: they may point at a real metastore.
+        self.env = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("AIRFLOW_", "AIRFLOW__")) and name != DATA_URL_ENV
+        }
+        self.env.update({"AIRFLOW_HOME": str(home), DATA_URL_ENV: data_url})
+
+    def run(
+        self, *args: str, extra_env: Mapping[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run one command; raise DdtuiError with its last output lines when it fails."""
+        started = time.monotonic()
+        result = subprocess.run(
+            [self.executable, *args],
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_S,
+            check=False,
+        )
+        self.say(f"airflow {' '.join(args)}: {time.monotonic() - started:.1f} s")
+        if check and result.returncode != 0:
+            raise DdtuiError(command_failure("airflow " + " ".join(args), result))
+        return result
+
+
+def command_failure(command: str, result: subprocess.CompletedProcess[str], lines: int = 15) -> str:
+    """A one-paragraph error: the command, its exit code and its last output lines."""
+    tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-lines:]
+    return f"`{command}` exited with {result.returncode}:\n" + "\n".join(tail)
+
+
+def _run_dag(airflow: _AirflowCli, metastore_url: str, planned: PlannedRun) -> BuiltRun:
+    """Run one planned DAG run with `airflow dags test` and check how it ended."""
+    args = ["dags", "test", planned.dag_id, planned.logical_date]
+    if planned.conf:
+        args += ["-c", json.dumps(planned.conf)]
+    # Airflow 3 exits 1 ("DagRun failed") for a failed run; so the exit code
+    # alone cannot tell an expected failure from a broken build: ask the metastore.
+    result = airflow.run(*args, check=False)
+    run_id, state = _latest_run(metastore_url, planned.dag_id)
+    if state != planned.expected_state:
+        message = command_failure("airflow " + " ".join(args), result)
+        raise DdtuiError(
+            f"{planned.dag_id} run {run_id} ended {state}, expected {planned.expected_state}; "
+            + message
+        )
+    return BuiltRun(
+        dag_id=planned.dag_id,
+        run_id=run_id,
+        logical_date=f"{planned.logical_date}T00:00:00+00:00",
+        state=state,
+        conf=dict(planned.conf),
+    )
+
+
+def _latest_run(metastore_url: str, dag_id: str) -> tuple[str, str]:
+    """The run id and state of the newest run of `dag_id` in the metastore."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(metastore_url)
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT run_id, state FROM dag_run WHERE dag_id = :dag_id ORDER BY id DESC"
+                ),
+                {"dag_id": dag_id},
+            ).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        raise DdtuiError(f"`airflow dags test {dag_id}` left no run in the metastore")
+    return str(row.run_id), str(row.state)
+
+
+def _copy_dag_files(dags_folder: Path, dag_set: DagSet) -> None:
+    """Copy the DAG files (package data) into the dags folder."""
+    source = resources.files("ddtui") / "demo_dags"
+    for name in dag_file_names(dag_set):
+        (dags_folder / name).write_bytes((source / name).read_bytes())
+    # Helpers are modules, not DAG files: keep the DAG processor from parsing them.
+    ignore = "".join(f"{module}.py\n" for module in HELPER_MODULES)
+    (dags_folder / ".airflowignore").write_text(ignore, encoding="utf-8")
+
+
+def _remove_old_home(home: Path) -> None:
+    """Remove an incomplete or outdated home, refusing anything that does not look like one."""
+    ours = {MARKER_NAME, "airflow.cfg", "airflow.db", "data.db", "dags", "logs"}
+    if not {child.name for child in home.iterdir()} <= ours | {"airflow-webserver.pid"}:
+        raise DdtuiError(f"{home} holds files ddtui did not create; remove it by hand to rebuild")
+    shutil.rmtree(home)
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on `lock_path` (POSIX)."""
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
