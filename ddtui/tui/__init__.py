@@ -1,0 +1,1 @@
+"""The Textual app. Import `DdtuiApp` from `ddtui.tui.app` (this package stays light)."""

@@ -1,0 +1,478 @@
+"""The ddtui Textual app: wires the panes together and owns the selection.
+
+Panes only show what they are given and post what the user did; workers (see
+`workers.py`) read the metastore and the output tables and post what they found.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from ddtui.datasource import DataSources
+from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary
+from ddtui.outputs import OutputRef
+from ddtui.profile.models import TableProfile
+from ddtui.settings import DataSettings
+from ddtui.tui import workers
+from ddtui.tui.commands import DagCommands
+from ddtui.tui.dag_tree import DagPane
+from ddtui.tui.errors import error_message, one_line
+from ddtui.tui.format import format_count
+from ddtui.tui.header import InfoBar
+from ddtui.tui.messages import (
+    DagLoaded,
+    DagsLoaded,
+    ProfileFinished,
+    ProfileLoaded,
+    ProfileProgressed,
+    RowsCounted,
+    SchemaLoaded,
+)
+from ddtui.tui.stats import StatsPane
+from ddtui.tui.stats.pane import TABS
+from ddtui.tui.task_list import TaskPane, task_rows
+
+PROFILE_CACHE_SIZE = 32
+
+
+class DdtuiApp(App[None]):
+    """Airflow DAGs, their tasks and runs, and what each task's output table holds."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ddtui"
+    COMMANDS: ClassVar = {*App.COMMANDS, DagCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("tab", "next_pane", "Panes", show=False),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False),
+        Binding("r", "refresh", "Refresh"),
+        Binding("g", "graph", "Graph"),
+        Binding("left_square_bracket", "step_run(1)", "Older run", key_display="["),
+        Binding("right_square_bracket", "step_run(-1)", "Newer run", key_display="]"),
+        Binding("p", "pick_run", "Runs"),
+        Binding("slash", "filter", "Filter DAGs", key_display="/", show=False),
+        Binding("o", "toggle_grouping", "Group by tag/folder", show=False),
+        *[Binding(key, f"show_tab('{tab}')", title, show=False) for tab, title, key in TABS],
+        Binding("z", "zoom", "Zoom pane", show=False),
+    ]
+
+    def __init__(
+        self,
+        metastore: Metastore,
+        data: DataSettings,
+        *,
+        dag_id: str | None = None,
+        task_id: str | None = None,
+        run_id: str | None = None,
+        refresh_seconds: float = 10.0,
+        clock: Callable[[], datetime] | None = None,
+        sources: DataSources | None = None,
+    ) -> None:
+        super().__init__()
+        self.metastore = metastore
+        self.data = data
+        self.sources = sources or DataSources()
+        self.refresh_seconds = refresh_seconds
+        self.clock = clock or (lambda: datetime.now(UTC).astimezone())
+        # The selection. `pinned_run_id` None means "follow the newest run".
+        self.dag_id: str | None = dag_id
+        self.task_id: str | None = task_id
+        self.pinned_run_id: str | None = run_id
+        self._deep_link = dag_id is not None
+        # What the metastore said about the selected DAG.
+        self.structure: DagStructure | None = None
+        self.runs: list[RunSummary] = []
+        self.detail: RunDetail | None = None
+        self.outputs: dict[str, OutputRef] = {}
+        # The stats pane's table, and profiles already computed (exact ones only).
+        self.stats_key: tuple[str, ...] | None = None
+        self.profiles: OrderedDict[tuple[str, ...], TableProfile] = OrderedDict()
+        self.row_counts: dict[tuple[str, ...], int] = {}
+        self._force_stats = False
+
+    # Layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield InfoBar(self.metastore.info, id="info-bar")
+        with Horizontal(id="main"):
+            yield DagPane(id="dag-pane")
+            with Vertical(id="right"):
+                yield TaskPane(id="task-pane")
+                yield StatsPane(id="stats-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.dag_pane.border_title = "DAGs"
+        self.task_pane.border_title = "Tasks"
+        self.stats_pane.border_title = "Output table"
+        self.task_pane.show_run(None, 0, 0, True)
+        self.watch(self.screen, "focused", self._focus_changed)
+        self._load_dags()
+        if self.dag_id is not None:
+            self._load_dag(refresh=False)
+            self.query_one(TaskPane).table.focus()
+        else:
+            self.query_one(DagPane).tree.focus()
+        if self.refresh_seconds > 0:
+            self.set_interval(self.refresh_seconds, self._auto_refresh, name="auto-refresh")
+
+    @property
+    def dag_pane(self) -> DagPane:
+        return self.query_one(DagPane)
+
+    @property
+    def task_pane(self) -> TaskPane:
+        return self.query_one(TaskPane)
+
+    @property
+    def stats_pane(self) -> StatsPane:
+        return self.query_one(StatsPane)
+
+    # Starting work ------------------------------------------------------------------
+
+    def _load_dags(self) -> None:
+        workers.start(self, workers.DAGS, workers.load_dags(self.metastore, self.clock))
+
+    def _load_dag(self, *, refresh: bool) -> None:
+        if self.dag_id is None:
+            return
+        request = workers.DagRequest(self.dag_id, self.pinned_run_id, refresh)
+        job = workers.load_dag(self.metastore, self.data, request, self.clock)
+        workers.start(self, workers.DAG, job, f"load DAG {self.dag_id}")
+
+    def _count_rows(self) -> None:
+        """Count the rows of outputs not counted yet (once per table, until `r`)."""
+        pane = self.task_pane
+        todo: dict[str, OutputRef] = {}
+        for task_id, ref in self.outputs.items():
+            if not ref.readable:
+                continue
+            known = self.row_counts.get(workers.output_key(ref))
+            if known is None:
+                todo[task_id] = ref
+                pane.set_row_count(task_id, "…")
+            else:
+                pane.set_row_count(task_id, format_count(known))
+        if todo:
+            workers.start(self, workers.ROWS, workers.count_rows(self.sources, self._run_key, todo))
+
+    @property
+    def _run_key(self) -> tuple[str, ...]:
+        return (self.dag_id or "", self.detail.run.run_id if self.detail else "")
+
+    # Selection ----------------------------------------------------------------------
+
+    def select_dag(self, dag_id: str) -> None:
+        if dag_id == self.dag_id:
+            return
+        self.dag_id, self.task_id, self.pinned_run_id = dag_id, None, None
+        self.structure, self.detail, self.runs, self.outputs = None, None, [], {}
+        self.workers.cancel_group(self, workers.PROFILE)
+        self.workers.cancel_group(self, workers.ROWS)
+        pane = self.task_pane
+        pane.border_title = f"Tasks of {dag_id}"
+        pane.show_tasks([])
+        pane.show_message(f"Reading DAG {dag_id}…")
+        self.stats_key = None
+        self.stats_pane.show_message("Select a task to see its output table.")
+        self._load_dag(refresh=False)
+
+    def select_task(self, task_id: str) -> None:
+        """Put the task list's cursor on a task (its stats follow)."""
+        if self.task_pane.select_task(task_id):
+            self.task_id = task_id
+            self.show_stats()
+
+    def select_run(self, run_id: str | None) -> None:
+        """Show another run of the selected DAG (None: follow the newest)."""
+        self.pinned_run_id = run_id
+        newest = self.runs[0].run_id if self.runs else None
+        if run_id == newest:
+            self.pinned_run_id = None
+        self.task_pane.show_message(f"Reading run {run_id or 'latest'}…")
+        self._load_dag(refresh=True)
+
+    def show_stats(self) -> None:
+        """Point the stats pane at the selected task's output table."""
+        force, self._force_stats = self._force_stats, False
+        stats = self.stats_pane
+        ref = self.outputs.get(self.task_id or "")
+        if ref is None or not ref.readable:
+            self.workers.cancel_group(self, workers.PROFILE)
+            self.stats_key = None
+            if ref is None:
+                stats.show_message("Select a task to see its output table.")
+            else:
+                kind = "unreadable" if ref.found else "no-output"
+                stats.show_message(error_message(kind, ref.reason), ref)
+            return
+        key = workers.output_key(ref)
+        if key == self.stats_key and not force:
+            return
+        self.stats_key = key
+        cached = None if force else self.profiles.get(key)
+        if cached is not None:
+            self.workers.cancel_group(self, workers.PROFILE)
+            stats.ref = ref
+            stats.show_profile(cached)
+            return
+        stats.show_loading(ref)
+        workers.start(self, workers.PROFILE, workers.profile_output(self.sources, ref))
+
+    # Pane events --------------------------------------------------------------------
+
+    @on(DagPane.DagHighlighted)
+    def _dag_highlighted(self, event: DagPane.DagHighlighted) -> None:
+        self.select_dag(event.dag_id)
+
+    @on(DagPane.DagChosen)
+    def _dag_chosen(self, event: DagPane.DagChosen) -> None:
+        self.select_dag(event.dag_id)
+        self.task_pane.table.focus()
+
+    @on(TaskPane.TaskHighlighted)
+    def _task_highlighted(self, event: TaskPane.TaskHighlighted) -> None:
+        # Rebuilding the table highlights rows on the way: only the final cursor counts.
+        if event.task_id == self.task_pane.selected_task_id:
+            self.task_id = event.task_id
+            self.show_stats()
+
+    @on(TaskPane.TaskChosen)
+    def _task_chosen(self, event: TaskPane.TaskChosen) -> None:
+        self.task_id = event.task_id
+        self.show_stats()
+        self.stats_pane.focus_content()
+
+    # Worker results -----------------------------------------------------------------
+
+    def on_dags_loaded(self, message: DagsLoaded) -> None:
+        pane = self.dag_pane
+        pane.show_dags(message.dags)
+        bar = self.query_one(InfoBar)
+        bar.refreshed_at, bar.problem = message.loaded_at, ""
+        if self.dag_id is not None and pane.selected_dag_id != self.dag_id:
+            pane.select_dag(self.dag_id)
+        elif self.dag_id is None and message.dags:
+            pane.select_dag(pane.first_dag_id() or message.dags[0].dag_id)
+
+    def on_dag_loaded(self, message: DagLoaded) -> None:
+        if message.dag_id != self.dag_id:
+            return
+        self.structure, self.runs, self.detail = message.structure, message.runs, message.detail
+        self.outputs = message.outputs
+        pane = self.task_pane
+        pane.show_message("")
+        run = message.detail.run if message.detail else None
+        ids = [r.run_id for r in message.runs]
+        position = ids.index(run.run_id) + 1 if run and run.run_id in ids else 0
+        pane.show_run(run, position, len(ids), self.pinned_run_id is None)
+        pane.show_tasks(task_rows(message.structure, message.detail, message.outputs), self.task_id)
+        if self._deep_link and self.task_id is not None:
+            self._deep_link = False
+            pane.select_task(self.task_id)
+        if message.loaded_at is not None and message.refresh:
+            self.query_one(InfoBar).refreshed_at = message.loaded_at
+        self._count_rows()
+        self.task_id = pane.selected_task_id
+        self.show_stats()
+
+    def on_rows_counted(self, message: RowsCounted) -> None:
+        if message.key != self._run_key:
+            return
+        ref = self.outputs.get(message.task_id)
+        if message.rows is not None and ref is not None:
+            self.row_counts[workers.output_key(ref)] = message.rows
+            self.task_pane.set_row_count(message.task_id, format_count(message.rows))
+        else:
+            self.task_pane.set_row_count(message.task_id, "?")
+
+    def on_schema_loaded(self, message: SchemaLoaded) -> None:
+        if message.key == self.stats_key:
+            self.stats_pane.show_schema(message.schema)
+
+    def on_profile_progressed(self, message: ProfileProgressed) -> None:
+        if message.key == self.stats_key:
+            self.stats_pane.show_progress(message.fraction)
+
+    def on_profile_loaded(self, message: ProfileLoaded) -> None:
+        if message.key != self.stats_key:
+            return
+        self.stats_pane.show_profile(message.profile)
+        self.row_counts[message.key] = message.profile.row_count
+        if self.task_id is not None:
+            self.task_pane.set_row_count(self.task_id, format_count(message.profile.row_count))
+        if message.profile.exact:
+            self.profiles[message.key] = message.profile
+            self.profiles.move_to_end(message.key)
+            while len(self.profiles) > PROFILE_CACHE_SIZE:
+                self.profiles.popitem(last=False)
+
+    def on_profile_finished(self, message: ProfileFinished) -> None:
+        if message.key == self.stats_key:
+            self.stats_pane.finish()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one error path: a failed worker's reason goes to the pane it concerns."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.log.error(f"worker {event.worker.name} failed: {error!r}")
+        group, reason = event.worker.group, one_line(error)
+        if group == workers.DAGS:
+            if self.dag_pane.dags:
+                self.query_one(InfoBar).problem = "metastore unreachable, r retries"
+            else:
+                self.dag_pane.show_message(error_message("dags", reason))
+        elif group == workers.DAG:
+            self.task_pane.show_message(error_message("dag", reason, self.dag_id))
+            self.query_one(InfoBar).problem = "metastore read failed, r retries"
+        elif group == workers.PROFILE:
+            ref = self.stats_pane.ref
+            self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
+            self.stats_key = None  # the next selection or refresh tries again
+
+    # Actions ------------------------------------------------------------------------
+
+    def _auto_refresh(self) -> None:
+        self._load_dags()
+        self._load_dag(refresh=True)
+
+    def action_refresh(self) -> None:
+        """Read everything again; profiles and row counts too."""
+        self.profiles.clear()
+        self.row_counts.clear()
+        self._force_stats = True
+        self.query_one(InfoBar).problem = ""
+        self._load_dags()
+        if self.dag_id is not None and self.structure is None:
+            self.task_pane.show_message(f"Reading DAG {self.dag_id}…")
+        self._load_dag(refresh=True)
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_step_run(self, step: int) -> None:
+        if not self.runs:
+            self.notify("This DAG has no runs.", severity="warning")
+            return
+        ids = [r.run_id for r in self.runs]
+        current = self.detail.run.run_id if self.detail else ids[0]
+        index = ids.index(current) if current in ids else 0
+        target = index + step
+        if not 0 <= target < len(ids):
+            which = "oldest listed" if step > 0 else "newest"
+            self.notify(f"This is the {which} run; p lists runs.", timeout=2)
+            return
+        self.select_run(ids[target])
+
+    def action_pick_run(self) -> None:
+        from ddtui.tui.run_picker import RunPicker
+
+        if not self.runs:
+            self.notify("This DAG has no runs.", severity="warning")
+            return
+        current = self.detail.run.run_id if self.detail else None
+
+        def picked(run_id: str | None) -> None:
+            if run_id is not None:
+                self.select_run(run_id)
+
+        self.push_screen(RunPicker(self.runs, current), picked)
+
+    def action_graph(self) -> None:
+        from ddtui.tui.graph import GraphScreen
+
+        if self.structure is None:
+            self.notify("Select a DAG first.", severity="warning")
+            return
+
+        def picked(task_id: str | None) -> None:
+            if task_id is not None:
+                self.select_task(task_id)
+                self.task_pane.table.focus()
+
+        self.push_screen(GraphScreen(self.structure, self.detail, self.task_id), picked)
+
+    def action_help(self) -> None:
+        from ddtui.tui.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_filter(self) -> None:
+        self._expand_tree()
+        self.call_after_refresh(self.dag_pane.action_start_filter)
+
+    def action_toggle_grouping(self) -> None:
+        self.dag_pane.action_toggle_grouping()
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.stats_pane.show_tab(tab_id)
+
+    def action_zoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif self.screen.focused is not None:
+            self.screen.maximize(self.screen.focused)
+
+    # Panes and focus ----------------------------------------------------------------
+
+    def _pane_targets(self) -> list[Callable[[], None]]:
+        return [self._focus_tree, self.task_pane.table.focus, self.stats_pane.focus_content]
+
+    def _current_pane(self) -> int:
+        focused = self.screen.focused
+        for index, pane in enumerate((self.dag_pane, self.task_pane, self.stats_pane)):
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                return index
+        return 0
+
+    def action_next_pane(self) -> None:
+        targets = self._pane_targets()
+        targets[(self._current_pane() + 1) % len(targets)]()
+
+    def action_previous_pane(self) -> None:
+        targets = self._pane_targets()
+        targets[(self._current_pane() - 1) % len(targets)]()
+
+    def _focus_tree(self) -> None:
+        self._expand_tree()
+        self.call_after_refresh(self.dag_pane.tree.focus)
+
+    def _expand_tree(self) -> None:
+        self.dag_pane.remove_class("-collapsed")
+
+    def _focus_changed(self, focused: Widget | None) -> None:
+        """On narrow terminals the tree makes room once a DAG is chosen."""
+        if focused is None:
+            return
+        in_tree = focused is self.dag_pane or self.dag_pane in focused.ancestors
+        self.dag_pane.set_class(not in_tree, "-collapsed")
+
+    # Command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Refresh", "Read DAGs, runs and the open profile again", self.action_refresh
+        )
+        yield SystemCommand("Switch run", "Pick another run of this DAG", self.action_pick_run)
+        yield SystemCommand("DAG graph", "Show the DAG as a graph", self.action_graph)
+
+    def on_unmount(self) -> None:
+        self.sources.close()
+
+
+__all__ = ["DdtuiApp"]

@@ -1,0 +1,259 @@
+"""The DAG tree (left pane): DAGs grouped by tag or folder, latest run state, fuzzy filter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.fuzzy import Matcher
+from textual.message import Message
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ddtui.metastore import DagSummary
+from ddtui.tui.format import state_look
+
+UNTAGGED = "(untagged)"
+TOP_FOLDER = "(dags folder)"
+
+
+@dataclass(frozen=True)
+class DagLeaf:
+    """What a DAG node carries: the DAG and the group it is listed under."""
+
+    dag_id: str
+    group: str
+
+
+def group_dags(dags: list[DagSummary], by: str) -> dict[str, list[DagSummary]]:
+    """Groups in display order; by tag a DAG is listed under each of its tags."""
+    groups: dict[str, list[DagSummary]] = defaultdict(list)
+    for dag in dags:
+        if by == "folder":
+            folder = str(PurePosixPath(dag.relative_fileloc or dag.fileloc or "").parent)
+            groups[TOP_FOLDER if folder in ("", ".") else folder].append(dag)
+        else:
+            for tag in dag.tags or (UNTAGGED,):
+                groups[tag].append(dag)
+    ordered = sorted(groups, key=lambda name: (name in (UNTAGGED, TOP_FOLDER), name.lower()))
+    return {name: groups[name] for name in ordered}
+
+
+def dag_label(dag: DagSummary, matcher: Matcher | None = None) -> Text:
+    """`✓ titanic ok (paused)`: glyph and word for the latest run, then markers."""
+    state = dag.latest_run.state if dag.latest_run else None
+    look = state_look(state)
+    name = matcher.highlight(dag.dag_id) if matcher else Text(dag.dag_id)
+    word = look.word if dag.latest_run else "no runs"
+    label = Text.assemble((look.glyph, look.style), " ", name, " ", (word, look.style))
+    if dag.is_paused:
+        label.append(" paused", style="dim italic")
+    if dag.is_stale:
+        label.append(" stale", style="dim italic")
+    return label
+
+
+class DagTree(Tree[DagLeaf | None]):
+    """The tree itself; the pane around it owns the filter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class DagPane(Vertical):
+    """DAG tree with its filter box and its error line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "start_filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("o", "toggle_grouping", "Tag/folder"),
+    ]
+
+    @dataclass
+    class DagHighlighted(Message):
+        """The cursor moved onto a DAG."""
+
+        dag_id: str
+
+    @dataclass
+    class DagChosen(Message):
+        """`enter` (or a click) chose a DAG."""
+
+        dag_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.dags: list[DagSummary] = []
+        self.grouping = "tag"
+        self.filter_text = ""
+        self._shown: list[tuple[str, str]] = []  # (group, dag_id) of the leaves, in order
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter DAGs (fuzzy), esc clears", id="dag-filter")
+        yield Static("", id="dag-message", classes="pane-message")
+        tree: DagTree = DagTree("DAGs", id="dag-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def tree(self) -> DagTree:
+        return self.query_one(DagTree)
+
+    @property
+    def selected_dag_id(self) -> str | None:
+        node = self.tree.cursor_node
+        return node.data.dag_id if node is not None and node.data is not None else None
+
+    # Data in ----------------------------------------------------------------------
+
+    def show_dags(self, dags: list[DagSummary]) -> None:
+        """Show a (new) DAG list, keeping the cursor on the same DAG and the scroll position."""
+        self.dags = dags
+        self.show_message("")
+        self._rebuild()
+
+    def show_message(self, text: str | Text) -> None:
+        message = self.query_one("#dag-message", Static)
+        message.update(text)
+        message.display = bool(text)
+
+    def first_dag_id(self) -> str | None:
+        leaves = self._leaves()
+        return leaves[0].data.dag_id if leaves and leaves[0].data is not None else None
+
+    def select_dag(self, dag_id: str) -> bool:
+        """Put the cursor on the DAG (clearing a filter that hides it)."""
+        node = self._find(dag_id)
+        if node is None and self.filter_text:
+            self.query_one("#dag-filter", Input).value = ""
+            self.filter_text = ""
+            self._rebuild()
+            node = self._find(dag_id)
+        if node is None:
+            return False
+        self._move_to(node)
+        return True
+
+    def _move_to(self, node: TreeNode[DagLeaf | None]) -> None:
+        """Move the cursor once the tree has laid out its lines (new nodes have none yet)."""
+
+        def move() -> None:
+            if node in self._leaves():
+                self.tree.move_cursor(node)
+                self.tree.scroll_to_node(node, animate=False)
+
+        self.call_after_refresh(move)
+
+    # Building ---------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        tree = self.tree
+        matcher = Matcher(self.filter_text) if self.filter_text else None
+        leaves: list[tuple[str, str]] = []
+        visible: dict[str, list[DagSummary]] = {}
+        for group, members in group_dags(self.dags, self.grouping).items():
+            kept = [d for d in members if matcher is None or matcher.match(d.dag_id) > 0]
+            if kept:
+                visible[group] = kept
+                leaves += [(group, d.dag_id) for d in kept]
+        if leaves == self._shown and tree.root.children:
+            self._relabel(matcher)
+            return
+        cursor = tree.cursor_node.data if tree.cursor_node is not None else None
+        scroll_y = tree.scroll_y
+        tree.clear()
+        for group, members in visible.items():
+            branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
+            for dag in members:
+                branch.add_leaf(dag_label(dag, matcher), data=DagLeaf(dag.dag_id, group))
+        self._shown = leaves
+        if isinstance(cursor, DagLeaf):
+            node = self._find(cursor.dag_id, cursor.group)
+            if node is not None:
+                self._move_to(node)
+        self.call_after_refresh(tree.scroll_to, y=scroll_y, animate=False)
+        if not self.dags:
+            self.show_message("No DAGs in this metastore yet.")
+        elif not leaves:
+            self.show_message(f"No DAG matches {self.filter_text!r}; esc clears the filter.")
+
+    def _relabel(self, matcher: Matcher | None) -> None:
+        by_id = {dag.dag_id: dag for dag in self.dags}
+        for node in self._leaves():
+            if node.data is not None and node.data.dag_id in by_id:
+                node.set_label(dag_label(by_id[node.data.dag_id], matcher))
+
+    def _leaves(self) -> list[TreeNode[DagLeaf | None]]:
+        return [leaf for branch in self.tree.root.children for leaf in branch.children]
+
+    def _find(self, dag_id: str, group: str | None = None) -> TreeNode[DagLeaf | None] | None:
+        matches = [n for n in self._leaves() if n.data is not None and n.data.dag_id == dag_id]
+        preferred = [n for n in matches if n.data is not None and n.data.group == group]
+        return (preferred or matches or [None])[0]
+
+    # Events -----------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#dag-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[DagLeaf | None]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.DagHighlighted(event.node.data.dag_id))
+
+    @on(Tree.NodeSelected, "#dag-tree")
+    def _selected(self, event: Tree.NodeSelected[DagLeaf | None]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.DagChosen(event.node.data.dag_id))
+
+    @on(Input.Changed, "#dag-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip()
+        self._rebuild()
+        leaves = self._leaves()
+        if self.filter_text and leaves:
+            self._move_to(leaves[0])
+
+    @on(Input.Submitted, "#dag-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.tree.focus()
+        node = self.tree.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.DagChosen(node.data.dag_id))
+
+    # Actions ----------------------------------------------------------------------
+
+    def action_start_filter(self) -> None:
+        box = self.query_one("#dag-filter", Input)
+        box.add_class("-active")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#dag-filter", Input)
+        was_filtering = bool(box.value) or box.has_class("-active")
+        box.value = ""
+        box.remove_class("-active")
+        self.filter_text = ""
+        self._rebuild()
+        if was_filtering:
+            self.tree.focus()
+            dag_id = self.selected_dag_id
+            if dag_id:
+                self.select_dag(dag_id)
+
+    def action_toggle_grouping(self) -> None:
+        self.grouping = "folder" if self.grouping == "tag" else "tag"
+        self._shown = []
+        self._rebuild()
+        self.notify(f"DAGs grouped by {self.grouping}", timeout=2)

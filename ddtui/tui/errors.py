@@ -1,0 +1,52 @@
+"""Turn a failure into the text its pane shows: what went wrong and what to do next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ddtui.errors import ConfigError, DataSourceError, MetastoreError, QueryTimeoutError
+
+
+def one_line(error: BaseException | None) -> str:
+    """Our errors are one line already; anything else gets its type and first line."""
+    if error is None:
+        return "unknown error"
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else ""
+    if isinstance(error, ConfigError | MetastoreError | DataSourceError):
+        return first or type(error).__name__
+    return f"{type(error).__name__}: {first}" if first else type(error).__name__
+
+
+def _hint(kind: str, error: BaseException | None) -> str:
+    if kind in ("no-output", "unreadable"):
+        return ""
+    if kind in ("dags", "dag") or isinstance(error, MetastoreError):
+        return "Check that the metastore is reachable, then press r to retry."
+    if isinstance(error, QueryTimeoutError):
+        return "The table is large or the server is busy: press r to try again later."
+    if isinstance(error, ConfigError):
+        return "Check --data-url / --data-conn / DDTUI_DATA_URL, then press r."
+    return (
+        "The table may have been dropped or renamed, or its database is unreachable. "
+        "Press r to retry once it is back."
+    )
+
+
+def error_message(
+    kind: str, reason: str, dag_id: str | None = None, error: BaseException | None = None
+) -> Text:
+    """`kind`: dags | dag | profile | no-output | unreadable."""
+    titles = {
+        "dags": "Could not read the DAG list.",
+        "dag": f"Could not read DAG {dag_id}." if dag_id else "Could not read the DAG.",
+        "profile": "Could not read the output table.",
+        "no-output": "No output table found for this task.",
+        "unreadable": "The output table is known, but ddtui cannot read it.",
+    }
+    text = Text(titles[kind], style="bold" if kind == "no-output" else "bold red")
+    text.append(f"\n{reason}")
+    hint = _hint(kind, error)
+    if hint:
+        text.append(f"\n{hint}", style="italic")
+    return text

@@ -1,0 +1,107 @@
+"""How states, durations, times and counts look in the panes (plain text, no widgets)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+
+@dataclass(frozen=True)
+class StateLook:
+    """A state's glyph, its short word (so colour is never the only cue) and its style."""
+
+    glyph: str
+    word: str
+    style: str
+
+
+# Glyphs are decoration: the word carries the meaning on a console without them.
+STATE_LOOKS: dict[str, StateLook] = {
+    "success": StateLook("✓", "ok", "green"),
+    "failed": StateLook("✗", "failed", "bold red"),
+    "upstream_failed": StateLook("!", "upstream", "red"),
+    "running": StateLook("▶", "running", "bold yellow"),
+    "queued": StateLook("…", "queued", "cyan"),
+    "scheduled": StateLook("…", "scheduled", "cyan"),
+    "deferred": StateLook("…", "deferred", "magenta"),
+    "up_for_retry": StateLook("↻", "retry", "yellow"),
+    "up_for_reschedule": StateLook("↻", "resched", "cyan"),
+    "restarting": StateLook("↻", "restart", "magenta"),
+    "skipped": StateLook("-", "skipped", "magenta"),
+    "removed": StateLook("-", "removed", "dim"),
+}
+NO_STATE = StateLook("·", "none", "dim")
+
+
+def state_look(state: str | None) -> StateLook:
+    return STATE_LOOKS.get(state or "", NO_STATE)
+
+
+def state_text(state: str | None, *, width: int = 0) -> Text:
+    """`✓ ok` in the state's colour, padded to `width`."""
+    look = state_look(state)
+    text = Text(f"{look.glyph} {look.word}", style=look.style)
+    if width:
+        text.pad_right(max(0, width - len(text)))
+    return text
+
+
+def mapped_state(states: Iterable[str | None]) -> str | None:
+    """One state for a mapped task's instances: the most alarming wins."""
+    order = [
+        "failed", "upstream_failed", "up_for_retry", "running", "restarting", "deferred",
+        "queued", "scheduled", "up_for_reschedule", "success", "skipped", "removed",
+    ]  # fmt: skip
+    present = set(states)
+    return next((state for state in order if state in present), None)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 24:
+        days, hours = divmod(hours, 24)
+        return f"{days}d{hours:02d}h"
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+def format_when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def format_count(value: int | None) -> str:
+    """Thousands with thin separators that any console shows: 12 345."""
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", " ")
+
+
+def format_number(value: object, digits: int = 6) -> str:
+    """Describe-table cells: floats to `digits` significant digits, others as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        return f"{value:.{digits}g}"
+    if isinstance(value, int):
+        return format_count(value)
+    return str(value)
+
+
+def shorten(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    return text[: max(0, width - 1)] + "…"

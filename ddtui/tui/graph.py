@@ -1,0 +1,173 @@
+"""DAG graph (`g`): the selected DAG as boxes and edges, coloured by task state."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import ScrollableContainer
+from textual.geometry import Region, Size
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from ddtui.metastore import DagStructure, RunDetail
+from ddtui.tui.format import format_duration, state_look
+from ddtui.tui.graph_layout import (
+    ARROW,
+    BOX_HEIGHT,
+    JUNCTIONS,
+    Layout,
+    box_lines,
+    edge_cells,
+    layout,
+    neighbour,
+)
+from ddtui.tui.task_list import task_rows
+
+CURSOR_BOX = str.maketrans("┌┐└┘─│", "╔╗╚╝═║")
+
+
+class GraphCanvas(Widget):
+    """The drawing; its size is the graph's, its container scrolls."""
+
+    def __init__(self, structure: DagStructure, detail: RunDetail | None, cursor: str | None):
+        super().__init__(id="graph-canvas")
+        rows = task_rows(structure, detail, {})
+        self.states = {row.task.task_id: row.state for row in rows}
+        self.has_run = {row.task.task_id: bool(row.instances) for row in rows}
+        self.durations = {row.task.task_id: row.duration for row in rows}
+        self.labels = {
+            t.task_id: t.task_id + (" [ ]" if t.is_mapped else "") for t in structure.tasks
+        }
+        self.layout: Layout = layout(
+            [t.task_id for t in structure.tasks], structure.edges, self.labels
+        )
+        ids = [t.task_id for t in structure.tasks]
+        self.cursor = cursor if cursor in ids else (ids[0] if ids else None)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self.layout.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.layout.height
+
+    def cursor_region(self) -> Region | None:
+        if self.cursor is None:
+            return None
+        box = self.layout.boxes[self.cursor]
+        return Region(box.x, box.y, box.width, BOX_HEIGHT)
+
+    def move(self, direction: str) -> None:
+        if self.cursor is None:
+            return
+        target = neighbour(self.layout, self.cursor, direction)
+        if target is not None:
+            self.cursor = target
+            self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.layout.width, self.layout.height
+        chars = [[" "] * width for _ in range(height)]
+        styles: list[list[str]] = [[""] * width for _ in range(height)]
+        for (x, y), bits in edge_cells(self.layout).items():
+            if 0 <= x < width and 0 <= y < height:
+                chars[y][x] = JUNCTIONS.get(bits, "┼")
+                styles[y][x] = "dim"
+        for task_id, box in self.layout.boxes.items():
+            look = state_look(self.states.get(task_id))
+            state_line = f"{look.glyph} {look.word}" if self.has_run.get(task_id) else "· not run"
+            duration = self.durations.get(task_id)
+            if duration is not None:
+                state_line += f" {format_duration(duration)}"
+            lines = box_lines(self.labels[task_id], state_line, box.width)
+            selected = task_id == self.cursor
+            if selected:
+                lines = [line.translate(CURSOR_BOX) for line in lines]
+            if box.x - 1 >= 0 and chars[box.mid_y][box.x - 1] == "─":
+                chars[box.mid_y][box.x - 1] = ARROW
+            for dy, line in enumerate(lines):
+                for dx, char in enumerate(line):
+                    chars[box.y + dy][box.x + dx] = char
+                    styles[box.y + dy][box.x + dx] = look.style + (" reverse" if selected else "")
+        text = Text(no_wrap=True, overflow="crop")
+        for y in range(height):
+            if y:
+                text.append("\n")
+            for x in range(width):
+                text.append(chars[y][x], style=styles[y][x])
+        return text
+
+
+class GraphView(ScrollableContainer, can_focus=True, inherit_bindings=False):
+    """Scrolls the canvas; the arrow keys belong to the screen (they move the cursor)."""
+
+
+class GraphScreen(Screen[str | None]):
+    """`enter` selects the task under the cursor; `esc` goes back unchanged."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,g,q", "dismiss_graph", "Back"),
+        Binding("enter", "choose", "Select task"),
+        Binding("up,k", "move('up')", "Up", show=False),
+        Binding("down,j", "move('down')", "Down", show=False),
+        Binding("left,h", "move('left')", "Upstream", show=False),
+        Binding("right,l", "move('right')", "Downstream", show=False),
+    ]
+
+    def __init__(self, structure: DagStructure, detail: RunDetail | None, task_id: str | None):
+        super().__init__()
+        self.structure = structure
+        self.detail = detail
+        self.task_id = task_id
+
+    def compose(self) -> ComposeResult:
+        run = self.detail.run.run_id if self.detail else "no runs"
+        title = Text.assemble(("DAG graph ", "bold"), self.structure.dag_id, ("  run ", "dim"), run)
+        yield Static(title, id="graph-title")
+        with GraphView(id="graph-view"):
+            yield GraphCanvas(self.structure, self.detail, self.task_id)
+        yield Static(
+            "arrows/hjkl move · enter selects the task · esc back · ✓ ok ✗ failed ▶ running",
+            id="graph-legend",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#graph-view").focus()
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    @property
+    def canvas(self) -> GraphCanvas:
+        return self.query_one(GraphCanvas)
+
+    def _scroll_to_cursor(self) -> None:
+        region = self.canvas.cursor_region()
+        if region is not None:
+            self.query_one(GraphView).scroll_to_region(region, animate=False, spacing=None)
+
+    def action_move(self, direction: str) -> None:
+        self.canvas.move(direction)
+        self._scroll_to_cursor()
+
+    def action_choose(self) -> None:
+        self.dismiss(self.canvas.cursor)
+
+    def action_dismiss_graph(self) -> None:
+        self.dismiss(None)
+
+    def on_click(self, event: object) -> None:
+        """A click on a box moves the cursor there; a second click selects it."""
+        offset = getattr(event, "get_content_offset", lambda _w: None)(self.canvas)
+        if offset is None:
+            return
+        for task_id, box in self.canvas.layout.boxes.items():
+            if Region(box.x, box.y, box.width, BOX_HEIGHT).contains(offset.x, offset.y):
+                if task_id == self.canvas.cursor:
+                    self.dismiss(task_id)
+                else:
+                    self.canvas.cursor = task_id
+                    self.canvas.refresh()
+                return

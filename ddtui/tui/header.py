@@ -1,0 +1,38 @@
+"""The header line: which metastore, which Airflow, when the data was last read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ddtui.metastore import MetastoreInfo
+
+
+class InfoBar(Widget):
+    """`ddtui  sqlite:////…/airflow.db  Airflow 3.1+  refreshed 15:31:02` on one line."""
+
+    refreshed_at: reactive[datetime | None] = reactive(None)
+    problem: reactive[str] = reactive("")
+
+    def __init__(self, info: MetastoreInfo, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.info = info
+
+    def render(self) -> Table:
+        grid = Table.grid(expand=True)
+        grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True)
+        left = Text.assemble(("ddtui ", "bold"), (self.info.url, ""))
+        right = Text(f" Airflow {self.info.airflow_version}  ")
+        if self.problem:
+            right.append(f"{self.problem} ", style="bold red")
+        elif self.refreshed_at is not None:
+            right.append(f"refreshed {self.refreshed_at:%H:%M:%S}", style="dim")
+        else:
+            right.append("loading…", style="dim")
+        grid.add_row(left, right)
+        return grid

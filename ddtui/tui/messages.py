@@ -1,0 +1,90 @@
+"""Events that workers post to the app: past tense, plain data, no widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from ddtui.metastore import DagStructure, DagSummary, RunDetail, RunSummary
+    from ddtui.outputs import OutputRef
+    from ddtui.profile.models import TableProfile, TableSchema
+
+
+@dataclass
+class DagsLoaded(Message):
+    """The DAG list was read from the metastore."""
+
+    dags: list[DagSummary]
+    loaded_at: datetime
+
+
+@dataclass
+class DagLoaded(Message):
+    """A DAG's structure, its recent runs and one run's task instances were read."""
+
+    dag_id: str
+    structure: DagStructure
+    runs: list[RunSummary]
+    detail: RunDetail | None
+    outputs: dict[str, OutputRef]
+    refresh: bool = False
+    loaded_at: datetime | None = None
+
+
+@dataclass
+class RowsCounted(Message):
+    """A task's output table was counted (or could not be: `error`)."""
+
+    key: tuple[str, ...]
+    task_id: str
+    rows: int | None
+    error: str = ""
+
+
+@dataclass
+class SchemaLoaded(Message):
+    """The output table's columns and row count are known; profiling goes on."""
+
+    key: tuple[str, ...]
+    schema: TableSchema
+
+
+@dataclass
+class ProfileProgressed(Message):
+    """The profile advanced; a newer one replaces an unhandled older one."""
+
+    key: tuple[str, ...]
+    fraction: float | None
+    note: str = ""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ProfileProgressed) and message.key == self.key
+
+
+@dataclass
+class ProfileLoaded(Message):
+    """A profile (of a sample, or the exact one) of the output table is ready."""
+
+    key: tuple[str, ...]
+    profile: TableProfile
+
+
+@dataclass
+class ProfileFinished(Message):
+    """No more profiles will come for this table."""
+
+    key: tuple[str, ...]
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker gave up: `kind` names the pane it concerns, `error` says why in one line."""
+
+    kind: str
+    error: str
+    key: tuple[str, ...] = field(default_factory=tuple)
+    detail: Any = None

@@ -1,0 +1,131 @@
+"""Histograms tab: one chart per column as small multiples; `enter` shows one large."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from ddtui.profile.models import ColumnProfile, TableProfile
+from ddtui.tui.stats.charts import chart_text
+from ddtui.tui.stats.describe import METRICS, describe_cells
+
+CHART_MIN_WIDTH = 36
+
+
+class ColumnChart(Widget):
+    """A column's chart, redrawn to its current size."""
+
+    def __init__(self, column: ColumnProfile, *, classes: str = "") -> None:
+        super().__init__(classes=classes)
+        self.column = column
+        self._cache: tuple[tuple[int, int], Text] | None = None
+
+    def render(self) -> Text:
+        size = (self.content_size.width, self.content_size.height)
+        if self._cache is None or self._cache[0] != size:
+            self._cache = (size, chart_text(self.column, *size))
+        return self._cache[1]
+
+
+class HistogramGrid(VerticalScroll, can_focus=True):
+    """Small multiples; arrows move the highlighted chart, `enter` opens it large."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_chart", "Large chart"),
+        Binding("down,j", "move(1)", "Next row", show=False),
+        Binding("up,k", "move(-1)", "Previous row", show=False),
+        Binding("right,l", "step(1)", "Next chart", show=False),
+        Binding("left,h", "step(-1)", "Previous chart", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.columns: list[ColumnProfile] = []
+        self.cursor = 0
+
+    @property
+    def per_row(self) -> int:
+        return max(1, self.scrollable_content_region.width // CHART_MIN_WIDTH)
+
+    def show_profile(self, profile: TableProfile) -> None:
+        self.columns = list(profile.columns)
+        self.cursor = min(self.cursor, max(0, len(self.columns) - 1))
+        self.remove_children()
+        charts = [ColumnChart(col, classes="chart") for col in self.columns]
+        self.mount_all(charts)
+        self._apply_layout()
+        self._highlight()
+
+    def clear(self) -> None:
+        self.columns = []
+        self.remove_children()
+
+    def on_resize(self) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        self.styles.grid_size_columns = self.per_row
+
+    def _highlight(self) -> None:
+        for index, chart in enumerate(self.query(ColumnChart)):
+            chart.set_class(index == self.cursor, "-cursor")
+
+    def action_move(self, rows: int) -> None:
+        self._go(self.cursor + rows * self.per_row)
+
+    def action_step(self, step: int) -> None:
+        self._go(self.cursor + step)
+
+    def _go(self, index: int) -> None:
+        charts = list(self.query(ColumnChart))
+        if not charts:
+            return
+        self.cursor = max(0, min(len(charts) - 1, index))
+        self._highlight()
+        self.scroll_to_widget(charts[self.cursor], animate=False)
+
+    def action_open_chart(self) -> None:
+        if self.columns:
+            self.app.push_screen(ChartScreen(self.columns[self.cursor]))
+
+    def on_click(self, event: object) -> None:
+        widget = getattr(event, "widget", None)
+        charts = list(self.query(ColumnChart))
+        if widget in charts:
+            self.cursor = charts.index(widget)
+            self._highlight()
+
+
+class ChartScreen(ModalScreen[None]):
+    """One column's chart filling the screen, with its describe metrics."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "dismiss", "Close"),
+    ]
+
+    def __init__(self, column: ColumnProfile) -> None:
+        super().__init__()
+        self.column = column
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="chart-dialog"):
+            yield Static(self._metrics(), id="chart-metrics")
+            yield ColumnChart(self.column, classes="large-chart")
+        yield Footer()
+
+    def _metrics(self) -> Text:
+        text = Text()
+        for (key, label), cell in zip(METRICS, describe_cells(self.column), strict=True):
+            if key == "column" or not cell.plain.strip():
+                continue
+            text.append(f"{label} ", style="dim")
+            text.append(cell.plain.strip())
+            text.append("   ")
+        return Text.assemble((self.column.name, "bold"), "   ", text)

@@ -1,0 +1,141 @@
+"""The stats pane: title line, progress, a message in place of the tabs, and the tabs."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
+
+from ddtui.outputs import OutputRef
+from ddtui.profile.models import TableProfile, TableSchema
+from ddtui.tui.format import format_count
+from ddtui.tui.stats.describe import DescribeTable
+from ddtui.tui.stats.head_tail import HeadTailTable
+from ddtui.tui.stats.histograms import HistogramGrid
+
+# (tab id, title, key): a "Drift" tab slots in here later.
+TABS = [
+    ("describe", "Describe", "1"),
+    ("histograms", "Histograms", "2"),
+    ("head-tail", "Head / Tail", "3"),
+]
+
+
+def profile_label(profile: TableProfile) -> Text:
+    if profile.exact:
+        return Text("exact profile", style="green")
+    size = format_count(profile.sample_size) if profile.sample_size else "some"
+    return Text(f"sample of {size} rows; exact profile computing", style="yellow")
+
+
+class PaneMessage(Static, can_focus=True):
+    """A message in place of the tabs; focusable so `tab` still lands in this pane."""
+
+
+class StatsPane(Vertical):
+    """What the selected task's output table holds."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ref: OutputRef | None = None
+        self.profile: TableProfile | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="stats-title")
+        yield ProgressBar(total=None, show_eta=False, id="stats-progress")
+        yield PaneMessage("Select a task to see its output table.", id="stats-message")
+        with TabbedContent(id="stats-tabs"):
+            with TabPane(f"{TABS[0][2]} {TABS[0][1]}", id=TABS[0][0]):
+                yield DescribeTable(id="describe-table")
+            with TabPane(f"{TABS[1][2]} {TABS[1][1]}", id=TABS[1][0]):
+                yield HistogramGrid(id="histograms-grid")
+            with TabPane(f"{TABS[2][2]} {TABS[2][1]}", id=TABS[2][0]):
+                yield HeadTailTable(id="head-tail-table")
+
+    def on_mount(self) -> None:
+        self._show_tabs(False)
+        self.query_one("#stats-progress").display = False
+
+    # Attributes down -------------------------------------------------------------
+
+    def show_message(self, text: str | Text, ref: OutputRef | None = None) -> None:
+        """A message in place of the tabs: no output, an error, or what to select."""
+        self.ref, self.profile = ref, None
+        self._title(Text(ref.label) if ref is not None and ref.found else Text(""))
+        self.query_one("#stats-message", Static).update(text)
+        self._show_tabs(False)
+        self._progress(None, visible=False)
+
+    def show_loading(self, ref: OutputRef) -> None:
+        self.ref, self.profile = ref, None
+        self._title(Text.assemble((ref.label, "bold"), ("  reading the table…", "dim")))
+        self.query_one("#stats-message", Static).update(Text(ref.reason, style="dim"))
+        self._show_tabs(False)
+        self._progress(None, visible=True)
+
+    def show_schema(self, schema: TableSchema) -> None:
+        rows, cols = format_count(schema.row_count), len(schema.columns)
+        label = self.ref.label if self.ref else schema.table
+        self._title(
+            Text.assemble(
+                (label, "bold"), f"  {rows} rows, {cols} columns", ("  profiling…", "dim")
+            )
+        )
+        self.query_one(DescribeTable).show_schema(schema)
+        self._show_tabs(True)
+
+    def show_profile(self, profile: TableProfile) -> None:
+        self.profile = profile
+        rows, cols = format_count(profile.row_count), profile.column_count
+        label = self.ref.label if self.ref else profile.table
+        self._title(
+            Text.assemble(
+                (label, "bold"), f"  {rows} rows, {cols} columns  ", profile_label(profile)
+            )
+        )
+        self.query_one(DescribeTable).show_profile(profile)
+        self.query_one(HistogramGrid).show_profile(profile)
+        self.query_one(HeadTailTable).show_profile(profile)
+        self._show_tabs(True)
+        if profile.exact:
+            self._progress(None, visible=False)
+
+    def show_progress(self, fraction: float | None) -> None:
+        self._progress(fraction, visible=True)
+
+    def finish(self) -> None:
+        self._progress(None, visible=False)
+
+    def show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+
+    def focus_content(self) -> None:
+        """Focus the active tab's content (the pane's keyboard target)."""
+        active = self.query_one(TabbedContent).active
+        targets = {
+            "describe": "#describe-table",
+            "histograms": "#histograms-grid",
+            "head-tail": "#head-tail-table",
+        }
+        if self.query_one("#stats-tabs").display and active in targets:
+            self.query_one(targets[active]).focus()
+        else:
+            self.query_one("#stats-message").focus()
+
+    # Internals -------------------------------------------------------------------
+
+    def _title(self, text: Text) -> None:
+        self.query_one("#stats-title", Static).update(text)
+
+    def _show_tabs(self, visible: bool) -> None:
+        self.query_one("#stats-tabs").display = visible
+        self.query_one("#stats-message").display = not visible
+
+    def _progress(self, fraction: float | None, *, visible: bool) -> None:
+        bar = self.query_one("#stats-progress", ProgressBar)
+        bar.display = visible
+        if fraction is None:
+            bar.update(total=None)
+        else:
+            bar.update(total=1.0, progress=fraction)

@@ -1,0 +1,215 @@
+"""The task list (right, top): the DAG's tasks in dependency order for the selected run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from ddtui.metastore import DagStructure, RunDetail, RunSummary, TaskInstanceSummary, TaskNode
+from ddtui.outputs import OutputRef
+from ddtui.tui.format import (
+    format_duration,
+    format_when,
+    mapped_state,
+    state_look,
+    state_text,
+)
+
+# (key, label, width): Operator last, since it matters least when the pane is narrow.
+COLUMNS = [
+    ("task", "Task", None),
+    ("state", "State", 11),
+    ("try", "Try", 3),
+    ("duration", "Duration", 8),
+    ("output", "Output table", None),
+    ("rows", "Rows", 7),
+    ("operator", "Operator", None),
+]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task's line in one run (mapped instances folded into one line)."""
+
+    task: TaskNode
+    instances: tuple[TaskInstanceSummary, ...]
+    output: OutputRef | None
+
+    @property
+    def state(self) -> str | None:
+        if len(self.instances) == 1:
+            return self.instances[0].state
+        return mapped_state(ti.state for ti in self.instances)
+
+    @property
+    def try_number(self) -> int | None:
+        return max((ti.try_number for ti in self.instances), default=None)
+
+    @property
+    def duration(self) -> float | None:
+        known = [ti.duration for ti in self.instances if ti.duration is not None]
+        return max(known) if known else None
+
+
+def task_rows(
+    structure: DagStructure, detail: RunDetail | None, outputs: dict[str, OutputRef]
+) -> list[TaskRow]:
+    by_task: dict[str, list[TaskInstanceSummary]] = {}
+    for ti in detail.task_instances if detail else ():
+        by_task.setdefault(ti.task_id, []).append(ti)
+    return [
+        TaskRow(task, tuple(by_task.get(task.task_id, ())), outputs.get(task.task_id))
+        for task in structure.tasks
+    ]
+
+
+def task_name(task: TaskNode, mapped_count: int) -> Text:
+    """`group.` dimmed, then the task's own id; `[3]` for a mapped task's instances."""
+    prefix = "".join(f"{group.rsplit('.', 1)[-1]}." for group in task.group_path)
+    own = task.task_id.rsplit(".", 1)[-1] if task.group_path else task.task_id
+    name = Text.assemble((prefix, "dim"), own)
+    if task.is_mapped:
+        name.append(f" [{mapped_count}]" if mapped_count else " [ ]", style="dim")
+    return name
+
+
+def run_line(run: RunSummary | None, position: int, total: int, following: bool) -> Text:
+    """`run 1/5 (latest) manual__… ✓ ok  logical 2024-01-02 00:00  12.5s`."""
+    if run is None:
+        return Text("No runs yet: states, tries and XCom outputs appear after the first run.")
+    look = state_look(run.state)
+    where = f"run {position}/{total}{'+' if total >= 25 else ''}"
+    latest = " (latest)" if following else ""
+    return Text.assemble(
+        (f"{where}{latest} ", "bold"),
+        (run.run_id, ""),
+        "  ",
+        (f"{look.glyph} {look.word}", look.style),
+        ("  logical ", "dim"),
+        format_when(run.logical_date),
+        ("  took ", "dim"),
+        format_duration(run.duration),
+    )
+
+
+class TaskTable(DataTable[Text | str]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class TaskPane(Vertical):
+    """Run line, error line and the table of tasks."""
+
+    @dataclass
+    class TaskHighlighted(Message):
+        """The cursor moved onto a task."""
+
+        task_id: str
+
+    @dataclass
+    class TaskChosen(Message):
+        """`enter` (or a click) chose a task."""
+
+        task_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[TaskRow] = []
+        self.row_counts: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="run-line")
+        yield Static("", id="task-message", classes="pane-message")
+        table = TaskTable(id="task-table", cursor_type="row", zebra_stripes=False)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        yield table
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one(TaskTable)
+
+    @property
+    def selected_task_id(self) -> str | None:
+        if not self.rows or self.table.row_count == 0:
+            return None
+        index = min(self.table.cursor_row, len(self.rows) - 1)
+        return self.rows[index].task.task_id
+
+    def show_run(self, run: RunSummary | None, position: int, total: int, following: bool) -> None:
+        self.query_one("#run-line", Static).update(run_line(run, position, total, following))
+
+    def show_message(self, text: str | Text) -> None:
+        message = self.query_one("#task-message", Static)
+        message.update(text)
+        message.display = bool(text)
+
+    def show_tasks(self, rows: list[TaskRow], keep_task: str | None = None) -> None:
+        """Fill the table; same tasks update in place (cursor and scroll stay where they are)."""
+        table = self.table
+        same = [r.task.task_id for r in rows] == [r.task.task_id for r in self.rows]
+        self.rows = rows
+        if same and table.row_count == len(rows):
+            for row in rows:
+                for key, value in self._cells(row).items():
+                    table.update_cell(row.task.task_id, key, value)
+            return
+        cursor_task = keep_task or self.selected_task_id
+        scroll_y = table.scroll_y
+        table.clear()
+        for row in rows:
+            table.add_row(*self._cells(row).values(), key=row.task.task_id)
+        self.select_task(cursor_task)
+        table.scroll_to(y=scroll_y, animate=False)
+
+    def set_row_count(self, task_id: str, text: str) -> None:
+        self.row_counts[task_id] = text
+        if task_id in {r.task.task_id for r in self.rows}:
+            self.table.update_cell(task_id, "rows", Text(text, justify="right"))
+
+    def select_task(self, task_id: str | None) -> bool:
+        ids = [r.task.task_id for r in self.rows]
+        if task_id not in ids:
+            return False
+        self.table.move_cursor(row=ids.index(task_id), animate=False)
+        return True
+
+    def _cells(self, row: TaskRow) -> dict[str, Text | str]:
+        output: Text
+        if row.output is not None and row.output.found:
+            output = Text(row.output.qualified_name)
+            output.append(f" · {row.output.source}", style="dim")
+        else:
+            output = Text("-", style="dim")
+        try_number = row.try_number
+        return {
+            "task": task_name(row.task, len(row.instances)),
+            "state": state_text(row.state) if row.instances else Text("  -", style="dim"),
+            "try": Text(str(try_number) if try_number else "", justify="right"),
+            "duration": Text(format_duration(row.duration), justify="right"),
+            "output": output,
+            "rows": Text(self.row_counts.get(row.task.task_id, ""), justify="right"),
+            "operator": Text(row.task.operator, style="dim"),
+        }
+
+    @on(DataTable.RowHighlighted, "#task-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.TaskHighlighted(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#task-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.TaskChosen(event.row_key.value))

@@ -1,0 +1,174 @@
+"""Thread-worker bodies: each reads through the data layer and only posts messages.
+
+A job gets `post` (drops messages once its worker is cancelled) and `cancelled`; it never
+touches a widget. Failures propagate: the app turns them into a message in the pane they
+concern (see `DdtuiApp.on_worker_state_changed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.worker import Worker, get_current_worker
+
+from ddtui.outputs import OutputRef, resolve_output
+from ddtui.tui import backend
+from ddtui.tui.messages import (
+    DagLoaded,
+    DagsLoaded,
+    ProfileFinished,
+    ProfileLoaded,
+    ProfileProgressed,
+    RowsCounted,
+    SchemaLoaded,
+)
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from ddtui.datasource import DataSources
+    from ddtui.metastore import DagStructure, Metastore, RunDetail
+    from ddtui.settings import DataSettings
+
+Post = Callable[[Message], None]
+Cancelled = Callable[[], bool]
+Job = Callable[[Post, Cancelled], None]
+
+# Worker groups: one kind of work each, so `exclusive=True` cancels only stale work of that kind.
+DAGS, DAG, ROWS, PROFILE = "dags", "dag", "rows", "profile"
+
+
+def start(app: App[object], group: str, job: Job, description: str = "") -> Worker[None]:
+    """Run `job` in a thread worker of `group`, cancelling the group's older workers."""
+
+    def body() -> None:
+        worker = get_current_worker()
+
+        def post(message: Message) -> None:
+            if not worker.is_cancelled:
+                app.post_message(message)
+
+        job(post, lambda: worker.is_cancelled)
+
+    return app.run_worker(
+        body,
+        name=group,
+        group=group,
+        description=description or group,
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+    )
+
+
+def output_key(ref: OutputRef) -> tuple[str, ...]:
+    """Identifies a table across runs and tasks (for caches and stale-message checks)."""
+    return (ref.data_url or "", ref.schema or "", ref.table or "")
+
+
+@dataclass(frozen=True)
+class DagRequest:
+    """Which DAG to read, which run (None: the newest), and whether this is a refresh."""
+
+    dag_id: str
+    run_id: str | None = None
+    refresh: bool = False
+
+
+def load_dags(metastore: Metastore, clock: Callable[[], datetime]) -> Job:
+    def job(post: Post, cancelled: Cancelled) -> None:
+        dags = metastore.list_dags()
+        post(DagsLoaded(dags, clock()))
+
+    return job
+
+
+def load_dag(
+    metastore: Metastore, data: DataSettings, request: DagRequest, clock: Callable[[], datetime]
+) -> Job:
+    """Structure, runs and one run's details, with each task's output table resolved."""
+
+    def job(post: Post, cancelled: Cancelled) -> None:
+        structure = metastore.dag_structure(request.dag_id)
+        if cancelled():
+            return
+        runs = metastore.runs(request.dag_id)
+        run_id = request.run_id or (runs[0].run_id if runs else None)
+        detail = metastore.run_detail(request.dag_id, run_id) if run_id else None
+        if cancelled():
+            return
+        outputs = resolve_outputs(structure, detail, data)
+        post(DagLoaded(request.dag_id, structure, runs, detail, outputs, request.refresh, clock()))
+
+    return job
+
+
+def resolve_outputs(
+    structure: DagStructure, detail: RunDetail | None, data: DataSettings
+) -> dict[str, OutputRef]:
+    return {task.task_id: resolve_output(task, detail, data) for task in structure.tasks}
+
+
+def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, OutputRef]) -> Job:
+    """Each readable output's row count: the profiler's first, cheap stage only."""
+
+    def job(post: Post, cancelled: Cancelled) -> None:
+        for task_id, ref in refs.items():
+            if cancelled():
+                return
+            try:
+                stages = backend.profile_stages(
+                    sources.engine(ref.data_url or ""),
+                    ref.table or "",
+                    ref.schema,
+                    cancelled=cancelled,
+                )
+                first = next(iter(stages))
+                close = getattr(stages, "close", None)
+                if close is not None:
+                    close()
+                post(RowsCounted(run_key, task_id, first.row_count))
+            except Exception as exc:
+                if backend.is_cancellation(exc):
+                    return
+                post(RowsCounted(run_key, task_id, None, _one_line(exc)))
+
+    return job
+
+
+def profile_output(sources: DataSources, ref: OutputRef) -> Job:
+    """Schema and row count, then a sample profile, then the exact one, with progress."""
+    key = output_key(ref)
+
+    def job(post: Post, cancelled: Cancelled) -> None:
+        def progress(*args: object, **kwargs: object) -> None:
+            fraction, note = backend.progress_fraction(*args, **kwargs)
+            post(ProfileProgressed(key, fraction, note))
+
+        engine = sources.engine(ref.data_url or "")
+        try:
+            for stage in backend.profile_stages(
+                engine, ref.table or "", ref.schema, progress=progress, cancelled=cancelled
+            ):
+                if cancelled():
+                    return
+                if hasattr(stage, "exact"):
+                    post(ProfileLoaded(key, stage))  # type: ignore[arg-type]
+                else:
+                    post(SchemaLoaded(key, stage))  # type: ignore[arg-type]
+        except Exception as exc:
+            if backend.is_cancellation(exc):
+                return
+            raise
+        post(ProfileFinished(key))
+
+    return job
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
