@@ -1,0 +1,100 @@
+"""Data health across runs: a row-count sparkline and one badge per task, rolled up per DAG."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from ddtui.drift.compare import Thresholds, compare_profiles
+from ddtui.profile.models import TableProfile
+
+if TYPE_CHECKING:
+    from ddtui.drift.compare import DriftReport
+    from ddtui.drift.history import StoredProfile
+
+Badge = Literal["watch", "drift", "constant", "all-null", "rows-dropped"]
+
+# Most severe last: broken data (rows gone, a column emptied) outranks a shifted distribution.
+BADGE_SEVERITY: dict[str, int] = {
+    "watch": 1,
+    "drift": 2,
+    "constant": 3,
+    "all-null": 4,
+    "rows-dropped": 5,
+}
+
+
+@dataclass
+class TaskHealth:
+    """What the task list shows for one task: row counts oldest -> newest, and a badge."""
+
+    row_counts: list[int]
+    badge: Badge | None = None
+    reasons: list[str] = field(default_factory=list)
+    report: DriftReport | None = field(default=None, repr=False)  # newest vs the one before
+
+    @property
+    def level(self) -> Literal["ok", "watch", "drift"]:
+        """'watch' for a watch badge, 'drift' for any other badge (to pick a colour)."""
+        if self.badge is None:
+            return "ok"
+        return "watch" if self.badge == "watch" else "drift"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row_counts": list(self.row_counts),
+            "badge": self.badge,
+            "level": self.level,
+            "reasons": list(self.reasons),
+        }
+
+
+def badge_of_report(report: DriftReport) -> Badge | None:
+    """The most severe of the report's health flags, else its verdict when not 'ok'."""
+    flags = [h.flag for h in report.health]
+    if flags:
+        return max(flags, key=BADGE_SEVERITY.__getitem__)
+    return None if report.verdict == "ok" else report.verdict
+
+
+def task_health(
+    history: Sequence[TableProfile | StoredProfile],
+    thresholds: Thresholds | None = None,
+    *,
+    runs: int = 20,
+) -> TaskHealth:
+    """Health of a task from its profiles, newest first (TableProfiles or history entries).
+
+    The badge compares the newest profile with the one before; the sparkline holds the row
+    counts of the newest `runs` profiles, oldest first.
+    """
+    entries = list(history)[:runs]
+    profiles = [_profile(e) for e in entries]
+    row_counts = [p.row_count for p in reversed(profiles)]
+    if len(profiles) < 2:
+        return TaskHealth(row_counts)
+    report = compare_profiles(
+        profiles[1], profiles[0], _samples(entries[1]), _samples(entries[0]), thresholds
+    )
+    reasons = [h.message for h in report.health]
+    reasons += [
+        f"{c.name}: {', '.join(c.reasons)}"
+        for c in report.columns
+        if c.verdict != "ok" and c.reasons
+    ]
+    return TaskHealth(row_counts, badge_of_report(report), reasons, report)
+
+
+def dag_badge(task_healths: Iterable[TaskHealth | None]) -> Badge | None:
+    """The most severe badge of the DAG's tasks (None when all are healthy or unknown)."""
+    badges = [h.badge for h in task_healths if h is not None and h.badge is not None]
+    return max(badges, key=BADGE_SEVERITY.__getitem__) if badges else None
+
+
+def _profile(entry: TableProfile | StoredProfile) -> TableProfile:
+    return entry if isinstance(entry, TableProfile) else entry.profile
+
+
+def _samples(entry: TableProfile | StoredProfile) -> dict[str, list[Any]] | None:
+    return None if isinstance(entry, TableProfile) else entry.samples

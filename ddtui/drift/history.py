@@ -1,0 +1,343 @@
+"""A local profile history: each profile ddtui computes, kept in a small SQLite file.
+
+The file lives in the user's cache directory (never in the metastore or a data source):
+`platformdirs.user_cache_path("ddtui") / "history.sqlite"`, or `$DDTUI_HISTORY` when set
+(read when a ProfileHistory is made, not at import). Each entry is keyed by (metastore,
+DAG, task, run, table); recording the same key again replaces the entry. Profiles are stored
+as JSON, with a bounded per-column value sample so PSI and KS can be computed later even
+when the table has since been overwritten. The file is capped by entries and by bytes: the
+oldest entries are evicted on write. Two processes may use it at once (WAL, busy timeout,
+one short transaction per call); each call opens its own connection, so it is thread-safe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ddtui.db import mask_url
+from ddtui.drift.serialize import dumps, profile_from_dict, profile_to_json
+from ddtui.errors import DdtuiError
+from ddtui.profile.models import TableProfile
+
+HISTORY_ENV = "DDTUI_HISTORY"
+HISTORY_FORMAT = 1
+DEFAULT_MAX_ENTRIES = 5_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+BUSY_TIMEOUT_S = 10.0
+
+Samples = dict[str, list[Any]]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    metastore TEXT NOT NULL,
+    dag_id TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    exact INTEGER NOT NULL,
+    profile_json TEXT NOT NULL,
+    samples_json TEXT,
+    size_bytes INTEGER NOT NULL,
+    UNIQUE (metastore, dag_id, task_id, run_id, table_name)
+);
+CREATE INDEX IF NOT EXISTS profiles_by_task ON profiles (metastore, dag_id, task_id, id);
+"""
+
+
+class HistoryError(DdtuiError):
+    """The profile history file cannot be opened, read or written."""
+
+    exit_code = 8
+
+
+@dataclass(frozen=True)
+class HistoryKey:
+    """Which task output a profile is of. `metastore` is the metastore URL, password masked."""
+
+    metastore: str
+    dag_id: str
+    task_id: str
+    run_id: str
+    table: str  # as shown to users, e.g. "schema.table"
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    """One history entry."""
+
+    key: HistoryKey
+    recorded_at: datetime  # UTC, when the profile was recorded
+    profile: TableProfile
+    samples: Samples | None
+    entry_id: int
+
+
+def default_history_path() -> Path:
+    """`$DDTUI_HISTORY`, else the user cache directory's `history.sqlite`."""
+    override = os.environ.get(HISTORY_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path("ddtui") / "history.sqlite"
+
+
+class ProfileHistory:
+    """The profile history file; cheap to make (the file is created on first write)."""
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        if max_entries < 1 or max_bytes < 1:
+            raise ValueError("the history cap must be positive")
+        self.path = Path(path).expanduser() if path is not None else default_history_path()
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._initialised = False
+
+    # Connections ---------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
+        """One short transaction; None when reading a history that does not exist yet."""
+        if not write and not self.path.exists():
+            yield None
+            return
+        try:
+            if write:
+                self._create_file()
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            with closing(conn):
+                if not self._initialised:
+                    self._initialise(conn)
+                # IMMEDIATE takes the write lock up front, so two writers queue, not deadlock.
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"profile history {self.path}: {exc}") from exc
+
+    def _create_file(self) -> None:
+        if self.path.exists():
+            return
+        # The history holds value samples of output tables: keep it private to the user.
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:  # another process made it first
+            return
+        os.close(fd)
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Statement by statement: executescript would commit the transaction midway.
+            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                conn.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(HISTORY_FORMAT),))
+            elif int(row[0]) > HISTORY_FORMAT:
+                raise HistoryError(
+                    f"profile history {self.path} was written by a newer ddtui "
+                    f"(format {row[0]}); clear it or upgrade ddtui"
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._initialised = True
+
+    # Writing ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        key: HistoryKey,
+        profile: TableProfile,
+        samples: Samples | None = None,
+        *,
+        recorded_at: datetime | None = None,
+    ) -> StoredProfile:
+        """Store a profile (replacing any for the same key), then evict the oldest over the cap."""
+        key = _masked(key)
+        when = (recorded_at or datetime.now(UTC)).astimezone(UTC)
+        profile_json = profile_to_json(profile)
+        samples_json = dumps(samples) if samples is not None else None
+        size = len(profile_json.encode()) + len(samples_json.encode() if samples_json else b"")
+        if size > self.max_bytes:
+            raise HistoryError(
+                f"profile of {key.table} is {size} bytes, over the history cap of "
+                f"{self.max_bytes} bytes"
+            )
+        with self._connect(write=True) as conn:
+            assert conn is not None
+            conn.execute(
+                "DELETE FROM profiles WHERE metastore = ? AND dag_id = ? AND task_id = ? "
+                "AND run_id = ? AND table_name = ?",
+                _key_values(key),
+            )
+            cursor = conn.execute(
+                "INSERT INTO profiles (metastore, dag_id, task_id, run_id, table_name, "
+                "recorded_at, row_count, exact, profile_json, samples_json, size_bytes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *_key_values(key),
+                    when.isoformat(),
+                    profile.row_count,
+                    int(profile.exact),
+                    profile_json,
+                    samples_json,
+                    size,
+                ),
+            )
+            entry_id = int(cursor.lastrowid or 0)
+            self._evict(conn)
+        stored = profile_from_dict(json.loads(profile_json))
+        return StoredProfile(key, when, stored, samples, entry_id)
+
+    def _evict(self, conn: sqlite3.Connection) -> None:
+        """Delete the oldest entries until both caps hold."""
+        count, total = conn.execute(
+            "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
+        ).fetchone()
+        if count <= self.max_entries and total <= self.max_bytes:
+            return
+        doomed: list[int] = []
+        for entry_id, size in conn.execute("SELECT id, size_bytes FROM profiles ORDER BY id"):
+            if count <= self.max_entries and total <= self.max_bytes:
+                break
+            doomed.append(entry_id)
+            count -= 1
+            total -= size
+        conn.executemany("DELETE FROM profiles WHERE id = ?", [(i,) for i in doomed])
+
+    def clear(
+        self,
+        metastore: str | None = None,
+        dag_id: str | None = None,
+        task_id: str | None = None,
+    ) -> int:
+        """Delete all entries, or those of one metastore / DAG / task; returns how many."""
+        if not self.path.exists():
+            return 0
+        where, params = _filters(metastore, dag_id, task_id)
+        with self._connect(write=True) as conn:
+            assert conn is not None
+            deleted = conn.execute(f"DELETE FROM profiles{where}", params).rowcount  # noqa: S608
+        if not params:
+            self._vacuum()
+        return int(deleted)
+
+    def _vacuum(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            with closing(conn):
+                conn.execute("VACUUM")
+        except sqlite3.OperationalError:
+            pass  # another process holds the file: it shrinks on a later clear
+
+    # Reading ---------------------------------------------------------------------------
+
+    def get(self, key: HistoryKey) -> StoredProfile | None:
+        key = _masked(key)
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return None
+            row = conn.execute(
+                f"{_SELECT} WHERE metastore = ? AND dag_id = ? AND task_id = ? "
+                "AND run_id = ? AND table_name = ?",
+                _key_values(key),
+            ).fetchone()
+        return _stored(row) if row else None
+
+    def for_task(
+        self, metastore: str, dag_id: str, task_id: str, limit: int = 50
+    ) -> list[StoredProfile]:
+        """The task's entries, newest recorded first."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                f"{_SELECT} WHERE metastore = ? AND dag_id = ? AND task_id = ? "
+                "ORDER BY id DESC LIMIT ?",
+                (mask_url(metastore), dag_id, task_id, limit),
+            ).fetchall()
+        return [_stored(row) for row in rows]
+
+    def stats(self) -> dict[str, int]:
+        """Entries and stored bytes (JSON text), for `ddtui` to show how full the history is."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return {"entries": 0, "bytes": 0}
+            count, total = conn.execute(
+                "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
+            ).fetchone()
+        return {"entries": int(count), "bytes": int(total)}
+
+
+_SELECT = (
+    "SELECT id, metastore, dag_id, task_id, run_id, table_name, recorded_at, "
+    "profile_json, samples_json FROM profiles"
+)
+
+
+def _stored(row: tuple[Any, ...]) -> StoredProfile:
+    entry_id, metastore, dag_id, task_id, run_id, table, recorded_at, profile_json, samples = row
+    return StoredProfile(
+        key=HistoryKey(metastore, dag_id, task_id, run_id, table),
+        recorded_at=datetime.fromisoformat(recorded_at),
+        profile=profile_from_dict(json.loads(profile_json)),
+        samples=json.loads(samples) if samples else None,
+        entry_id=int(entry_id),
+    )
+
+
+def _masked(key: HistoryKey) -> HistoryKey:
+    masked = mask_url(key.metastore)
+    if masked == key.metastore:
+        return key
+    return HistoryKey(masked, key.dag_id, key.task_id, key.run_id, key.table)
+
+
+def _key_values(key: HistoryKey) -> tuple[str, str, str, str, str]:
+    return (key.metastore, key.dag_id, key.task_id, key.run_id, key.table)
+
+
+def _filters(
+    metastore: str | None, dag_id: str | None, task_id: str | None
+) -> tuple[str, tuple[str, ...]]:
+    clauses: list[str] = []
+    params: list[str] = []
+    for column, value in (
+        ("metastore", mask_url(metastore) if metastore else None),
+        ("dag_id", dag_id),
+        ("task_id", task_id),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)

@@ -1,0 +1,300 @@
+"""Compare a task's output between two runs: per-run tables live, overwritten ones from history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ddtui.drift.compare import DriftReport, RunSide, Thresholds, compare_profiles
+from ddtui.drift.history import HistoryKey, ProfileHistory, StoredProfile
+from ddtui.drift.samples import DEFAULT_SAMPLE_SIZE, Samples, draw_samples, sample_kinds
+from ddtui.errors import DataSourceError, DdtuiError, NoOutputError, NotFoundError
+from ddtui.outputs import OutputRef, resolve_output
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ddtui.datasource import DataSources
+    from ddtui.metastore import Metastore, RunDetail, TaskNode
+    from ddtui.profile.models import TableProfile
+    from ddtui.settings import DataSettings
+
+PREVIOUS = "previous"
+# Newer runs looked at to decide whether an overwritten table still holds a run's data.
+MAX_NEWER_RUNS = 20
+_RUN_PAGE = 100
+
+Profiler = Callable[..., "TableProfile"]
+
+
+class BaselineUnavailableError(DdtuiError):
+    """There is no run, table or stored profile to compare against."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class ProfiledRun:
+    """One side of a comparison: the profile, its samples, and where they came from."""
+
+    run_id: str
+    ref: OutputRef
+    profile: TableProfile
+    samples: Samples | None
+    source: str  # "live" or "history"
+    stored: StoredProfile | None = None
+
+
+# The positional order is the one `ddtui describe --compare` and the TUI call it with.
+def compare_task_runs(  # noqa: PLR0917
+    metastore: Metastore,
+    datasources: DataSources,
+    data_settings: DataSettings,
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    baseline_run_id: str = PREVIOUS,
+    history: ProfileHistory | None = None,
+    *,
+    thresholds: Thresholds | None = None,
+    mode: str = "auto",
+    record: bool = True,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    profiler: Profiler | None = None,
+) -> DriftReport:
+    """Compare the task's output in `run_id` with `baseline_run_id` ("previous": the latest
+    successful DAG run before it). Per-run tables are profiled live (and recorded in
+    `history` when `record`); a table both runs wrote is read from `history` for any run
+    whose data has since been overwritten.
+    """
+    structure = metastore.dag_structure(dag_id)
+    task = structure.task(task_id)
+    if task is None:
+        raise NotFoundError(
+            f"task of DAG {dag_id!r}", task_id, [t.task_id for t in structure.tasks]
+        )
+    if baseline_run_id == PREVIOUS:
+        found = previous_successful_run(metastore, dag_id, run_id)
+        if found is None:
+            raise BaselineUnavailableError(
+                f"no successful run of {dag_id} before {run_id} to compare with"
+            )
+        baseline_run_id = found
+    if baseline_run_id == run_id:
+        raise BaselineUnavailableError(f"run {run_id} cannot be its own baseline")
+    current_detail = metastore.run_detail(dag_id, run_id)
+    baseline_detail = metastore.run_detail(dag_id, baseline_run_id)
+    current_ref = _readable_output(task, current_detail, data_settings)
+    baseline_ref = _readable_output(task, baseline_detail, data_settings)
+    shared = _same_table(current_ref, baseline_ref)
+
+    side = _SideLoader(
+        metastore,
+        datasources,
+        history,
+        dag_id,
+        task_id,
+        record=record,
+        mode=mode,
+        sample_size=sample_size,
+        profiler=profiler,
+    )
+    if shared and not _still_holds(metastore, dag_id, task_id, run_id):
+        current = side.from_history(run_id, current_ref, overwritten=True)
+    else:
+        current = side.live(run_id, current_ref)
+    if shared:
+        baseline = side.from_history(baseline_run_id, baseline_ref, overwritten=True)
+    else:
+        try:
+            baseline = side.live(baseline_run_id, baseline_ref)
+        except DataSourceError as exc:  # a per-run table since dropped: try the history
+            stored = side.stored(baseline_run_id, baseline_ref)
+            if stored is None:
+                raise BaselineUnavailableError(
+                    f"{exc}; and no stored profile of it for run {baseline_run_id}"
+                ) from exc
+            baseline = stored
+
+    report = compare_profiles(
+        baseline.profile, current.profile, baseline.samples, current.samples, thresholds
+    )
+    return report.with_sides(
+        _run_side(baseline, report.baseline), _run_side(current, report.current)
+    )
+
+
+def record_profile(
+    history: ProfileHistory,
+    key: HistoryKey,
+    profile: TableProfile,
+    *,
+    engine: Engine | None = None,
+    table: str | None = None,
+    schema: str | None = None,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+) -> StoredProfile:
+    """Record a computed profile, with value samples drawn from `engine` when given
+    (what `ddtui describe --record` does)."""
+    samples = None
+    if engine is not None and table is not None:
+        samples = draw_samples(
+            engine,
+            table,
+            schema,
+            size=sample_size,
+            kinds=sample_kinds(profile.columns),
+            row_count=profile.row_count,
+        )
+    return history.record(key, profile, samples)
+
+
+def history_key(
+    metastore: Metastore | str, dag_id: str, task_id: str, run_id: str, ref: OutputRef
+) -> HistoryKey:
+    """The history key of a task's output in a run (the metastore URL is stored masked)."""
+    url = metastore if isinstance(metastore, str) else metastore.masked_url
+    return HistoryKey(url, dag_id, task_id, run_id, ref.qualified_name)
+
+
+def previous_successful_run(metastore: Metastore, dag_id: str, run_id: str) -> str | None:
+    """The newest DAG run in state 'success' that comes before `run_id` (runs newest first)."""
+    seen = False
+    offset = 0
+    while True:
+        page = metastore.runs(dag_id, limit=_RUN_PAGE, offset=offset)
+        for run in page:
+            if seen and run.state == "success":
+                return run.run_id
+            seen = seen or run.run_id == run_id
+        if len(page) < _RUN_PAGE:
+            break
+        offset += _RUN_PAGE
+    if not seen:
+        metastore.run_detail(dag_id, run_id)  # raises NotFoundError with suggestions
+    return None
+
+
+def _still_holds(metastore: Metastore, dag_id: str, task_id: str, run_id: str) -> bool:
+    """True when no newer run of the DAG ran the task successfully (so did not overwrite)."""
+    newer: list[str] = []
+    offset = 0
+    while True:
+        page = metastore.runs(dag_id, limit=_RUN_PAGE, offset=offset)
+        ids = [r.run_id for r in page]
+        if run_id in ids:
+            newer += ids[: ids.index(run_id)]
+            break
+        newer += ids
+        if len(page) < _RUN_PAGE or len(newer) > MAX_NEWER_RUNS:
+            break
+        offset += _RUN_PAGE
+    if len(newer) > MAX_NEWER_RUNS:
+        return False  # too many to check: assume a newer run has overwritten it
+    for newer_id in newer:
+        detail = metastore.run_detail(dag_id, newer_id)
+        if any(ti.task_id == task_id and ti.state == "success" for ti in detail.task_instances):
+            return False
+    return True
+
+
+class _SideLoader:
+    def __init__(
+        self,
+        metastore: Metastore,
+        datasources: DataSources,
+        history: ProfileHistory | None,
+        dag_id: str,
+        task_id: str,
+        *,
+        record: bool,
+        mode: str,
+        sample_size: int,
+        profiler: Profiler | None,
+    ) -> None:
+        self.metastore = metastore
+        self.datasources = datasources
+        self.history = history
+        self.dag_id = dag_id
+        self.task_id = task_id
+        self.record = record
+        self.mode = mode
+        self.sample_size = sample_size
+        self.profiler = profiler
+
+    def key(self, run_id: str, ref: OutputRef) -> HistoryKey:
+        return history_key(self.metastore, self.dag_id, self.task_id, run_id, ref)
+
+    def live(self, run_id: str, ref: OutputRef) -> ProfiledRun:
+        assert ref.data_url is not None and ref.table is not None
+        engine = self.datasources.engine(ref.data_url)
+        profiler = self.profiler or _default_profiler()
+        profile = profiler(engine, ref.table, ref.schema, mode=self.mode)
+        samples = draw_samples(
+            engine,
+            ref.table,
+            ref.schema,
+            size=self.sample_size,
+            kinds=sample_kinds(profile.columns),
+            row_count=profile.row_count,
+        )
+        stored = None
+        if self.history is not None and self.record:
+            stored = self.history.record(self.key(run_id, ref), profile, samples)
+        return ProfiledRun(run_id, ref, profile, samples, "live", stored)
+
+    def stored(self, run_id: str, ref: OutputRef) -> ProfiledRun | None:
+        if self.history is None:
+            return None
+        entry = self.history.get(self.key(run_id, ref))
+        if entry is None:
+            return None
+        return ProfiledRun(run_id, ref, entry.profile, entry.samples, "history", entry)
+
+    def from_history(self, run_id: str, ref: OutputRef, *, overwritten: bool) -> ProfiledRun:
+        found = self.stored(run_id, ref)
+        if found is not None:
+            return found
+        why = "a later run overwrote it" if overwritten else "it is gone"
+        where = f"in {self.history.path}" if self.history is not None else "(no history given)"
+        raise BaselineUnavailableError(
+            f"{ref.qualified_name} of run {run_id} cannot be profiled any more ({why}), and no "
+            f"profile of it is stored {where}. ddtui keeps history only from profiles it "
+            "computes: run `ddtui describe ... --record` after each run (from cron or an "
+            "Airflow task) to build it up."
+        )
+
+
+def _readable_output(task: TaskNode, detail: RunDetail, data: DataSettings) -> OutputRef:
+    ref = resolve_output(task, detail, data)
+    if not ref.readable:
+        raise NoOutputError(f"{task.task_id} in run {detail.run.run_id}: {ref.reason}")
+    return ref
+
+
+def _same_table(a: OutputRef, b: OutputRef) -> bool:
+    return (a.data_url, a.schema, a.table) == (b.data_url, b.schema, b.table)
+
+
+def _run_side(run: ProfiledRun, side: RunSide) -> RunSide:
+    recorded = run.stored.recorded_at if run.stored is not None else None
+    return RunSide(
+        table=side.table,
+        row_count=side.row_count,
+        exact=side.exact,
+        run_id=run.run_id,
+        source="history" if run.source == "history" else "live",
+        recorded_at=recorded,
+        has_samples=run.samples is not None,
+    )
+
+
+def _default_profiler() -> Profiler:
+    try:
+        from ddtui.profile import profile_table
+    except ImportError:
+        raise DataSourceError(
+            "the profiler (ddtui.profile.profile_table) is not available in this build"
+        ) from None
+    return profile_table  # type: ignore[no-any-return]
