@@ -109,7 +109,12 @@ class AirflowHome:
 
     def env(self) -> dict[str, str]:
         """Environment variables that point a subprocess (airflow, ddtui) at this home."""
-        return {"AIRFLOW_HOME": str(self.home), DATA_URL_ENV: self.data_url}
+        # DDTUI_DATA_URL is where ddtui itself looks for bare table names.
+        return {
+            "AIRFLOW_HOME": str(self.home),
+            DATA_URL_ENV: self.data_url,
+            "DDTUI_DATA_URL": self.data_url,
+        }
 
     def to_json(self) -> str:
         """The marker-file form of this home."""
