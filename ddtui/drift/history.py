@@ -4,8 +4,9 @@ The file lives in the user's cache directory (never in the metastore or a data s
 `platformdirs.user_cache_path("ddtui") / "history.sqlite"`, or `$DDTUI_HISTORY` when set
 (read when a ProfileHistory is made, not at import). Each entry is keyed by (metastore,
 DAG, task, run, table); recording the same key again replaces the entry. Profiles are stored
-as JSON, with a bounded per-column value sample so PSI and KS can be computed later even
-when the table has since been overwritten. The file is capped by entries and by bytes: the
+as JSON (head and tail rows left out), with a bounded per-column value sample (JSON,
+zlib-compressed) so PSI and KS can be computed later even when the table has since been
+overwritten. The file is capped by entries and by bytes: the
 oldest entries are evicted on write. Two processes may use it at once (WAL, busy timeout,
 one short transaction per call); each call opens its own connection, so it is thread-safe.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -48,7 +50,7 @@ CREATE TABLE IF NOT EXISTS profiles (
     row_count INTEGER NOT NULL,
     exact INTEGER NOT NULL,
     profile_json TEXT NOT NULL,
-    samples_json TEXT,
+    samples_zjson BLOB,
     size_bytes INTEGER NOT NULL,
     UNIQUE (metastore, dag_id, task_id, run_id, table_name)
 );
@@ -186,8 +188,9 @@ class ProfileHistory:
         key = _masked(key)
         when = (recorded_at or datetime.now(UTC)).astimezone(UTC)
         profile_json = profile_to_json(profile)
-        samples_json = dumps(samples) if samples is not None else None
-        size = len(profile_json.encode()) + len(samples_json.encode() if samples_json else b"")
+        # Samples are JSON too, zlib-compressed: repeated categories shrink about fourfold.
+        samples_blob = zlib.compress(dumps(samples).encode(), 6) if samples is not None else None
+        size = len(profile_json.encode()) + len(samples_blob or b"")
         if size > self.max_bytes:
             raise HistoryError(
                 f"profile of {key.table} is {size} bytes, over the history cap of "
@@ -202,7 +205,7 @@ class ProfileHistory:
             )
             cursor = conn.execute(
                 "INSERT INTO profiles (metastore, dag_id, task_id, run_id, table_name, "
-                "recorded_at, row_count, exact, profile_json, samples_json, size_bytes) "
+                "recorded_at, row_count, exact, profile_json, samples_zjson, size_bytes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     *_key_values(key),
@@ -210,14 +213,15 @@ class ProfileHistory:
                     profile.row_count,
                     int(profile.exact),
                     profile_json,
-                    samples_json,
+                    samples_blob,
                     size,
                 ),
             )
             entry_id = int(cursor.lastrowid or 0)
             self._evict(conn)
         stored = profile_from_dict(json.loads(profile_json))
-        return StoredProfile(key, when, stored, samples, entry_id)
+        stored_samples = json.loads(zlib.decompress(samples_blob)) if samples_blob else None
+        return StoredProfile(key, when, stored, stored_samples, entry_id)
 
     def _evict(self, conn: sqlite3.Connection) -> None:
         """Delete the oldest entries until both caps hold."""
@@ -301,7 +305,7 @@ class ProfileHistory:
 
 _SELECT = (
     "SELECT id, metastore, dag_id, task_id, run_id, table_name, recorded_at, "
-    "profile_json, samples_json FROM profiles"
+    "profile_json, samples_zjson FROM profiles"
 )
 
 
@@ -311,7 +315,7 @@ def _stored(row: tuple[Any, ...]) -> StoredProfile:
         key=HistoryKey(metastore, dag_id, task_id, run_id, table),
         recorded_at=datetime.fromisoformat(recorded_at),
         profile=profile_from_dict(json.loads(profile_json)),
-        samples=json.loads(samples) if samples else None,
+        samples=json.loads(zlib.decompress(samples)) if samples is not None else None,
         entry_id=int(entry_id),
     )
 

@@ -112,9 +112,10 @@ def _sqlite_by_rowid(
         return None
     rowid = sa.literal_column(alias)  # a fixed SQLite keyword, not user input
     try:
-        low, high = conn.execute(
-            sa.select(sa.func.min(rowid), sa.func.max(rowid)).select_from(source)
-        ).one()
+        # Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree ends,
+        # but scans the whole table for both in one statement.
+        low = conn.execute(sa.select(sa.func.min(rowid)).select_from(source)).scalar()
+        high = conn.execute(sa.select(sa.func.max(rowid)).select_from(source)).scalar()
     except SQLAlchemyError:
         return None
     if low is None:
