@@ -1,0 +1,208 @@
+"""profile_table and profile_stages: pick a strategy, run it, time it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from ddtui.errors import DataSourceError
+from ddtui.profile.accumulate import ColumnSpec, Settings
+from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
+from ddtui.profile.models import Strategy, TableProfile, TableSchema
+from ddtui.profile.schema import (
+    column_kind,
+    count_rows,
+    display_name,
+    reflect_table,
+    translated_errors,
+    type_name,
+)
+from ddtui.profile.stream import read_tail, scan
+
+Mode = Literal["auto", "sample", "exact"]
+
+# Dialects whose aggregates we push down (the rows never leave the server).
+PUSHDOWN_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
+# In "auto" mode, tables up to this many rows are streamed exactly (about a second).
+AUTO_EXACT_ROWS = 200_000
+
+
+@contextmanager
+def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in a read-only transaction where the server supports one; rolled back."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        elif conn.dialect.name in {"mysql", "mariadb"}:
+            conn.exec_driver_sql("START TRANSACTION READ ONLY")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:
+    """How each column will be profiled."""
+    return [
+        ColumnSpec(
+            name=c.name,
+            kind=column_kind(c.type),
+            db_type=type_name(c, dialect),
+            is_integer=isinstance(c.type, sa.Integer),
+            tz_aware=isinstance(c.type, sa.DateTime) and bool(c.type.timezone),
+        )
+        for c in columns
+    ]
+
+
+def _selected(table: sa.Table, names: Sequence[str] | None) -> list[sa.Column[Any]]:
+    """The requested columns in the order asked for (all of them by default)."""
+    if names is None:
+        return list(table.columns)
+    missing = [n for n in names if n not in table.columns]
+    if missing:
+        raise DataSourceError(f"no column {missing[0]!r} in table {table.name!r}")
+    return [table.columns[n] for n in names]
+
+
+def _strategy(dialect: str, mode: Mode, rows: int, sample_rows: int) -> Strategy:
+    """Which strategy a mode means for this dialect and table size."""
+    if mode == "sample":
+        return "stream" if rows <= sample_rows else "sample"
+    if dialect in PUSHDOWN_DIALECTS:
+        return "pushdown"
+    if mode == "auto" and rows > AUTO_EXACT_ROWS:
+        return "sample"
+    return "stream"
+
+
+def _run(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    *,
+    rows: int,
+    strategy: Strategy,
+    sample_rows: int,
+    head_rows: int,
+    settings: Settings,
+    control: Control,
+) -> TableProfile:
+    """One profile of an already reflected and counted table."""
+    started = time.perf_counter()
+    specs = column_specs(columns, conn.dialect)
+    if strategy == "pushdown":
+        from ddtui.profile.pushdown import pushdown_profile
+
+        profiles, head, tail = pushdown_profile(
+            conn, table, columns, specs, settings, control, rows=rows, head_rows=head_rows
+        )
+        sample_size = None
+    else:
+        limit = sample_rows if strategy == "sample" else None
+        expected = min(rows, sample_rows) if limit is not None else rows
+        accumulators, head, tail, read = scan(
+            conn, table, columns, specs, settings=settings, control=control.slice(0.0, 0.8),
+            expected_rows=expected, limit=limit, head_rows=head_rows,
+        )  # fmt: skip
+        finishing = control.slice(0.8, 1.0)
+        profiles = []
+        for i, accumulator in enumerate(accumulators):
+            finishing.report(i / len(accumulators), f"summarising {accumulator.spec.name}")
+            profiles.append(accumulator.finish())
+            accumulators[i] = None  # type: ignore[call-overload]  # free the column now
+        sample_size = read if strategy == "sample" else None
+        if strategy == "sample":
+            tail = read_tail(conn, table, columns, rows, head_rows)
+    control.report(1.0, "done")
+    return TableProfile(
+        table=display_name(table.name, table.schema),
+        row_count=rows,
+        columns=profiles,
+        exact=strategy != "sample",
+        sample_size=sample_size,
+        strategy=strategy,
+        elapsed_seconds=time.perf_counter() - started,
+        head=head,
+        tail=tail,
+    )
+
+
+def profile_table(
+    engine: sa.Engine,
+    table: str,
+    schema: str | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    mode: Mode = "exact",
+    sample_rows: int = 10_000,
+    head_rows: int = 5,
+    bins: int = 20,
+    top_k: int = 10,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
+) -> TableProfile:
+    """Profile a table: describe-equal metrics per column, histograms, head and tail."""
+    control = Control(progress, cancelled)
+    settings = Settings(bins=bins, top_k=top_k)
+    name = display_name(table, schema)
+    with translated_errors(engine, name), read_only_connection(engine) as conn:
+        reflected = reflect_table(conn, table, schema)
+        selected = _selected(reflected, columns)
+        rows = count_rows(conn, reflected)
+        strategy = _strategy(conn.dialect.name, mode, rows, sample_rows)
+        return _run(
+            conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
+            head_rows=head_rows, settings=settings, control=control,
+        )  # fmt: skip
+
+
+def profile_stages(
+    engine: sa.Engine,
+    table: str,
+    schema: str | None = None,
+    *,
+    columns: Sequence[str] | None = None,
+    mode: Mode = "exact",
+    sample_rows: int = 10_000,
+    head_rows: int = 5,
+    bins: int = 20,
+    top_k: int = 10,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelledCallback | None = None,
+) -> Iterator[TableSchema | TableProfile]:
+    """The schema, then a sample profile (unless the table is that small), then the exact one.
+
+    With mode="sample" it stops after the sample; with mode="auto" it stops there too when
+    an exact profile would need streaming a large table (see AUTO_EXACT_ROWS).
+    """
+    control = Control(progress, cancelled)
+    settings = Settings(bins=bins, top_k=top_k)
+    name = display_name(table, schema)
+    with translated_errors(engine, name), read_only_connection(engine) as conn:
+        reflected = reflect_table(conn, table, schema)
+        selected = _selected(reflected, columns)
+        rows = count_rows(conn, reflected)
+    yield TableSchema(
+        table=name,
+        columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
+        row_count=rows,
+    )
+    final = _strategy(engine.dialect.name, mode, rows, sample_rows)
+    plan: list[Strategy] = [final] if final != "pushdown" or rows <= sample_rows else []
+    if final == "pushdown" and rows > sample_rows:
+        plan = ["sample", "pushdown"]
+    elif final == "stream" and rows > sample_rows:
+        plan = ["sample", "stream"]
+    for i, strategy in enumerate(plan):
+        # A sample is quick: give it a tenth of the bar when an exact profile follows.
+        start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
+        with translated_errors(engine, name), read_only_connection(engine) as conn:
+            yield _run(
+                conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
+                head_rows=head_rows, settings=settings, control=control.slice(start, end),
+            )  # fmt: skip

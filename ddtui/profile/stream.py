@@ -1,0 +1,136 @@
+"""The "stream" and "sample" strategies: one pass over the rows in bounded chunks."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
+from ddtui.profile.control import Control
+
+# Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
+CHUNK_VALUES = 200_000
+MAX_CHUNK_ROWS = 65_536
+
+
+def chunk_rows(column_count: int) -> int:
+    """Rows per fetch so that a chunk holds about CHUNK_VALUES values."""
+    return max(256, min(MAX_CHUNK_ROWS, CHUNK_VALUES // max(column_count, 1)))
+
+
+def _raw_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[list[Any]]:
+    """Row tuples straight from the DBAPI cursor, skipping SQLAlchemy's per-row work."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled))
+        while rows := cursor.fetchmany(size):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _core_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Row tuples through SQLAlchemy with a server-side cursor where the dialect has one."""
+    result = conn.execution_options(stream_results=True, yield_per=size).execute(stmt)
+    try:
+        yield from result.partitions(size)
+    finally:
+        result.close()
+
+
+def row_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Chunks of row tuples of `stmt`; SQLite takes the fast raw-cursor path."""
+    if conn.dialect.name == "sqlite":
+        return _raw_chunks(conn, stmt, size)
+    return _core_chunks(conn, stmt, size)
+
+
+def _processors(conn: sa.Connection, columns: Sequence[sa.Column[Any]]) -> list[Any]:
+    """SQLAlchemy's result processors, to turn raw values of head/tail rows into Python ones."""
+    if conn.dialect.name != "sqlite":
+        return [None] * len(columns)  # the Core path already processed them
+    return [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
+
+
+def as_records(
+    rows: Sequence[Sequence[Any]], columns: Sequence[sa.Column[Any]], processors: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Rows as dicts of column name -> Python value."""
+    names = [c.name for c in columns]
+    return [
+        {
+            name: (proc(value) if proc is not None and value is not None else value)
+            for name, value, proc in zip(names, row, processors, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def scan(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    expected_rows: int,
+    limit: int | None = None,
+    head_rows: int = 5,
+) -> tuple[list[Accumulator], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Read the columns once, chunk by chunk; return accumulators, head, tail and rows read."""
+    accumulators = [accumulator_for(spec, settings, expected_rows) for spec in specs]
+    stmt = sa.select(*columns).select_from(table)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    head: list[Sequence[Any]] = []
+    tail: deque[Sequence[Any]] = deque(maxlen=head_rows)
+    rows_read = 0
+    control.report(0.0, f"reading {expected_rows:,} rows")
+    for rows in row_chunks(conn, stmt, chunk_rows(len(columns))):
+        if len(head) < head_rows:
+            head.extend(rows[: head_rows - len(head)])
+        tail.extend(rows[-head_rows:] if head_rows else ())
+        for index, accumulator in enumerate(accumulators):
+            accumulator.add_rows(rows, index)
+        rows_read += len(rows)
+        control.report(
+            rows_read / max(expected_rows, 1), f"read {rows_read:,} of {expected_rows:,} rows"
+        )
+    if not columns:
+        rows_read = expected_rows
+    processors = _processors(conn, columns)
+    return (
+        accumulators,
+        as_records(head, columns, processors),
+        as_records(list(tail), columns, processors),
+        rows_read,
+    )
+
+
+def read_tail(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    row_count: int,
+    head_rows: int,
+) -> list[dict[str, Any]]:
+    """The last rows in scan order, read without transferring the rest."""
+    if head_rows <= 0 or row_count <= 0 or not columns:
+        return []
+    stmt = sa.select(*columns).select_from(table)
+    if conn.dialect.name == "sqlite":
+        try:
+            # rowid is scan order for ordinary tables, and the index makes this instant.
+            by_rowid = stmt.order_by(sa.literal_column("rowid").desc()).limit(head_rows)
+            rows = conn.execute(by_rowid).all()
+            return as_records(rows[::-1], columns, [None] * len(columns))
+        except sa.exc.OperationalError:
+            pass  # WITHOUT ROWID tables and views have no rowid
+    offset = max(row_count - head_rows, 0)
+    rows = conn.execute(stmt.offset(offset).limit(head_rows)).all()
+    return as_records(rows, columns, [None] * len(columns))

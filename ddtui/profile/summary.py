@@ -1,0 +1,96 @@
+"""Small numeric helpers shared by the streaming and push-down profilers."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ddtui.profile.models import Histogram
+
+
+def python_scalar(value: Any) -> Any:
+    """A numpy scalar as the plain Python value; NaN (pandas' "not computable") as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def hashable(value: Any) -> Any:
+    """The value itself, or a stable JSON text for unhashable ones (lists, dicts)."""
+    try:
+        hash(value)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def histogram_edges(low: float, high: float, bins: int) -> np.ndarray:
+    """numpy.histogram's bin edges for data in [low, high] (a constant gets a unit range)."""
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    return np.linspace(low, high, bins + 1, endpoint=True)
+
+
+def equal_width(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """numpy.histogram's counts and edges; one bin when the range is too narrow for `bins`."""
+    try:
+        return np.histogram(values, bins=bins)
+    except ValueError:
+        # e.g. one huge value: min +- 0.5 cannot be split into `bins` distinct floats.
+        low, high = values.min(), values.max()
+        return np.array([values.size]), np.array([low, high], dtype=np.float64)
+
+
+def number_histogram(finite: np.ndarray, bins: int) -> Histogram | None:
+    """numpy-style equal-width histogram of finite values over [min, max]; None if empty."""
+    if not finite.size:
+        return None
+    counts, edges = equal_width(finite, bins)
+    return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
+
+
+def iso_tick(tick: float, unit: str, tz_aware: bool) -> str:
+    """An epoch tick (in `unit`) as an ISO 8601 string, with +00:00 when tz-aware."""
+    text = str(np.datetime64(round(tick), unit))
+    return text + "+00:00" if tz_aware else text
+
+
+def datetime_histogram(ticks: np.ndarray, unit: str, tz_aware: bool, bins: int) -> Histogram | None:
+    """Histogram over time of epoch ticks; edges as ISO strings."""
+    if not ticks.size:
+        return None
+    counts, edges = equal_width(ticks, bins)
+    return Histogram(
+        edges=[iso_tick(e, unit, tz_aware) for e in edges], counts=[int(c) for c in counts]
+    )
+
+
+def length_stats(counts: Mapping[str, int]) -> tuple[int | None, float | None, int | None]:
+    """(min, mean, max) length in characters of strings given with their counts."""
+    if not counts:
+        return None, None, None
+    lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
+    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    mean = float(np.dot(lengths, weights) / weights.sum())
+    return int(lengths.min()), mean, int(lengths.max())
+
+
+_STRING_DTYPE: str | None = None
+
+
+def text_dtype(all_str: bool) -> str:
+    """The dtype pandas gives a text column: its string dtype if all values are str."""
+    global _STRING_DTYPE  # noqa: PLW0603  (computed once; importing pandas is slow)
+    if not all_str:
+        return "object"
+    if _STRING_DTYPE is None:
+        import pandas as pd
+
+        _STRING_DTYPE = str(pd.Series(["x"]).dtype)  # "str" on pandas 3, "object" before
+    return _STRING_DTYPE

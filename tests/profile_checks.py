@@ -1,0 +1,89 @@
+"""Compare a TableProfile with pandas on the same data (pandas is the reference)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ddtui.profile import ColumnProfile, TableProfile
+
+# Relative tolerance for mean/std/quantiles; the absolute floor scales with the data so
+# that a std of 1e-17 (pandas' rounding noise on a constant column) equals 0.
+REL = 1e-9
+
+
+def reference_frame(engine: sa.Engine, table: str, schema: str | None = None) -> pd.DataFrame:
+    """The table as pandas users load it."""
+    return pd.read_sql_table(table, engine, schema=schema)
+
+
+def close(actual: Any, expected: Any, scale: float) -> bool:
+    """Equal within REL (relative) or REL * 1e-3 of the data's magnitude (absolute)."""
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return actual is None or (isinstance(actual, float) and math.isnan(actual))
+    if actual is None:
+        return False
+    if isinstance(expected, pd.Timestamp):
+        # Push-down interpolates timestamps in microseconds, pandas in its own unit.
+        return abs(pd.Timestamp(actual) - expected) <= pd.Timedelta(microseconds=1)
+    expected, actual = float(expected), float(actual)
+    if math.isinf(expected) or math.isinf(actual):
+        return expected == actual
+    return math.isclose(actual, expected, rel_tol=REL, abs_tol=REL * 1e-3 * scale)
+
+
+def assert_column_matches(column: ColumnProfile, series: pd.Series) -> None:
+    """One column's profile equals pandas' describe/isna/nunique on the same values."""
+    where = f"column {column.name!r}"
+    assert column.count == int(series.count()), where
+    assert column.missing == int(series.isna().sum()), where
+    if column.kind != "binary":
+        assert column.distinct == int(series.nunique()), where
+    if column.kind == "number" and column.count:
+        values = series.dropna().astype(float)
+        finite = values[np.isfinite(values)]
+        scale = float(finite.abs().max()) if len(finite) else 1.0
+        described = series.astype(float).describe()
+        for metric, key in [("mean", "mean"), ("std", "std"), ("min", "min"), ("q25", "25%"),
+                            ("q50", "50%"), ("q75", "75%"), ("max", "max")]:  # fmt: skip
+            assert close(getattr(column, metric), described[key], scale), (where, metric)
+        assert column.zeros == int((values == 0).sum()), where
+        assert column.negatives == int((values < 0).sum()), where
+        assert column.infinities == int(np.isinf(values).sum()), where
+        if len(finite):
+            counts, edges = np.histogram(finite.to_numpy(), bins=len(column.histogram.counts))
+            assert column.histogram.counts == counts.tolist(), where
+            assert np.allclose(column.histogram.edges, edges, rtol=1e-12), where
+    if column.kind == "datetime" and column.count:
+        described = series.describe()
+        for metric, key in [("mean", "mean"), ("min", "min"), ("q25", "25%"), ("q50", "50%"),
+                            ("q75", "75%"), ("max", "max")]:  # fmt: skip
+            assert close(getattr(column, metric), described[key], 0.0), (where, metric)
+        assert sum(column.histogram.counts) == column.count, where
+    if column.kind in {"text", "boolean", "other"} and column.count:
+        counts = series.value_counts()
+        assert column.freq == int(counts.iloc[0]), where
+        tied = set(counts[counts == counts.iloc[0]].index)
+        assert column.top in tied, where
+        assert [n for _, n in column.top_values] == counts.head(len(column.top_values)).tolist()
+    if column.kind == "text" and column.count:
+        lengths = series.dropna().map(len)
+        assert column.min_length == lengths.min(), where
+        assert column.max_length == lengths.max(), where
+        assert math.isclose(column.mean_length, lengths.mean(), rel_tol=1e-12), where
+    if column.kind == "boolean":
+        values = series.dropna().astype(bool)
+        assert column.true_count == int(values.sum()), where
+        assert column.false_count == int((~values).sum()), where
+
+
+def assert_matches_pandas(profile: TableProfile, frame: pd.DataFrame) -> None:
+    """Every column of the profile equals pandas on `frame`, and the shape agrees."""
+    assert profile.row_count == len(frame)
+    assert [c.name for c in profile.columns] == [str(c) for c in frame.columns]
+    for column in profile.columns:
+        assert_column_matches(column, frame[column.name])
