@@ -30,7 +30,9 @@ def profile_sql_table(engine: sa.Engine, table: str, **kwargs: Any) -> TableProf
     return profile_frame(frame, table)
 
 
-def stand_in_profiler(engine: sa.Engine, table: str, schema: str | None = None, **_: Any) -> TableProfile:
+def stand_in_profiler(
+    engine: sa.Engine, table: str, schema: str | None = None, **_: Any
+) -> TableProfile:
     with engine.connect() as conn:
         frame = pd.read_sql_table(table, conn, schema=schema)
     return profile_frame(frame, table)

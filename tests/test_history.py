@@ -93,9 +93,8 @@ def test_one_process_writes_another_reads_via_env(tmp_path: Path) -> None:
         from ddtui.drift import HistoryKey, ProfileHistory
         from tests.drift_support import profile_frame
         df = pd.DataFrame({{"x": np.arange(10.0)}})
-        ProfileHistory().record(
-            HistoryKey({METASTORE!r}, "drift", "sample", "run_a", "t"), profile_frame(df), {{"x": df.x.tolist()}}
-        )
+        key = HistoryKey({METASTORE!r}, "drift", "sample", "run_a", "t")
+        ProfileHistory().record(key, profile_frame(df), {{"x": df.x.tolist()}})
         """,
         env,
     )
@@ -167,7 +166,8 @@ def test_for_task_is_newest_first_and_limited(tmp_path: Path) -> None:
     history = ProfileHistory(tmp_path / "h.sqlite")
     start = datetime(2024, 4, 1, tzinfo=UTC)
     for run in range(6):
-        history.record(key(run), profile_frame(frame(rows=10 + run)), recorded_at=start + timedelta(days=run))
+        when = start + timedelta(days=run)
+        history.record(key(run), profile_frame(frame(rows=10 + run)), recorded_at=when)
     history.record(key(99, task="other"), profile_frame(frame()))
     entries = history.for_task(METASTORE, "drift", "sample", limit=4)
     assert [e.key.run_id for e in entries] == [f"manual__{r}" for r in (5, 4, 3, 2)]

@@ -11,7 +11,7 @@ import numpy as np
 
 from ddtui.drift import stats
 from ddtui.drift.samples import Samples, to_sample_value, to_timestamp
-from ddtui.drift.serialize import json_safe
+from ddtui.drift.serialize import json_ready
 from ddtui.profile.models import ColumnProfile, TableProfile
 
 # Version of the JSON document `DriftReport.to_dict()` returns (see ddtui/drift/JSON.md).
@@ -67,12 +67,15 @@ class Delta:
 
     @property
     def change(self) -> float | None:
+        """current - baseline; in seconds for datetimes; None when not both numbers."""
         b, c = _number(self.baseline), _number(self.current)
+        if b is None or c is None:
+            b, c = _datetime_seconds(self.baseline), _datetime_seconds(self.current)
         return None if b is None or c is None else c - b
 
     @property
     def relative(self) -> float | None:
-        """Change as a fraction of the baseline; None when the baseline is 0 or unknown."""
+        """Change as a fraction of the baseline; None when the baseline is 0 or not a number."""
         b, change = _number(self.baseline), self.change
         return None if change is None or not b else change / abs(b)
 
@@ -260,7 +263,7 @@ class DriftReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, strict (NaN and infinities become null); layout in `ddtui/drift/JSON.md`."""
-        return json_safe(
+        return json_ready(
             {
                 "schema_version": DRIFT_SCHEMA_VERSION,
                 "kind": "ddtui.drift_report",
@@ -393,7 +396,8 @@ def _compare_column(
         else:
             b_hist, c_hist = _numeric_histogram(base), _numeric_histogram(cur)
             if b_hist and c_hist:
-                binned = stats.histogram_psi(*b_hist, *c_hist)
+                integer = _is_integer(base) and _is_integer(cur)
+                binned = stats.histogram_psi(*b_hist, *c_hist, integer=integer)
                 if binned:
                     drift.psi = PsiDetail(
                         binned.psi,
@@ -519,6 +523,11 @@ def _numeric_histogram(col: ColumnProfile) -> tuple[list[float], list[int]] | No
     return [float(e) for e in edges if e is not None], [int(c) for c in hist.counts]
 
 
+def _is_integer(col: ColumnProfile) -> bool:
+    dtype = col.pandas_dtype.lower()
+    return col.kind == "number" and dtype.startswith(("int", "uint"))
+
+
 def _overlay_from_samples(b: np.ndarray, c: np.ndarray, bins: int) -> OverlaidHistogram:
     low = float(min(b.min(), c.min()))
     high = float(max(b.max(), c.max()))
@@ -574,6 +583,12 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _datetime_seconds(value: Any) -> float | None:
+    if isinstance(value, datetime | str):
+        return to_timestamp(value)
+    return None
 
 
 def _shares(counts: list[float]) -> list[float]:

@@ -54,6 +54,11 @@ def dumps(value: Any) -> str:
     return json.dumps(json_safe(plain), separators=(",", ":"), allow_nan=False)
 
 
+def json_ready(value: Any) -> Any:
+    """`value` as plain JSON types (what `dumps` would write), NaN and infinities as None."""
+    return json.loads(dumps(value))
+
+
 def profile_to_json(profile: TableProfile, *, keep_rows: bool = False) -> str:
     """The profile as JSON; head and tail rows are left out unless `keep_rows`."""
     data = profile.to_dict()

@@ -218,24 +218,65 @@ def histogram_psi(
     baseline_counts: Sequence[float],
     current_edges: Sequence[float],
     current_counts: Sequence[float],
+    *,
+    integer: bool = False,
 ) -> BinnedPsi | None:
     """PSI without samples: the baseline's deciles and both sides' bin shares read off the
-    histograms' piecewise-linear CDFs (an approximation of `numeric_psi`)."""
+    histograms (an approximation of `numeric_psi`).
+
+    Continuous data is taken as uniform within each bin. Integer data (`integer=True`) is
+    taken as point masses on the integers of each bin, cut between integers: otherwise two
+    runs whose histograms have different edges would split the same integers differently.
+    """
     if sum(baseline_counts) <= 0 or sum(current_counts) <= 0:
         return None
-    grid = np.linspace(float(baseline_edges[0]), float(baseline_edges[-1]), 2001)
-    cdf = histogram_cdf(baseline_edges, baseline_counts, grid)
-    inner = np.unique([float(grid[min(np.searchsorted(cdf, q), grid.size - 1)]) for q in DECILES])
-    b_shares = np.diff(
-        np.concatenate([[0.0], histogram_cdf(baseline_edges, baseline_counts, inner), [1.0]])
-    )
-    c_shares = np.diff(
-        np.concatenate([[0.0], histogram_cdf(current_edges, current_counts, inner), [1.0]])
-    )
+    if integer:
+        b_points, b_mass = integer_masses(baseline_edges, baseline_counts)
+        c_points, c_mass = integer_masses(current_edges, current_counts)
+        cumulative = np.cumsum(b_mass) / b_mass.sum()
+        cuts = b_points[np.minimum(np.searchsorted(cumulative, DECILES), b_points.size - 1)]
+        inner = np.unique(cuts) + 0.5  # bins (-inf, v], (v, w], ... as numeric_psi's
+
+        def shares(points: np.ndarray, mass: np.ndarray) -> np.ndarray:
+            counts = np.bincount(
+                np.searchsorted(inner, points), weights=mass, minlength=inner.size + 1
+            )
+            return counts / counts.sum()
+
+        b_shares, c_shares = shares(b_points, b_mass), shares(c_points, c_mass)
+    else:
+        grid = np.linspace(float(baseline_edges[0]), float(baseline_edges[-1]), 2001)
+        cdf = histogram_cdf(baseline_edges, baseline_counts, grid)
+        inner = np.unique(
+            [float(grid[min(np.searchsorted(cdf, q), grid.size - 1)]) for q in DECILES]
+        )
+        b_cdf = histogram_cdf(baseline_edges, baseline_counts, inner)
+        c_cdf = histogram_cdf(current_edges, current_counts, inner)
+        b_shares = np.diff(np.concatenate([[0.0], b_cdf, [1.0]]))
+        c_shares = np.diff(np.concatenate([[0.0], c_cdf, [1.0]]))
     b_total, c_total = sum(baseline_counts), sum(current_counts)
     return BinnedPsi(
         psi_from_proportions(b_shares, c_shares),
-        inner.tolist(),
+        [float(e) for e in inner],
         [round(s * b_total) for s in b_shares],
         [round(s * c_total) for s in c_shares],
     )
+
+
+def integer_masses(
+    edges: Sequence[float], counts: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A histogram of integers as masses on integer points: each bin's count shared evenly
+    by the integers in [lo, hi) (the last bin closed), or put on its nearest integer."""
+    masses: dict[int, float] = {}
+    last = len(counts) - 1
+    for i, (lo, hi, count) in enumerate(zip(edges[:-1], edges[1:], counts, strict=True)):
+        if not count:
+            continue
+        first = math.ceil(lo)
+        stop = math.floor(hi) + 1 if i == last else math.ceil(hi)
+        points = list(range(first, stop)) or [round((lo + hi) / 2)]
+        for point in points:
+            masses[point] = masses.get(point, 0.0) + count / len(points)
+    keys = sorted(masses)
+    return np.asarray(keys, dtype=float), np.asarray([masses[k] for k in keys])
