@@ -96,7 +96,7 @@ def write(path: Path, table: str, *, shift: float = 0.0, seed: int = 0, rows: in
 
 
 @pytest.fixture
-def setup(tmp_path: Path):  # noqa: ANN201
+def setup(tmp_path: Path):
     data = tmp_path / "data.sqlite"
     metastore = FakeMetastore()
     settings = DataSettings(f"sqlite:///{data}", "test")
@@ -106,7 +106,7 @@ def setup(tmp_path: Path):  # noqa: ANN201
     sources.close()
 
 
-def test_per_run_tables_are_profiled_live_against_the_previous_success(setup) -> None:  # noqa: ANN001
+def test_per_run_tables_are_profiled_live_against_the_previous_success(setup) -> None:
     data, metastore, settings, sources, history = setup
     write(data, "drift_20240401", seed=1)
     write(data, "drift_20240403", seed=3, shift=25)
@@ -135,7 +135,7 @@ def test_per_run_tables_are_profiled_live_against_the_previous_success(setup) ->
     assert data_json["current"]["source"] == "live"
 
 
-def test_a_dropped_per_run_baseline_falls_back_to_the_history(setup) -> None:  # noqa: ANN001
+def test_a_dropped_per_run_baseline_falls_back_to_the_history(setup) -> None:
     data, metastore, settings, sources, history = setup
     write(data, "drift_20240401", seed=1)
     write(data, "drift_20240402", seed=2)
@@ -155,7 +155,7 @@ def test_a_dropped_per_run_baseline_falls_back_to_the_history(setup) -> None:  #
         compare_task_runs(metastore, sources, settings, "drift", "sample", "r2", "r1", None)
 
 
-def test_overwritten_table_uses_the_history(setup) -> None:  # noqa: ANN001
+def test_overwritten_table_uses_the_history(setup) -> None:
     data, metastore, settings, sources, history = setup
     metastore.add_run("r1", "success", 0, sample_table=None)
     write(data, "drift_latest", seed=1)
@@ -188,7 +188,7 @@ def test_overwritten_table_uses_the_history(setup) -> None:  # noqa: ANN001
     assert again.column("amount").psi.value == pytest.approx(amount.psi.value)  # type: ignore[union-attr]
 
 
-def test_overwritten_table_without_history_says_how_to_build_it(setup) -> None:  # noqa: ANN001
+def test_overwritten_table_without_history_says_how_to_build_it(setup) -> None:
     data, metastore, settings, sources, history = setup
     metastore.add_run("r1", "success", 0, sample_table=None)
     metastore.add_run("r2", "success", 1, sample_table=None)
@@ -199,7 +199,7 @@ def test_overwritten_table_without_history_says_how_to_build_it(setup) -> None: 
         )
 
 
-def test_unknown_task_and_run_and_self_baseline(setup) -> None:  # noqa: ANN001
+def test_unknown_task_and_run_and_self_baseline(setup) -> None:
     _, metastore, settings, sources, history = setup
     metastore.add_run("r1", "success", 0, sample_table=None)
     with pytest.raises(NotFoundError):
