@@ -423,9 +423,9 @@ def _copy_dag_files(dags_folder: Path, dag_set: DagSet) -> None:
 
 def _remove_old_home(home: Path) -> None:
     """Remove an incomplete or outdated home, refusing anything that does not look like one."""
-    ours = {MARKER_NAME, "airflow.cfg", "airflow.db", "data.db", "dags", "logs"}
-    if not {child.name for child in home.iterdir()} <= ours | {"airflow-webserver.pid"}:
-        raise DdtuiError(f"{home} holds files ddtui did not create; remove it by hand to rebuild")
+    signatures = [home / MARKER_NAME, *(home / "dags" / f"{m}.py" for m in HELPER_MODULES)]
+    if any(home.iterdir()) and not any(path.exists() for path in signatures):
+        raise DdtuiError(f"{home} was not built by ddtui; remove it by hand to rebuild there")
     shutil.rmtree(home)
 
 

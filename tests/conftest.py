@@ -1,0 +1,46 @@
+"""Shared fixtures: real Airflow metastores built with the real `airflow` command."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from airflow_home_support import (
+    POSTGRES_URL,
+    cached_test_home,
+    fresh_postgres_database,
+    require_service,
+)
+
+from ddtui.demo import AirflowHome, build_airflow_home
+
+
+@pytest.fixture(scope="session")
+def airflow_home(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AirflowHome:
+    """The test DAG set built with a SQLite metastore (cached in .pytest_cache between sessions)."""
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
+    return cached_test_home(root)
+
+
+@pytest.fixture(scope="session")
+def pg_airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowHome]:
+    """The test DAG set built with its metastore in a fresh PostgreSQL database."""
+    require_service("PostgreSQL", POSTGRES_URL)
+    with fresh_postgres_database(POSTGRES_URL, f"ddtui_meta_{os.getpid()}") as url:
+        home = tmp_path_factory.mktemp("pg-home") / "airflow"
+        yield build_airflow_home(home, dag_set="test", metastore_url=url)
+
+
+@pytest.fixture
+def airflow_env(airflow_home: AirflowHome, monkeypatch: pytest.MonkeyPatch) -> AirflowHome:
+    """Point this test's environment (AIRFLOW_HOME, data URL) at the SQLite test home."""
+    for name in list(os.environ):
+        if name.startswith("AIRFLOW__") or name.startswith("AIRFLOW_CONN_"):
+            monkeypatch.delenv(name)
+    for name, value in airflow_home.env().items():
+        monkeypatch.setenv(name, value)
+    return airflow_home
