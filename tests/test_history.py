@@ -274,3 +274,29 @@ def test_unwritable_location_is_a_history_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises((HistoryError, OSError)):
         ProfileHistory(blocker / "h.sqlite").record(key(), profile_frame(frame()))
+
+
+def test_for_task_orders_by_run_time_not_recording_time(tmp_path: Path) -> None:
+    history = ProfileHistory(tmp_path / "h.sqlite", max_entries=2)
+    day = datetime(2024, 4, 1, tzinfo=UTC)
+    # Recorded newest run first (as a comparison records its current run, then the baseline).
+    history.record(key(3), profile_frame(frame(rows=30)), run_after=day + timedelta(days=3))
+    history.record(key(1), profile_frame(frame(rows=10)), run_after=day + timedelta(days=1))
+    entries = history.for_task(METASTORE, "drift", "sample")
+    assert [e.key.run_id for e in entries] == ["manual__3", "manual__1"]
+    assert entries[0].run_after == day + timedelta(days=3)
+    # The cap evicts the oldest run, even though it was recorded last.
+    history.record(key(2), profile_frame(frame(rows=20)), run_after=day + timedelta(days=2))
+    assert [e.key.run_id for e in history.for_task(METASTORE, "drift", "sample")] == [
+        "manual__3",
+        "manual__2",
+    ]
+
+
+def test_drift_package_imports_no_ui_and_no_pandas() -> None:
+    out = run_python(
+        "import sys, json, ddtui.drift; print(json.dumps(sorted(sys.modules)))", env={}
+    )
+    loaded = {name.split(".")[0] for name in json.loads(out)}
+    for forbidden in ("textual", "plotext", "airflow", "pandas", "scipy"):
+        assert forbidden not in loaded, forbidden

@@ -47,14 +47,18 @@ CREATE TABLE IF NOT EXISTS profiles (
     run_id TEXT NOT NULL,
     table_name TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
+    run_after TEXT,
     row_count INTEGER NOT NULL,
     exact INTEGER NOT NULL,
     profile_json TEXT NOT NULL,
     samples_zjson BLOB,
     size_bytes INTEGER NOT NULL,
+    order_time TEXT NOT NULL,  -- run_after when known, else recorded_at: the history's order
     UNIQUE (metastore, dag_id, task_id, run_id, table_name)
 );
 CREATE INDEX IF NOT EXISTS profiles_by_task ON profiles (metastore, dag_id, task_id, id);
+CREATE INDEX IF NOT EXISTS profiles_by_run_time
+    ON profiles (metastore, dag_id, task_id, order_time);
 """
 
 
@@ -84,6 +88,7 @@ class StoredProfile:
     profile: TableProfile
     samples: Samples | None
     entry_id: int
+    run_after: datetime | None = None  # the run's time (Airflow's run_after), when given
 
 
 def default_history_path() -> Path:
@@ -182,11 +187,16 @@ class ProfileHistory:
         profile: TableProfile,
         samples: Samples | None = None,
         *,
+        run_after: datetime | None = None,
         recorded_at: datetime | None = None,
     ) -> StoredProfile:
-        """Store a profile (replacing any for the same key), then evict the oldest over the cap."""
+        """Store a profile (replacing any for the same key), then evict the oldest over the cap.
+
+        `run_after` (the run's time) orders `for_task`; without it, the time of recording does.
+        """
         key = _masked(key)
         when = (recorded_at or datetime.now(UTC)).astimezone(UTC)
+        run_time = _utc(run_after)
         profile_json = profile_to_json(profile)
         # Samples are JSON too, zlib-compressed: repeated categories shrink about fourfold.
         samples_blob = zlib.compress(dumps(samples).encode(), 6) if samples is not None else None
@@ -205,11 +215,13 @@ class ProfileHistory:
             )
             cursor = conn.execute(
                 "INSERT INTO profiles (metastore, dag_id, task_id, run_id, table_name, "
-                "recorded_at, row_count, exact, profile_json, samples_zjson, size_bytes) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "recorded_at, run_after, order_time, row_count, exact, profile_json, "
+                "samples_zjson, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     *_key_values(key),
                     when.isoformat(),
+                    run_time.isoformat() if run_time else None,
+                    (run_time or when).isoformat(timespec="microseconds"),
                     profile.row_count,
                     int(profile.exact),
                     profile_json,
@@ -221,17 +233,18 @@ class ProfileHistory:
             self._evict(conn)
         stored = profile_from_dict(json.loads(profile_json))
         stored_samples = json.loads(zlib.decompress(samples_blob)) if samples_blob else None
-        return StoredProfile(key, when, stored, stored_samples, entry_id)
+        return StoredProfile(key, when, stored, stored_samples, entry_id, run_time)
 
     def _evict(self, conn: sqlite3.Connection) -> None:
-        """Delete the oldest entries until both caps hold."""
+        """Delete the entries of the oldest runs until both caps hold."""
         count, total = conn.execute(
             "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
         ).fetchone()
         if count <= self.max_entries and total <= self.max_bytes:
             return
         doomed: list[int] = []
-        for entry_id, size in conn.execute("SELECT id, size_bytes FROM profiles ORDER BY id"):
+        oldest_first = "SELECT id, size_bytes FROM profiles ORDER BY order_time, id"
+        for entry_id, size in conn.execute(oldest_first):
             if count <= self.max_entries and total <= self.max_bytes:
                 break
             doomed.append(entry_id)
@@ -281,13 +294,13 @@ class ProfileHistory:
     def for_task(
         self, metastore: str, dag_id: str, task_id: str, limit: int = 50
     ) -> list[StoredProfile]:
-        """The task's entries, newest recorded first."""
+        """The task's entries, newest run first (by run time, else by time of recording)."""
         with self._connect(write=False) as conn:
             if conn is None:
                 return []
             rows = conn.execute(
                 f"{_SELECT} WHERE metastore = ? AND dag_id = ? AND task_id = ? "
-                "ORDER BY id DESC LIMIT ?",
+                "ORDER BY order_time DESC, id DESC LIMIT ?",
                 (mask_url(metastore), dag_id, task_id, limit),
             ).fetchall()
         return [_stored(row) for row in rows]
@@ -304,20 +317,28 @@ class ProfileHistory:
 
 
 _SELECT = (
-    "SELECT id, metastore, dag_id, task_id, run_id, table_name, recorded_at, "
+    "SELECT id, metastore, dag_id, task_id, run_id, table_name, recorded_at, run_after, "
     "profile_json, samples_zjson FROM profiles"
 )
 
 
 def _stored(row: tuple[Any, ...]) -> StoredProfile:
-    entry_id, metastore, dag_id, task_id, run_id, table, recorded_at, profile_json, samples = row
+    entry_id, metastore, dag_id, task_id, run_id, table, recorded_at, run_after = row[:8]
+    profile_json, samples = row[8:]
     return StoredProfile(
         key=HistoryKey(metastore, dag_id, task_id, run_id, table),
         recorded_at=datetime.fromisoformat(recorded_at),
         profile=profile_from_dict(json.loads(profile_json)),
         samples=json.loads(zlib.decompress(samples)) if samples is not None else None,
         entry_id=int(entry_id),
+        run_after=datetime.fromisoformat(run_after) if run_after else None,
     )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _masked(key: HistoryKey) -> HistoryKey:

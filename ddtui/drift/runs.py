@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ddtui.drift.compare import DriftReport, RunSide, Thresholds, compare_profiles
@@ -100,15 +101,11 @@ def compare_task_runs(  # noqa: PLR0917
         sample_size=sample_size,
         profiler=profiler,
     )
-    if shared and not _still_holds(metastore, dag_id, task_id, run_id):
-        current = side.from_history(run_id, current_ref, overwritten=True)
-    else:
-        current = side.live(run_id, current_ref)
     if shared:
         baseline = side.from_history(baseline_run_id, baseline_ref, overwritten=True)
     else:
         try:
-            baseline = side.live(baseline_run_id, baseline_ref)
+            baseline = side.live(baseline_run_id, baseline_ref, run_time(baseline_detail))
         except DataSourceError as exc:  # a per-run table since dropped: try the history
             stored = side.stored(baseline_run_id, baseline_ref)
             if stored is None:
@@ -116,6 +113,10 @@ def compare_task_runs(  # noqa: PLR0917
                     f"{exc}; and no stored profile of it for run {baseline_run_id}"
                 ) from exc
             baseline = stored
+    if shared and not _still_holds(metastore, dag_id, task_id, run_id):
+        current = side.from_history(run_id, current_ref, overwritten=True)
+    else:
+        current = side.live(run_id, current_ref, run_time(current_detail))
 
     report = compare_profiles(
         baseline.profile, current.profile, baseline.samples, current.samples, thresholds
@@ -133,10 +134,12 @@ def record_profile(
     engine: Engine | None = None,
     table: str | None = None,
     schema: str | None = None,
+    run_after: datetime | None = None,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
 ) -> StoredProfile:
     """Record a computed profile, with value samples drawn from `engine` when given
-    (what `ddtui describe --record` does)."""
+    (what `ddtui describe --record` does). Pass the run's time as `run_after` (see
+    `run_time`) so the history is ordered by run, not by when it was recorded."""
     samples = None
     if engine is not None and table is not None:
         samples = draw_samples(
@@ -147,7 +150,13 @@ def record_profile(
             kinds=sample_kinds(profile.columns),
             row_count=profile.row_count,
         )
-    return history.record(key, profile, samples)
+    return history.record(key, profile, samples, run_after=run_after)
+
+
+def run_time(detail: RunDetail) -> datetime | None:
+    """When a run ran, for ordering the history: Airflow's run_after, else its logical date."""
+    run = detail.run
+    return run.run_after or run.logical_date or run.start_date
 
 
 def history_key(
@@ -226,7 +235,7 @@ class _SideLoader:
     def key(self, run_id: str, ref: OutputRef) -> HistoryKey:
         return history_key(self.metastore, self.dag_id, self.task_id, run_id, ref)
 
-    def live(self, run_id: str, ref: OutputRef) -> ProfiledRun:
+    def live(self, run_id: str, ref: OutputRef, run_after: datetime | None) -> ProfiledRun:
         assert ref.data_url is not None and ref.table is not None
         engine = self.datasources.engine(ref.data_url)
         profiler = self.profiler or _default_profiler()
@@ -241,7 +250,8 @@ class _SideLoader:
         )
         stored = None
         if self.history is not None and self.record:
-            stored = self.history.record(self.key(run_id, ref), profile, samples)
+            key = self.key(run_id, ref)
+            stored = self.history.record(key, profile, samples, run_after=run_after)
         return ProfiledRun(run_id, ref, profile, samples, "live", stored)
 
     def stored(self, run_id: str, ref: OutputRef) -> ProfiledRun | None:
