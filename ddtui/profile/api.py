@@ -99,8 +99,9 @@ def _run(
         from ddtui.profile.pushdown import pushdown_profile
 
         profiles, head, tail = pushdown_profile(
-            conn, table, columns, specs, settings, control, rows=rows, head_rows=head_rows
-        )
+            conn, table, columns, specs, settings=settings, control=control, rows=rows,
+            head_rows=head_rows,
+        )  # fmt: skip
         sample_size = None
     else:
         limit = sample_rows if strategy == "sample" else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,6 +57,13 @@ def _processors(conn: sa.Connection, columns: Sequence[sa.Column[Any]]) -> list[
     return [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
 
 
+def _plain(value: Any, processor: Any) -> Any:
+    """A head/tail value as pandas would show it (decimals become floats, as coerce_float)."""
+    if processor is not None and value is not None:
+        value = processor(value)
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def as_records(
     rows: Sequence[Sequence[Any]], columns: Sequence[sa.Column[Any]], processors: Sequence[Any]
 ) -> list[dict[str, Any]]:
@@ -63,10 +71,18 @@ def as_records(
     names = [c.name for c in columns]
     return [
         {
-            name: (proc(value) if proc is not None and value is not None else value)
+            name: _plain(value, proc)
             for name, value, proc in zip(names, row, processors, strict=True)
         }
         for row in rows
+    ]
+
+
+def readable(columns: Sequence[sa.Column[Any]]) -> list[sa.ColumnElement[Any]]:
+    """Columns to select for display: floats as floats (MySQL DOUBLE is a 10-place Decimal)."""
+    return [
+        sa.type_coerce(c, sa.Double()).label(c.name) if isinstance(c.type, sa.Float) else c
+        for c in columns
     ]
 
 
@@ -122,7 +138,7 @@ def read_tail(
     """The last rows in scan order, read without transferring the rest."""
     if head_rows <= 0 or row_count <= 0 or not columns:
         return []
-    stmt = sa.select(*columns).select_from(table)
+    stmt = sa.select(*readable(columns)).select_from(table)
     if conn.dialect.name == "sqlite":
         try:
             # rowid is scan order for ordinary tables, and the index makes this instant.

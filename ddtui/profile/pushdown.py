@@ -1,0 +1,317 @@
+"""The "pushdown" strategy: the server computes every aggregate; rows never leave it.
+
+Pass 1 (one scan per batch of columns): counts, extremes, zeros, negatives, infinities,
+distinct counts, string lengths, true counts. Pass 2: mean and std (on values scaled by
+a power of two so huge values cannot overflow the server's float arithmetic) and, on
+Postgres, percentile_cont quantiles. Then per column: exact order statistics on
+MySQL/MariaDB (no percentile_cont aggregate there), a GROUP BY for the histogram, and a
+GROUP BY ... ORDER BY count DESC LIMIT k for the top values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ddtui.profile.accumulate import QUANTILES, ColumnSpec, Settings
+from ddtui.profile.control import Control
+from ddtui.profile.models import ColumnProfile, Histogram
+from ddtui.profile.pushdown_values import (
+    as_timestamp,
+    interpolate,
+    iso_edges,
+    order_positions,
+    timestamp_from_ticks,
+)
+from ddtui.profile.sqlexpr import Expr, Flavour, flag_count, power_of_two_scale, scaled
+from ddtui.profile.stream import as_records, read_tail, readable
+from ddtui.profile.summary import histogram_edges, python_scalar, text_dtype
+
+# Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
+BATCH_COLUMNS = 100
+
+
+@dataclass
+class _Column:
+    """One column's expressions and what the passes found so far."""
+
+    spec: ColumnSpec
+    column: sa.Column[Any]
+    value: Expr  # the value aggregates see: a double for numbers, the column otherwise
+    profile: ColumnProfile
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
+    """Aggregates that need one scan and no earlier result."""
+    v, kind = col.value, col.kind
+    exprs: dict[str, Expr] = {"count": sa.func.count(v)}
+    if kind == "number":
+        exact = col.column if col.spec.is_integer else v  # integers keep exact extremes
+        finite = flavour.is_finite(v)
+        exprs |= {
+            "min": sa.func.min(exact),
+            "max": sa.func.max(exact),
+            "zeros": flag_count(v == 0),
+            "negatives": flag_count(v < 0),
+            "distinct": sa.func.count(sa.distinct(v)),
+        }
+        if finite is None:
+            exprs |= {"fmin": sa.func.min(v), "fmax": sa.func.max(v)}
+            exprs["max_abs"] = sa.func.max(sa.func.abs(v))
+        else:
+            exprs |= {
+                "infinities": flag_count(sa.not_(finite)),
+                "fmin": sa.func.min(sa.case((finite, v))),
+                "fmax": sa.func.max(sa.case((finite, v))),
+                "max_abs": sa.func.max(sa.case((finite, sa.func.abs(v)))),
+            }
+    elif kind == "datetime":
+        ticks = flavour.ticks(v)
+        exprs |= {
+            "min": sa.func.min(v),
+            "max": sa.func.max(v),
+            "distinct": sa.func.count(sa.distinct(v)),
+            "mean_ticks": sa.func.avg(ticks),
+            "min_ticks": sa.func.min(ticks),
+            "max_ticks": sa.func.max(ticks),
+        }
+    elif kind in {"text", "binary"}:
+        length = flavour.length(v, binary=kind == "binary")
+        exprs |= {
+            "min_length": sa.func.min(length),
+            "mean_length": sa.func.avg(flavour.double(length)),
+            "max_length": sa.func.max(length),
+        }
+        if kind == "text":
+            exprs["distinct"] = sa.func.count(sa.distinct(flavour.text_key(v)))
+    elif kind == "boolean":
+        exprs["trues"] = flag_count(v)
+    return exprs
+
+
+def _second_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
+    """Mean, std and (Postgres) quantiles, which need the first pass's extremes."""
+    if not col.profile.count:
+        return {}
+    if col.kind == "number":
+        scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
+        exprs = {
+            "mean": sa.func.avg(scaled(col.value, scale)),
+            "std": sa.func.stddev_samp(scaled(col.value, scale)),
+        }
+        if flavour.postgres:
+            exprs["quantiles"] = flavour.quantiles(col.value, QUANTILES)
+        return exprs
+    if col.kind == "datetime" and flavour.postgres:
+        return {"quantiles": flavour.quantiles(flavour.float_ticks(col.value), QUANTILES)}
+    return {}
+
+
+def _batches(items: Sequence[_Column], size: int = BATCH_COLUMNS) -> Iterator[Sequence[_Column]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _run_pass(conn: sa.Connection, table: sa.Table, cols: Sequence[_Column], build: Any) -> None:
+    """One SELECT of many aggregates over the table; results land in each column's stats."""
+    wanted = [(col, key, expr) for col in cols for key, expr in build(col).items()]
+    if not wanted:
+        return
+    row = conn.execute(sa.select(*(expr for _, _, expr in wanted)).select_from(table)).one()
+    for (col, key, _), value in zip(wanted, row, strict=True):
+        col.stats[key] = value
+
+
+def _apply_first(col: _Column) -> None:
+    """Copy first-pass results into the profile."""
+    s, p = col.stats, col.profile
+    p.count = int(s["count"])
+    p.distinct = int(s["distinct"]) if "distinct" in s else p.distinct
+    if not p.count:
+        return
+    if col.kind == "number":
+        p.min, p.max = python_scalar(s["min"]), python_scalar(s["max"])
+        if not col.spec.is_integer:
+            p.min, p.max = float(p.min), float(p.max)
+        p.zeros, p.negatives = int(s["zeros"]), int(s["negatives"])
+        p.infinities = int(s.get("infinities", 0))
+    elif col.kind == "datetime":
+        p.min, p.max = as_timestamp(s["min"]), as_timestamp(s["max"])
+        p.mean = timestamp_from_ticks(s["mean_ticks"], col.spec.tz_aware)
+    elif col.kind in {"text", "binary"}:
+        p.min_length, p.max_length = int(s["min_length"]), int(s["max_length"])
+        p.mean_length = float(s["mean_length"])
+    elif col.kind == "boolean":
+        p.true_count = int(s["trues"])
+        p.false_count = p.count - p.true_count
+        p.distinct = (p.true_count > 0) + (p.false_count > 0)
+        p.top_values = sorted([(True, p.true_count), (False, p.false_count)], key=lambda tv: -tv[1])
+        p.top_values = [tv for tv in p.top_values if tv[1]]
+        p.top, p.freq = p.top_values[0]
+
+
+def _moments(col: _Column) -> None:
+    """Mean and std from the scaled aggregates, overflowing to inf where pandas' would."""
+    s, p = col.stats, col.profile
+    if col.kind == "datetime":
+        p.q25, p.q50, p.q75 = (timestamp_from_ticks(q, col.spec.tz_aware) for q in s["quantiles"])
+        return
+    scale, n = s["scale"], p.count
+    mean = python_scalar(float(s["mean"])) if s["mean"] is not None else None
+    if mean is not None:
+        total = mean * n * scale  # pandas sums first: when the sum overflows, so does its mean
+        p.mean = total if math.isinf(total) else mean * scale
+    var_std = python_scalar(float(s["std"])) if s["std"] is not None else None
+    if var_std is not None and n > 1:
+        squares = var_std * var_std * (n - 1) * scale * scale
+        p.std = math.inf if math.isinf(squares) else var_std * scale
+    if "quantiles" in s:
+        p.q25, p.q50, p.q75 = (python_scalar(float(q)) for q in s["quantiles"])
+
+
+def _order_statistics(conn: sa.Connection, table: sa.Table, col: _Column) -> None:
+    """MySQL/MariaDB: exact quantiles from the order statistics numpy interpolates between."""
+    p = col.profile
+    positions = order_positions(p.count, QUANTILES)
+    ranked = (
+        sa.select(
+            col.value.label("v"),
+            sa.func.row_number().over(order_by=col.value).label("rn"),
+        )
+        .select_from(table)
+        .where(col.value.is_not(None))
+        .subquery()
+    )
+    stmt = sa.select(ranked.c.rn, ranked.c.v).where(ranked.c.rn.in_(sorted(positions)))
+    values = {int(rn): v for rn, v in conn.execute(stmt)}
+    if col.kind == "number":
+        numbers = {rn: float(v) for rn, v in values.items()}
+        p.q25, p.q50, p.q75 = (interpolate(numbers, p.count, q) for q in QUANTILES)
+    else:
+        ticks = {rn: as_timestamp(v).value / 1000 for rn, v in values.items()}
+        p.q25, p.q50, p.q75 = (
+            timestamp_from_ticks(interpolate(ticks, p.count, q), False) for q in QUANTILES
+        )
+
+
+def _histogram(
+    conn: sa.Connection, table: sa.Table, col: _Column, flavour: Flavour, bins: int
+) -> None:
+    """numpy.histogram of the finite values (or of the ticks of a datetime column)."""
+    s, p = col.stats, col.profile
+    if col.kind == "number":
+        low, high, value = s["fmin"], s["fmax"], col.value
+        finite = flavour.is_finite(value)
+    else:
+        low, high = s["min_ticks"], s["max_ticks"]
+        value, finite = flavour.float_ticks(col.value), None
+    if low is None:
+        return  # only infinities
+    low, high = float(low), float(high)
+    edges = histogram_edges(low, high, bins)
+    if np.any(edges[:-1] >= edges[1:]):  # the range is too narrow for `bins` floats
+        edges = np.array([low, high])
+    bucket = flavour.bucket(value, [float(e) for e in edges])
+    where = value.is_not(None) if finite is None else sa.and_(value.is_not(None), finite)
+    sub = sa.select(bucket.label("b")).select_from(table).where(where).subquery()
+    counts = [0] * (len(edges) - 1)
+    for b, n in conn.execute(sa.select(sub.c.b, sa.func.count()).group_by(sub.c.b)):
+        counts[min(max(int(b), 1), len(counts)) - 1] += int(n)
+    if col.kind == "number":
+        p.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
+    else:
+        p.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
+
+
+def _top_values(
+    conn: sa.Connection, table: sa.Table, col: _Column, flavour: Flavour, top_k: int
+) -> None:
+    """The k most frequent values (ties by value), grouped by bytes as pandas compares."""
+    key = flavour.text_key(col.value)
+    n = sa.func.count().label("n")
+    stmt = (
+        sa.select(sa.func.min(col.value), n)
+        .select_from(table)
+        .where(col.value.is_not(None))
+        .group_by(key)
+        .order_by(n.desc(), key)
+        .limit(top_k)
+    )
+    p = col.profile
+    p.top_values = [(value, int(count)) for value, count in conn.execute(stmt)]
+    if p.top_values:
+        p.top, p.freq = p.top_values[0]
+
+
+def _pandas_dtype(col: _Column) -> str:
+    """The dtype pandas.read_sql_table would give the column."""
+    kind, p = col.kind, col.profile
+    if kind == "number":
+        return "int64" if col.spec.is_integer and not p.missing else "float64"
+    if kind == "datetime":
+        return "datetime64[us, UTC]" if col.spec.tz_aware else "datetime64[us]"
+    if kind == "boolean":
+        return "bool" if not p.missing else "object"
+    return text_dtype(True) if kind == "text" else "object"
+
+
+def pushdown_profile(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    rows: int,
+    head_rows: int,
+) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Profile the columns with server-side aggregates; return profiles, head and tail."""
+    flavour = Flavour(postgres=conn.dialect.name == "postgresql")
+    cols = [
+        _Column(
+            spec=spec,
+            column=column,
+            value=flavour.number(column) if spec.kind == "number" else column,
+            profile=ColumnProfile(spec.name, spec.kind, spec.db_type, "", 0, 0, None),
+        )
+        for spec, column in zip(specs, columns, strict=True)
+    ]
+    batches = list(_batches(cols))
+    for i, batch in enumerate(batches):
+        control.report(0.3 * i / len(batches), "counting values on the server")
+        _run_pass(conn, table, batch, lambda c: _first_pass(c, flavour))
+    for col in cols:
+        _apply_first(col)
+        col.profile.missing = rows - col.profile.count
+        col.profile.pandas_dtype = _pandas_dtype(col)
+    for i, batch in enumerate(batches):
+        control.report(0.3 + 0.3 * i / len(batches), "mean, std and quantiles on the server")
+        _run_pass(conn, table, batch, lambda c: _second_pass(c, flavour))
+        for col in batch:
+            if (col.kind == "number" and col.profile.count) or "quantiles" in col.stats:
+                _moments(col)
+    for i, col in enumerate(cols):
+        control.report(0.6 + 0.35 * i / len(cols), f"histogram and top values of {col.spec.name}")
+        if not col.profile.count:
+            continue
+        if col.kind in {"number", "datetime"}:
+            if not flavour.postgres:
+                _order_statistics(conn, table, col)
+            _histogram(conn, table, col, flavour, settings.bins)
+        elif col.kind == "text":
+            _top_values(conn, table, col, flavour, settings.top_k)
+    control.report(0.95, "head and tail")
+    head = conn.execute(sa.select(*readable(columns)).select_from(table).limit(head_rows)).all()
+    tail = read_tail(conn, table, columns, rows, head_rows)
+    return [c.profile for c in cols], as_records(head, columns, [None] * len(columns)), tail
