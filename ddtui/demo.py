@@ -17,28 +17,31 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal
 
+from ddtui.airflow_cli import (
+    DATA_URL_ENV,
+    AirflowCli,
+    Progress,
+    check_async_driver,
+    command_failure,
+    find_airflow_executable,
+    set_config_options,
+)
 from ddtui.errors import DdtuiError
 
 DagSet = Literal["test", "demo"]
-Progress = Callable[[str], None]
 
-DATA_URL_ENV = "DDTUI_DEMO_DATA_URL"
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
-COMMAND_TIMEOUT_S = 900
 # Modules the DAG files import; Airflow puts the dags folder on sys.path.
 HELPER_MODULES = ("datadriver",)
 TEST_DAGS = ("titanic", "asset_outputs", "groups_mapped", "no_outputs", "drift")
@@ -135,19 +138,6 @@ class AirflowHome:
         return cls(**data)
 
 
-def find_airflow_executable() -> str:
-    """The `airflow` command of this Python environment, else the one on PATH."""
-    beside = Path(sys.executable).parent / "airflow"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    on_path = shutil.which("airflow")
-    if on_path:
-        return on_path
-    raise DdtuiError(
-        "Apache Airflow is not installed; the demo needs it: pip install 'ddtui[demo]'"
-    )
-
-
 def airflow_version() -> str:
     """The installed apache-airflow version, read without importing Airflow."""
     try:
@@ -197,12 +187,14 @@ def build_airflow_home(
     home = home.resolve()
     if home.exists() and any(home.iterdir()):
         raise DdtuiError(f"cannot build an Airflow home in {home}: the directory is not empty")
+    executable = find_airflow_executable()
+    metastore_url = metastore_url or f"sqlite:///{home / 'airflow.db'}"
+    check_async_driver(executable, metastore_url)
     dags_folder = home / "dags"
     dags_folder.mkdir(parents=True)
     _copy_dag_files(dags_folder, dag_set)
-    metastore_url = metastore_url or f"sqlite:///{home / 'airflow.db'}"
     data_url = f"sqlite:///{home / 'data.db'}"
-    airflow = _AirflowCli(find_airflow_executable(), home, data_url, say)
+    airflow = AirflowCli(executable, home, data_url, say)
 
     # The first command gets the settings as environment variables; airflow.cfg
     # then carries them, so every later command (and a user's) needs only AIRFLOW_HOME.
@@ -297,77 +289,7 @@ def ensure_demo_home(progress: Progress | None = None) -> AirflowHome:
     return ensure_airflow_home(default_demo_home(), dag_set="demo", progress=progress)
 
 
-def set_config_options(path: Path, options: Mapping[tuple[str, str], str]) -> None:
-    """Set `[section] key = value` lines in an airflow.cfg, keeping its comments."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    pending = dict(options)
-    section = ""
-    out: list[str] = []
-
-    def flush(section_name: str) -> None:
-        for (sec, key), value in list(pending.items()):
-            if sec == section_name:
-                out.append(f"{key} = {value}")
-                del pending[sec, key]
-
-    for line in lines:
-        header = re.match(r"\s*\[([^\]]+)\]\s*$", line)
-        if header:
-            flush(section)
-            section = header.group(1).strip()
-        else:
-            assignment = re.match(r"([A-Za-z0-9_]+)\s*=", line)
-            if assignment and (section, assignment.group(1)) in pending:
-                key = assignment.group(1)
-                out.append(f"{key} = {pending.pop((section, key))}")
-                continue
-        out.append(line)
-    flush(section)
-    for (sec, key), value in pending.items():  # sections the file did not have
-        out.extend(["", f"[{sec}]", f"{key} = {value}"])
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
-
-
-class _AirflowCli:
-    """Runs `airflow` subcommands against one home, with a clean environment."""
-
-    def __init__(self, executable: str, home: Path, data_url: str, say: Progress) -> None:
-        self.executable = executable
-        self.say = say
-        # Drop the caller's Airflow settings: they may point at a real metastore.
-        self.env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(("AIRFLOW_", "AIRFLOW__")) and name != DATA_URL_ENV
-        }
-        self.env.update({"AIRFLOW_HOME": str(home), DATA_URL_ENV: data_url})
-
-    def run(
-        self, *args: str, extra_env: Mapping[str, str] | None = None, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        """Run one command; raise DdtuiError with its last output lines when it fails."""
-        started = time.monotonic()
-        result = subprocess.run(
-            [self.executable, *args],
-            env={**self.env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT_S,
-            check=False,
-        )
-        self.say(f"airflow {' '.join(args)}: {time.monotonic() - started:.1f} s")
-        if check and result.returncode != 0:
-            raise DdtuiError(command_failure("airflow " + " ".join(args), result))
-        return result
-
-
-def command_failure(command: str, result: subprocess.CompletedProcess[str], lines: int = 15) -> str:
-    """A one-paragraph error: the command, its exit code and its last output lines."""
-    tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-lines:]
-    return f"`{command}` exited with {result.returncode}:\n" + "\n".join(tail)
-
-
-def _run_dag(airflow: _AirflowCli, metastore_url: str, planned: PlannedRun) -> BuiltRun:
+def _run_dag(airflow: AirflowCli, metastore_url: str, planned: PlannedRun) -> BuiltRun:
     """Run one planned DAG run with `airflow dags test` and check how it ended."""
     args = ["dags", "test", planned.dag_id, planned.logical_date]
     if planned.conf:
