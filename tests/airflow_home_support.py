@@ -69,9 +69,9 @@ def cached_test_home(cache_root: Path) -> AirflowHome:
             shutil.rmtree(stale)
     if os.environ.get(REBUILD_ENV) == "1" and home.exists():
         shutil.rmtree(home)
-    return ensure_airflow_home(home, dag_set="test", progress=_report)
+    return ensure_airflow_home(home, dag_set="test", progress=report_progress)
 
 
-def _report(line: str) -> None:
+def report_progress(line: str) -> None:
     """Show build progress with `pytest -s`; the build takes minutes the first time."""
     print(f"[airflow home] {line}", flush=True)

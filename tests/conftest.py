@@ -10,6 +10,7 @@ from airflow_home_support import (
     POSTGRES_URL,
     cached_test_home,
     fresh_postgres_database,
+    report_progress,
     require_service,
 )
 
@@ -32,7 +33,7 @@ def pg_airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflo
     require_service("PostgreSQL", POSTGRES_URL)
     with fresh_postgres_database(POSTGRES_URL, f"ddtui_meta_{os.getpid()}") as url:
         home = tmp_path_factory.mktemp("pg-home") / "airflow"
-        yield build_airflow_home(home, dag_set="test", metastore_url=url)
+        yield build_airflow_home(home, dag_set="test", metastore_url=url, progress=report_progress)
 
 
 @pytest.fixture

@@ -249,6 +249,25 @@ def test_marker_is_stale_when_the_inputs_change(
     assert load_built_home(airflow_home.home, "test") is None
 
 
+def test_ensure_reuses_a_complete_home_without_running_airflow(
+    airflow_home: AirflowHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_build(*args: object, **kwargs: object) -> AirflowHome:
+        raise AssertionError("a complete, current home must not be rebuilt")
+
+    monkeypatch.setattr(demo, "build_airflow_home", no_build)
+    assert demo.ensure_airflow_home(airflow_home.home, dag_set="test") == airflow_home
+
+
+def test_ensure_never_removes_a_directory_ddtui_did_not_build(tmp_path: Path) -> None:
+    home = tmp_path / "someone-elses-airflow"
+    home.mkdir()
+    (home / "airflow.cfg").write_text("[core]\n")
+    with pytest.raises(DdtuiError, match="not built by ddtui"):
+        demo.ensure_airflow_home(home, dag_set="test")
+    assert (home / "airflow.cfg").exists()
+
+
 def test_build_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
     with pytest.raises(DdtuiError, match="not empty"):
