@@ -102,7 +102,7 @@ def test_shifted_run_against_previous(drift_runs, airflow_home: AirflowHome) -> 
     assert score.psi.value < 0.1  # the values that remain are distributed as before
 
     # Untouched columns stay quiet.
-    for name in ("quantity", "segment", "is_active"):
+    for name in ("customer_id", "quantity", "segment", "is_active"):
         column = report.column(name)
         assert column is not None
         assert column.verdict == "ok", (name, column.reasons)

@@ -210,6 +210,19 @@ def test_rows_dropped_by_more_than_half(tmp_path: Path, rows: int, flagged: bool
         assert report.verdict == "drift"
 
 
+def test_key_like_columns_are_reported_not_judged(tmp_path: Path) -> None:
+    base, cur = make_pair(tmp_path, customers(5_000, seed=1), customers(4_000, seed=2))
+    ids = compare(base, cur).column("customer_id")
+    assert ids is not None
+    assert ids.psi is not None
+    assert ids.psi.value > 0.25  # ids 1..4000 against 1..5000
+    assert ids.verdict == "ok"
+    assert any("key" in r for r in ids.reasons)
+    judged = compare(base, cur, thresholds=Thresholds(judge_keys=True)).column("customer_id")
+    assert judged is not None
+    assert judged.verdict == "drift"
+
+
 def test_column_became_all_null_or_constant(tmp_path: Path) -> None:
     current = customers(seed=2)
     current["score"] = np.nan

@@ -48,6 +48,9 @@ class Thresholds:
     missing_drift: float = 10.0
     rows_drop: float = 0.5  # flag when rows fall by more than this fraction
     top_k: int = 20  # categories kept per side for PSI; the rest are pooled as "(other)"
+    # Integer columns whose values are all distinct on both sides look like keys (ids): their
+    # range moves with the row count, so their PSI is reported but not judged unless this is set.
+    judge_keys: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class Thresholds:
             "missing_drift_pp": self.missing_drift,
             "rows_drop_fraction": self.rows_drop,
             "top_k": self.top_k,
+            "judge_keys": self.judge_keys,
         }
 
 
@@ -68,6 +72,8 @@ class Delta:
     @property
     def change(self) -> float | None:
         """current - baseline; in seconds for datetimes; None when not both numbers."""
+        if _is_int(self.baseline) and _is_int(self.current):
+            return self.current - self.baseline  # type: ignore[no-any-return]
         b, c = _number(self.baseline), _number(self.current)
         if b is None or c is None:
             b, c = _datetime_seconds(self.baseline), _datetime_seconds(self.current)
@@ -411,7 +417,10 @@ def _compare_column(
     elif cur.kind in CATEGORY_KINDS:
         drift.psi = _category_psi(base, cur, b_sample, c_sample, thresholds.top_k)
 
-    if drift.psi is not None:
+    key_like = _is_key(base) and _is_key(cur)
+    if key_like and not thresholds.judge_keys:
+        drift.reasons.append("all values distinct (a key?): PSI not judged")
+    elif drift.psi is not None:
         psi = drift.psi.value
         if psi >= thresholds.drift:
             _raise(drift, "drift", f"PSI {psi:.3f} >= {thresholds.drift}")
@@ -528,6 +537,10 @@ def _is_integer(col: ColumnProfile) -> bool:
     return col.kind == "number" and dtype.startswith(("int", "uint"))
 
 
+def _is_key(col: ColumnProfile) -> bool:
+    return _is_integer(col) and col.count > 1 and col.distinct == col.count
+
+
 def _overlay_from_samples(b: np.ndarray, c: np.ndarray, bins: int) -> OverlaidHistogram:
     low = float(min(b.min(), c.min()))
     high = float(max(b.max(), c.max()))
@@ -583,6 +596,10 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _datetime_seconds(value: Any) -> float | None:
