@@ -82,14 +82,18 @@ def _parse_outlets(entries: list[Any]) -> list[Outlet]:
     return outlets
 
 
-def _parse_group(data: dict[str, Any]) -> TaskGroupNode:
+def _parse_group(data: dict[str, Any], parent_prefix: str | None = None) -> TaskGroupNode:
+    """A group with its full id: Airflow prefixes a child's id with its parent's, if asked."""
+    local_id = data.get("_group_id")
+    group_id = f"{parent_prefix}.{local_id}" if parent_prefix and local_id else local_id
+    prefix = group_id if data.get("prefix_group_id", True) else None
     children: list[TaskGroupNode | str] = []
     for kind, value in (data.get("children") or {}).values():
         if kind == "taskgroup":
-            children.append(_parse_group(value))
+            children.append(_parse_group(value, prefix))
         else:
             children.append(value)
-    return TaskGroupNode(data.get("_group_id"), tuple(children))
+    return TaskGroupNode(group_id, tuple(children))
 
 
 def _group_paths(group: TaskGroupNode, path: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
