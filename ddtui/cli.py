@@ -181,6 +181,87 @@ def tasks_command(
     typer.echo(format_task_list(target.structure, target.run, data))
 
 
+@app.command("describe")
+@one_line_errors
+def describe_command(
+    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
+    run: Annotated[
+        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text, json or markdown.", show_default=True
+        ),
+    ] = "text",
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
+        ),
+    ] = None,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Profile every row (the default).")
+    ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            metavar="RUN_ID|previous",
+            help="Also compare with another run's output (drift); `previous` = the previous "
+            "successful run.",
+        ),
+    ] = None,
+    record: Annotated[
+        bool,
+        typer.Option("--record", help="Store the profile in the local profile history."),
+    ] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="watch|drift",
+            help="With --compare: exit with code 8 when the verdict reaches this level.",
+        ),
+    ] = None,
+    metastore: MetastoreOpt = None,
+    data_url: DataUrlOpt = None,
+    data_conn: DataConnOpt = None,
+) -> None:
+    """Print the profile of a task's output table: describe metrics, missing, distinct,
+    histograms, head and tail. JSON output is stable (it has a schema_version)."""
+    from ddtui.describe_cli import run_describe
+
+    if output_format not in ("text", "json", "markdown"):
+        raise typer.BadParameter("--format must be text, json or markdown")
+    if sample and exact:
+        raise typer.BadParameter("--sample and --exact exclude each other")
+    if fail_on not in (None, "watch", "drift"):
+        raise typer.BadParameter("--fail-on must be watch or drift")
+    if fail_on and not compare:
+        raise typer.BadParameter("--fail-on needs --compare")
+    code = run_describe(
+        open_configured_metastore(metastore),
+        data_url=data_url,
+        data_conn=data_conn,
+        dag_id=dag,
+        task_id=task,
+        run_id=run,
+        columns=column or None,
+        output_format=output_format,
+        sample_rows=sample,
+        compare=compare,
+        record=record,
+        fail_on=fail_on,
+    )
+    raise typer.Exit(code)
+
+
 @app.command("demo")
 @one_line_errors
 def demo_command(

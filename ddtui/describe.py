@@ -1,0 +1,103 @@
+"""`ddtui describe`: a task's output table, profiled and printed (no Textual)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from ddtui.datasource import DataSources
+from ddtui.errors import NoOutputError, NotFoundError
+from ddtui.lookup import TaskTarget, find_target
+from ddtui.metastore import Metastore
+from ddtui.outputs import OutputRef, resolve_output
+from ddtui.settings import DataSettings
+
+if TYPE_CHECKING:
+    from ddtui.drift.compare import DriftReport
+    from ddtui.profile import TableProfile
+
+# Version of the JSON document `ddtui describe --format json` prints (see README).
+DESCRIBE_SCHEMA_VERSION = 1
+
+Format = Literal["text", "json", "markdown"]
+
+
+@dataclass
+class Description:
+    """A task's output and its profile, plus a comparison when one was asked for."""
+
+    target: TaskTarget
+    output: OutputRef
+    profile: TableProfile
+    drift: DriftReport | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        from ddtui.db import mask_url
+        from ddtui.render import profile_to_dict
+
+        run = self.target.run.run if self.target.run else None
+        return {
+            "schema_version": DESCRIBE_SCHEMA_VERSION,
+            "dag_id": self.target.structure.dag_id,
+            "task_id": self.target.task.task_id if self.target.task else None,
+            "run_id": run.run_id if run else None,
+            "run_state": run.state if run else None,
+            "output": {
+                "table": self.output.table,
+                "schema": self.output.schema,
+                "source": self.output.source,
+                "reason": self.output.reason,
+                "data_source": mask_url(self.output.data_url) if self.output.data_url else None,
+            },
+            "profile": profile_to_dict(self.profile),
+            "drift": self.drift.to_dict() if self.drift else None,
+        }
+
+
+def find_output(
+    store: Metastore, data: DataSettings, dag_id: str, task_id: str, run_id: str | None
+) -> tuple[TaskTarget, OutputRef]:
+    """The task's output table, or NoOutputError saying why there is none."""
+    target = find_target(store, dag_id, task_id, run_id)
+    assert target.task is not None  # find_target raised for an unknown task
+    output = resolve_output(target.task, target.run, data)
+    run_text = f"run {target.run.run.run_id}" if target.run else "no runs"
+    if not output.found:
+        raise NoOutputError(f"{dag_id}.{task_id} ({run_text}) has {output.reason}")
+    if not output.readable:
+        raise NoOutputError(f"{dag_id}.{task_id}: {output.reason}")
+    return target, output
+
+
+def describe_task(
+    store: Metastore,
+    data: DataSettings,
+    dag_id: str,
+    task_id: str,
+    run_id: str | None = None,
+    *,
+    columns: list[str] | None = None,
+    sample_rows: int | None = None,
+    sources: DataSources | None = None,
+) -> Description:
+    """Profile the task's output table: exact, or a sample of `sample_rows` rows."""
+    from ddtui.profile import profile_table, read_schema
+
+    target, output = find_output(store, data, dag_id, task_id, run_id)
+    sources = sources or DataSources()
+    assert output.table is not None and output.data_url is not None
+    engine = sources.engine(output.data_url)
+    if columns:
+        known = [name for name, _ in read_schema(engine, output.table, output.schema).columns]
+        for name in columns:
+            if name not in known:
+                raise NotFoundError(f"column of {output.qualified_name}", name, known)
+    profile = profile_table(
+        engine,
+        output.table,
+        output.schema,
+        columns=columns or None,
+        mode="sample" if sample_rows else "exact",
+        sample_rows=sample_rows or 10_000,
+    )
+    return Description(target, output, profile)
