@@ -19,8 +19,9 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +82,21 @@ class HistoryKey:
 
 @dataclass(frozen=True)
 class StoredProfile:
-    """One history entry."""
+    """One history entry; its value samples are decoded when first asked for."""
 
     key: HistoryKey
     recorded_at: datetime  # UTC, when the profile was recorded
     profile: TableProfile
-    samples: Samples | None
     entry_id: int
     run_after: datetime | None = None  # the run's time (Airflow's run_after), when given
+    samples_blob: bytes | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def samples(self) -> Samples | None:
+        """Per-column value samples (see `ddtui.drift.samples`), or None when none were kept."""
+        if self.samples_blob is None:
+            return None
+        return json.loads(zlib.decompress(self.samples_blob))  # type: ignore[no-any-return]
 
 
 def default_history_path() -> Path:
@@ -131,6 +139,9 @@ class ProfileHistory:
                 self._create_file()
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             with closing(conn):
+                # A cache: in WAL mode NORMAL cannot corrupt the file, it may lose the last write
+                # on power loss, and it saves an fsync per write.
+                conn.execute("PRAGMA synchronous = NORMAL")
                 if not self._initialised:
                     self._initialise(conn)
                 # IMMEDIATE takes the write lock up front, so two writers queue, not deadlock.
@@ -156,7 +167,6 @@ class ProfileHistory:
         os.close(fd)
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
@@ -199,7 +209,7 @@ class ProfileHistory:
         run_time = _utc(run_after)
         profile_json = profile_to_json(profile)
         # Samples are JSON too, zlib-compressed: repeated categories shrink about fourfold.
-        samples_blob = zlib.compress(dumps(samples).encode(), 6) if samples is not None else None
+        samples_blob = zlib.compress(dumps(samples).encode(), 1) if samples is not None else None
         size = len(profile_json.encode()) + len(samples_blob or b"")
         if size > self.max_bytes:
             raise HistoryError(
@@ -232,8 +242,7 @@ class ProfileHistory:
             entry_id = int(cursor.lastrowid or 0)
             self._evict(conn)
         stored = profile_from_dict(json.loads(profile_json))
-        stored_samples = json.loads(zlib.decompress(samples_blob)) if samples_blob else None
-        return StoredProfile(key, when, stored, stored_samples, entry_id, run_time)
+        return StoredProfile(key, when, stored, entry_id, run_time, samples_blob)
 
     def _evict(self, conn: sqlite3.Connection) -> None:
         """Delete the entries of the oldest runs until both caps hold."""
@@ -329,7 +338,7 @@ def _stored(row: tuple[Any, ...]) -> StoredProfile:
         key=HistoryKey(metastore, dag_id, task_id, run_id, table),
         recorded_at=datetime.fromisoformat(recorded_at),
         profile=profile_from_dict(json.loads(profile_json)),
-        samples=json.loads(zlib.decompress(samples)) if samples is not None else None,
+        samples_blob=samples,
         entry_id=int(entry_id),
         run_after=datetime.fromisoformat(run_after) if run_after else None,
     )

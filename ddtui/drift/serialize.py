@@ -49,6 +49,10 @@ def json_safe(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """Strict, compact JSON (no NaN), encoding datetimes, decimals and bytes as text."""
+    try:
+        return json.dumps(value, default=json_default, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN or infinity somewhere: the slower path that turns them to null
+        pass
     # Round-trip through the encoder first so numpy floats are seen by json_safe as floats.
     plain = json.loads(json.dumps(value, default=json_default, allow_nan=True))
     return json.dumps(json_safe(plain), separators=(",", ":"), allow_nan=False)
