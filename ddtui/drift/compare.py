@@ -73,7 +73,7 @@ class Delta:
     def change(self) -> float | None:
         """current - baseline; in seconds for datetimes; None when not both numbers."""
         if _is_int(self.baseline) and _is_int(self.current):
-            return self.current - self.baseline  # type: ignore[no-any-return]
+            return self.current - self.baseline
         b, c = _number(self.baseline), _number(self.current)
         if b is None or c is None:
             b, c = _datetime_seconds(self.baseline), _datetime_seconds(self.current)

@@ -88,8 +88,12 @@ def task_health(
 
 def dag_badge(task_healths: Iterable[TaskHealth | None]) -> Badge | None:
     """The most severe badge of the DAG's tasks (None when all are healthy or unknown)."""
-    badges = [h.badge for h in task_healths if h is not None and h.badge is not None]
-    return max(badges, key=BADGE_SEVERITY.__getitem__) if badges else None
+    worst: Badge | None = None
+    for health in task_healths:
+        badge = health.badge if health is not None else None
+        if badge is not None and (worst is None or BADGE_SEVERITY[badge] > BADGE_SEVERITY[worst]):
+            worst = badge
+    return worst
 
 
 def _profile(entry: TableProfile | StoredProfile) -> TableProfile:

@@ -96,7 +96,7 @@ class StoredProfile:
         """Per-column value samples (see `ddtui.drift.samples`), or None when none were kept."""
         if self.samples_blob is None:
             return None
-        return json.loads(zlib.decompress(self.samples_blob))  # type: ignore[no-any-return]
+        return json.loads(zlib.decompress(self.samples_blob))
 
 
 def default_history_path() -> Path:

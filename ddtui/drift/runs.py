@@ -307,4 +307,4 @@ def _default_profiler() -> Profiler:
         raise DataSourceError(
             "the profiler (ddtui.profile.profile_table) is not available in this build"
         ) from None
-    return profile_table  # type: ignore[no-any-return]
+    return profile_table

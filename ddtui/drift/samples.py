@@ -110,7 +110,7 @@ def _sqlite_by_rowid(
     alias = next((a for a in ("rowid", "_rowid_", "oid") if a not in lowered), None)
     if alias is None:
         return None
-    rowid = sa.literal_column(alias)  # a fixed SQLite keyword, not user input
+    rowid: sa.ColumnElement[Any] = sa.literal_column(alias)  # a fixed SQLite keyword
     try:
         # Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree ends,
         # but scans the whole table for both in one statement.

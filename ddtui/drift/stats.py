@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 
@@ -23,15 +24,17 @@ PSI_EPSILON = 1e-4
 DECILES = tuple(i / 10 for i in range(1, 10))
 OTHER = "(other)"
 
+Floats: TypeAlias = Sequence[float] | np.ndarray
 
-def psi_from_proportions(baseline: Sequence[float], current: Sequence[float]) -> float:
+
+def psi_from_proportions(baseline: Floats, current: Floats) -> float:
     """PSI of two proportion vectors over the same bins, empty bins raised to `PSI_EPSILON`."""
     b = np.maximum(np.asarray(baseline, dtype=float), PSI_EPSILON)
     c = np.maximum(np.asarray(current, dtype=float), PSI_EPSILON)
     return float(np.sum((c - b) * np.log(c / b)))
 
 
-def psi_from_counts(baseline: Sequence[float], current: Sequence[float]) -> float | None:
+def psi_from_counts(baseline: Floats, current: Floats) -> float | None:
     """PSI of two count vectors over the same bins; None when either side is empty."""
     b = np.asarray(baseline, dtype=float)
     c = np.asarray(current, dtype=float)
@@ -234,7 +237,9 @@ def histogram_psi(
         b_points, b_mass = integer_masses(baseline_edges, baseline_counts)
         c_points, c_mass = integer_masses(current_edges, current_counts)
         cumulative = np.cumsum(b_mass) / b_mass.sum()
-        cuts = b_points[np.minimum(np.searchsorted(cumulative, DECILES), b_points.size - 1)]
+        cuts = b_points[
+            np.minimum(np.searchsorted(cumulative, np.asarray(DECILES)), b_points.size - 1)
+        ]
         inner = np.unique(cuts) + 0.5  # bins (-inf, v], (v, w], ... as numeric_psi's
 
         def shares(points: np.ndarray, mass: np.ndarray) -> np.ndarray:
@@ -247,9 +252,8 @@ def histogram_psi(
     else:
         grid = np.linspace(float(baseline_edges[0]), float(baseline_edges[-1]), 2001)
         cdf = histogram_cdf(baseline_edges, baseline_counts, grid)
-        inner = np.unique(
-            [float(grid[min(np.searchsorted(cdf, q), grid.size - 1)]) for q in DECILES]
-        )
+        at = np.minimum(np.searchsorted(cdf, np.asarray(DECILES)), grid.size - 1)
+        inner = np.unique(grid[at])
         b_cdf = histogram_cdf(baseline_edges, baseline_counts, inner)
         c_cdf = histogram_cdf(current_edges, current_counts, inner)
         b_shares = np.diff(np.concatenate([[0.0], b_cdf, [1.0]]))
