@@ -65,7 +65,7 @@ def _column(name: str, series: pd.Series, bins: int) -> ColumnProfile:
         kind = "text"
     col = ColumnProfile(
         name=name,
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]
         db_type=str(series.dtype).upper(),
         pandas_dtype=str(series.dtype),
         count=count,
@@ -90,3 +90,28 @@ def _column(name: str, series: pd.Series, bins: int) -> ColumnProfile:
         col.top_values = [(str(k), int(v)) for k, v in top.items()]
         col.top, col.freq = col.top_values[0]
     return col
+
+
+# Independent PSI computations for the tests ---------------------------------------
+
+EPS = 1e-4  # the documented PSI epsilon, written out independently
+
+
+def reference_psi(baseline: np.ndarray, current: np.ndarray) -> float:
+    """PSI written independently: bin i holds x with e_i < x <= e_(i+1), e = baseline deciles."""
+    inner = np.array(sorted(set(np.quantile(baseline, np.arange(1, 10) / 10).tolist())))
+
+    def shares(x: np.ndarray) -> np.ndarray:
+        index = (x[:, None] > inner[None, :]).sum(axis=1)  # edges strictly below each value
+        return np.array([(index == i).mean() for i in range(len(inner) + 1)])
+
+    b, c = np.clip(shares(baseline), EPS, None), np.clip(shares(current), EPS, None)
+    return float(((c - b) * np.log(c / b)).sum())
+
+
+def reference_category_psi(baseline: list[str], current: list[str]) -> float:
+    cats = sorted(set(baseline) | set(current))
+    b = pd.Series(baseline).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
+    c = pd.Series(current).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
+    b, c = np.clip(b, EPS, None), np.clip(c, EPS, None)
+    return float(((c - b) * np.log(c / b)).sum())

@@ -25,7 +25,7 @@ from ddtui.drift import (
 )
 from ddtui.metastore import open_metastore
 from ddtui.settings import DataSettings
-from tests.test_drift_stats import reference_psi
+from tests.drift_support import reference_psi
 
 
 @pytest.fixture

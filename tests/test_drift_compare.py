@@ -27,8 +27,7 @@ from ddtui.drift import (
 )
 from ddtui.drift.samples import sample_kinds
 from ddtui.profile.models import TableProfile
-from tests.drift_support import profile_sql_table
-from tests.test_drift_stats import reference_category_psi, reference_psi
+from tests.drift_support import profile_sql_table, reference_category_psi, reference_psi
 
 SEGMENTS = ["bronze", "silver", "gold"]
 
@@ -120,7 +119,7 @@ def test_mean_shift_psi_and_ks_match_numpy_and_scipy(tmp_path: Path) -> None:
     mean = amount.deltas["mean"]
     expected = cur.frame["amount"].mean() - base.frame["amount"].mean()
     assert mean.change == pytest.approx(expected, rel=1e-6)
-    assert 23 < mean.change < 27  # type: ignore[operator]
+    assert 23 < mean.change < 27
     for q, name in ((0.25, "q25"), (0.5, "q50"), (0.75, "q75")):
         want = cur.frame["amount"].quantile(q) - base.frame["amount"].quantile(q)
         assert amount.deltas[name].change == pytest.approx(want, rel=1e-6, abs=1e-9)
@@ -328,13 +327,13 @@ def test_thresholds_are_configurable(tmp_path: Path) -> None:
         .column("amount")
         .verdict
         == "watch"
-    )  # type: ignore[union-attr]
+    )
     assert (
         compare(base, cur, thresholds=Thresholds(watch=value * 2, drift=value * 3))
         .column("amount")
         .verdict
         == "ok"
-    )  # type: ignore[union-attr]
+    )
 
 
 # Samples -------------------------------------------------------------------------------

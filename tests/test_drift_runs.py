@@ -77,7 +77,7 @@ class FakeMetastore:
 
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
         ordered = sorted(
-            (d.run for d in self.details.values()), key=lambda r: r.run_after, reverse=True
+            (d.run for d in self.details.values()), key=lambda r: r.run_after or START, reverse=True
         )
         return ordered[offset : offset + limit]
 
@@ -160,7 +160,7 @@ def test_overwritten_table_uses_the_history(setup) -> None:
     metastore.add_run("r1", "success", 0, sample_table=None)
     write(data, "drift_latest", seed=1)
     # What `ddtui describe drift publish --record` does after run r1:
-    engine = sources.engine(settings.url)  # type: ignore[arg-type]
+    engine = sources.engine(settings.url)
     ref = resolve_output(metastore.structure.tasks[1], metastore.details["r1"], settings)
     key = history_key(metastore, "drift", "publish", "r1", ref)
     profile = profile_table(engine, "drift_latest", mode="exact")

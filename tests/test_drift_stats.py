@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 import scipy.stats
 from hypothesis import given, settings
@@ -13,28 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from ddtui.drift import stats
+from tests.drift_support import reference_category_psi, reference_psi
 
-EPS = 1e-4
-
-
-def reference_psi(baseline: np.ndarray, current: np.ndarray) -> float:
-    """PSI written independently: bin i holds x with e_i < x <= e_(i+1), e = baseline deciles."""
-    inner = np.array(sorted(set(np.quantile(baseline, np.arange(1, 10) / 10).tolist())))
-
-    def shares(x: np.ndarray) -> np.ndarray:
-        index = (x[:, None] > inner[None, :]).sum(axis=1)  # edges strictly below each value
-        return np.array([(index == i).mean() for i in range(len(inner) + 1)])
-
-    b, c = np.clip(shares(baseline), EPS, None), np.clip(shares(current), EPS, None)
-    return float(((c - b) * np.log(c / b)).sum())
-
-
-def reference_category_psi(baseline: list[str], current: list[str]) -> float:
-    cats = sorted(set(baseline) | set(current))
-    b = pd.Series(baseline).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
-    c = pd.Series(current).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
-    b, c = np.clip(b, EPS, None), np.clip(c, EPS, None)
-    return float(((c - b) * np.log(c / b)).sum())
+EPS = stats.PSI_EPSILON
 
 
 @pytest.fixture
@@ -43,7 +23,7 @@ def rng() -> np.random.Generator:
 
 
 def test_psi_epsilon_is_the_documented_one() -> None:
-    assert stats.PSI_EPSILON == EPS
+    assert stats.PSI_EPSILON == 1e-4
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ class BinnedPsi:
     current_counts: list[int]
 
 
-def numeric_psi(baseline: np.ndarray, current: np.ndarray) -> BinnedPsi | None:
+def numeric_psi(baseline: Floats, current: Floats) -> BinnedPsi | None:
     """PSI on bins cut at the baseline's deciles; None when either sample is empty."""
     baseline = _finite(baseline)
     current = _finite(current)
@@ -135,7 +135,7 @@ class KsResult:
     n_current: int
 
 
-def ks_2samp(baseline: np.ndarray, current: np.ndarray) -> KsResult | None:
+def ks_2samp(baseline: Floats, current: Floats) -> KsResult | None:
     """Two-sample Kolmogorov-Smirnov statistic (as `scipy.stats.ks_2samp`) with numpy only."""
     a = np.sort(_finite(baseline))
     b = np.sort(_finite(current))
@@ -187,7 +187,7 @@ def histogram_on(values: np.ndarray, edges: np.ndarray) -> list[int]:
     return [int(c) for c in counts]
 
 
-def rebin(edges: Sequence[float], counts: Sequence[float], new_edges: np.ndarray) -> list[float]:
+def rebin(edges: Floats, counts: Floats, new_edges: np.ndarray) -> list[float]:
     """Spread each bin's count over `new_edges` in proportion to overlap (uniform within a bin)."""
     old = np.asarray(edges, dtype=float)
     out = np.zeros(len(new_edges) - 1)
@@ -203,7 +203,7 @@ def rebin(edges: Sequence[float], counts: Sequence[float], new_edges: np.ndarray
     return out.tolist()
 
 
-def histogram_cdf(edges: Sequence[float], counts: Sequence[float], x: np.ndarray) -> np.ndarray:
+def histogram_cdf(edges: Floats, counts: Floats, x: np.ndarray) -> np.ndarray:
     """The piecewise-linear CDF of a histogram at `x` (uniform density within each bin)."""
     e = np.asarray(edges, dtype=float)
     c = np.asarray(counts, dtype=float)
@@ -217,10 +217,10 @@ def histogram_cdf(edges: Sequence[float], counts: Sequence[float], x: np.ndarray
 
 
 def histogram_psi(
-    baseline_edges: Sequence[float],
-    baseline_counts: Sequence[float],
-    current_edges: Sequence[float],
-    current_counts: Sequence[float],
+    baseline_edges: Floats,
+    baseline_counts: Floats,
+    current_edges: Floats,
+    current_counts: Floats,
     *,
     integer: bool = False,
 ) -> BinnedPsi | None:
@@ -267,9 +267,7 @@ def histogram_psi(
     )
 
 
-def integer_masses(
-    edges: Sequence[float], counts: Sequence[float]
-) -> tuple[np.ndarray, np.ndarray]:
+def integer_masses(edges: Floats, counts: Floats) -> tuple[np.ndarray, np.ndarray]:
     """A histogram of integers as masses on integer points: each bin's count shared evenly
     by the integers in [lo, hi) (the last bin closed), or put on its nearest integer."""
     masses: dict[int, float] = {}
