@@ -29,6 +29,9 @@ Mode = Literal["auto", "sample", "exact"]
 PUSHDOWN_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 # In "auto" mode, tables up to this many rows are streamed exactly (about a second).
 AUTO_EXACT_ROWS = 200_000
+# Server tables with fewer rows are streamed: moving them costs less than the
+# dozens of aggregate queries a push-down profile sends (one per column and pass).
+PUSHDOWN_MIN_ROWS = 10_000
 
 
 @contextmanager
@@ -73,7 +76,7 @@ def _strategy(dialect: str, mode: Mode, rows: int, sample_rows: int) -> Strategy
     """Which strategy a mode means for this dialect and table size."""
     if mode == "sample":
         return "stream" if rows <= sample_rows else "sample"
-    if dialect in PUSHDOWN_DIALECTS:
+    if dialect in PUSHDOWN_DIALECTS and rows >= PUSHDOWN_MIN_ROWS:
         return "pushdown"
     if mode == "auto" and rows > AUTO_EXACT_ROWS:
         return "sample"
@@ -194,11 +197,10 @@ def profile_stages(
         row_count=rows,
     )
     final = _strategy(engine.dialect.name, mode, rows, sample_rows)
-    plan: list[Strategy] = [final] if final != "pushdown" or rows <= sample_rows else []
-    if final == "pushdown" and rows > sample_rows:
-        plan = ["sample", "pushdown"]
-    elif final == "stream" and rows > sample_rows:
-        plan = ["sample", "stream"]
+    # A sample first unless the table is so small that the sample would be all of it.
+    plan: list[Strategy] = [final]
+    if final != "sample" and rows > sample_rows:
+        plan = ["sample", final]
     for i, strategy in enumerate(plan):
         # A sample is quick: give it a tenth of the bar when an exact profile follows.
         start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)

@@ -138,6 +138,9 @@ def _apply_first(col: _Column) -> None:
     p.count = int(s["count"])
     p.distinct = int(s["distinct"]) if "distinct" in s else p.distinct
     if not p.count:
+        p.distinct = None if col.kind in {"binary", "other"} else 0
+        if col.kind == "boolean":
+            p.true_count = p.false_count = 0
         return
     if col.kind == "number":
         p.min, p.max = python_scalar(s["min"]), python_scalar(s["max"])

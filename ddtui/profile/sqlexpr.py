@@ -71,14 +71,15 @@ class Flavour:
         """1-based numpy.histogram bin of `value` for these edges (last bin closed)."""
         bins = len(edges) - 1
         if self.postgres:
+            # One array parameter: compiling dozens of separate binds per column is slow.
             thresholds = sa.cast(
-                postgresql.array([sa.literal(e, postgresql.DOUBLE_PRECISION) for e in edges]),
+                sa.bindparam(None, [float(e) for e in edges], postgresql.ARRAY(sa.Double())),
                 postgresql.ARRAY(postgresql.DOUBLE_PRECISION),
             )
             # width_bucket(x, thresholds): i where edges[i-1] <= x < edges[i]; max -> bins + 1.
             return sa.func.least(sa.func.width_bucket(value, thresholds), bins)
-        whens = [(value < sa.literal(edge, sa.Float), i) for i, edge in enumerate(edges[1:-1], 1)]
-        return sa.case(*whens, else_=bins)
+        whens = [(value < double_literal(edge), i) for i, edge in enumerate(edges[1:-1], 1)]
+        return sa.case(*whens, else_=bins) if whens else sa.literal(bins)
 
     def quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr:
         """Postgres only: exact linearly interpolated quantiles as one float8[] aggregate."""
@@ -87,6 +88,14 @@ class Flavour:
             sa.cast(wanted, postgresql.ARRAY(postgresql.DOUBLE_PRECISION)),
             type_=postgresql.ARRAY(postgresql.DOUBLE_PRECISION),
         ).within_group(value)
+
+
+def double_literal(number: float) -> Expr:
+    """A finite float as an exact SQL double literal (repr round-trips; e0 makes it a double)."""
+    text = repr(float(number))
+    if not math.isfinite(float(number)):
+        raise ValueError(f"not a finite number: {text}")
+    return sa.literal_column(text if "e" in text else f"{text}e0", sa.Double())
 
 
 def flag_count(predicate: Expr) -> Expr:

@@ -100,7 +100,7 @@ def scan(
 ) -> tuple[list[Accumulator], list[dict[str, Any]], list[dict[str, Any]], int]:
     """Read the columns once, chunk by chunk; return accumulators, head, tail and rows read."""
     accumulators = [accumulator_for(spec, settings, expected_rows) for spec in specs]
-    stmt = sa.select(*columns).select_from(table)
+    stmt = sa.select(*readable(columns)).select_from(table)
     if limit is not None:
         stmt = stmt.limit(limit)
     head: list[Sequence[Any]] = []
