@@ -58,8 +58,9 @@ class DdtuiApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("tab", "next_pane", "Panes", show=False),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False),
+        # Priority: the screen's own tab (focus the next widget) would win otherwise.
+        Binding("tab", "next_pane", "Panes", show=False, priority=True),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, priority=True),
         Binding("r", "refresh", "Refresh"),
         Binding("g", "graph", "Graph"),
         Binding("left_square_bracket", "step_run(1)", "Older run", key_display="["),
@@ -129,7 +130,7 @@ class DdtuiApp(App[None]):
         else:
             self.query_one(DagPane).tree.focus()
         if self.refresh_seconds > 0:
-            self.set_interval(self.refresh_seconds, self._auto_refresh, name="auto-refresh")
+            self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
 
     @property
     def dag_pane(self) -> DagPane:
@@ -340,7 +341,6 @@ class DdtuiApp(App[None]):
                 self.dag_pane.show_message(error_message("dags", reason))
         elif group == workers.DAG:
             self.task_pane.show_message(error_message("dag", reason, self.dag_id))
-            self.query_one(InfoBar).problem = "metastore read failed, r retries"
         elif group == workers.PROFILE:
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
@@ -348,7 +348,7 @@ class DdtuiApp(App[None]):
 
     # Actions ------------------------------------------------------------------------
 
-    def _auto_refresh(self) -> None:
+    def _refresh_tick(self) -> None:
         self._load_dags()
         self._load_dag(refresh=True)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ddtui.errors import DataSourceError
-
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
@@ -26,18 +24,16 @@ def profile_stages(
     cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[TableSchema | TableProfile]:
     """The profiler's stages: schema and row count, a sample profile, the exact profile."""
-    try:
-        from ddtui.profile import profile_stages as stages
-    except ImportError:
-        raise DataSourceError(
-            "the profiler (ddtui.profile.profile_stages) is not available in this build"
-        ) from None
+    from ddtui.profile import profile_stages as stages  # pandas and friends load on first use
+
     return stages(engine, table, schema, progress=progress, cancelled=cancelled)
 
 
 def is_cancellation(exc: BaseException) -> bool:
     """True for the profiler's own 'you asked me to stop' exception."""
-    return type(exc).__name__ == "ProfileCancelled"
+    from ddtui.profile import ProfileCancelled
+
+    return isinstance(exc, ProfileCancelled)
 
 
 def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool) -> str:

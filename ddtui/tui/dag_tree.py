@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.fuzzy import Matcher
+from textual.fuzzy import FuzzySearch
 from textual.message import Message
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
@@ -46,11 +46,25 @@ def group_dags(dags: list[DagSummary], by: str) -> dict[str, list[DagSummary]]:
     return {name: groups[name] for name in ordered}
 
 
-def dag_label(dag: DagSummary, matcher: Matcher | None = None) -> Text:
-    """`✓ titanic ok (paused)`: glyph and word for the latest run, then markers."""
+def fuzzy_match(query: str, candidate: str) -> tuple[float, Text]:
+    """Score (0: no match) and the candidate with the matched letters underlined."""
+    text = Text(candidate)
+    if not query:
+        return 1.0, text
+    score, offsets = _FUZZY.match(query, candidate)
+    for offset in offsets if score else ():
+        text.stylize("bold underline", offset, offset + 1)
+    return score, text
+
+
+_FUZZY = FuzzySearch()
+
+
+def dag_label(dag: DagSummary, query: str = "") -> Text:
+    """`✓ titanic ok paused`: glyph and word for the latest run, then markers."""
     state = dag.latest_run.state if dag.latest_run else None
     look = state_look(state)
-    name = matcher.highlight(dag.dag_id) if matcher else Text(dag.dag_id)
+    name = fuzzy_match(query, dag.dag_id)[1]
     word = look.word if dag.latest_run else "no runs"
     label = Text.assemble((look.glyph, look.style), " ", name, " ", (word, look.style))
     if dag.is_paused:
@@ -148,9 +162,11 @@ class DagPane(Vertical):
         """Move the cursor once the tree has laid out its lines (new nodes have none yet)."""
 
         def move() -> None:
-            if node in self._leaves():
+            if node in self._leaves() and node.data is not None:
                 self.tree.move_cursor(node)
                 self.tree.scroll_to_node(node, animate=False)
+                # The tree is silent when the line number did not change (a rebuild).
+                self.post_message(self.DagHighlighted(node.data.dag_id))
 
         self.call_after_refresh(move)
 
@@ -158,16 +174,16 @@ class DagPane(Vertical):
 
     def _rebuild(self) -> None:
         tree = self.tree
-        matcher = Matcher(self.filter_text) if self.filter_text else None
+        query = self.filter_text
         leaves: list[tuple[str, str]] = []
         visible: dict[str, list[DagSummary]] = {}
         for group, members in group_dags(self.dags, self.grouping).items():
-            kept = [d for d in members if matcher is None or matcher.match(d.dag_id) > 0]
+            kept = [d for d in members if fuzzy_match(query, d.dag_id)[0] > 0]
             if kept:
                 visible[group] = kept
                 leaves += [(group, d.dag_id) for d in kept]
         if leaves == self._shown and tree.root.children:
-            self._relabel(matcher)
+            self._relabel(query)
             return
         cursor = tree.cursor_node.data if tree.cursor_node is not None else None
         scroll_y = tree.scroll_y
@@ -175,7 +191,7 @@ class DagPane(Vertical):
         for group, members in visible.items():
             branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
             for dag in members:
-                branch.add_leaf(dag_label(dag, matcher), data=DagLeaf(dag.dag_id, group))
+                branch.add_leaf(dag_label(dag, query), data=DagLeaf(dag.dag_id, group))
         self._shown = leaves
         if isinstance(cursor, DagLeaf):
             node = self._find(cursor.dag_id, cursor.group)
@@ -187,11 +203,11 @@ class DagPane(Vertical):
         elif not leaves:
             self.show_message(f"No DAG matches {self.filter_text!r}; esc clears the filter.")
 
-    def _relabel(self, matcher: Matcher | None) -> None:
+    def _relabel(self, query: str) -> None:
         by_id = {dag.dag_id: dag for dag in self.dags}
         for node in self._leaves():
             if node.data is not None and node.data.dag_id in by_id:
-                node.set_label(dag_label(by_id[node.data.dag_id], matcher))
+                node.set_label(dag_label(by_id[node.data.dag_id], query))
 
     def _leaves(self) -> list[TreeNode[DagLeaf | None]]:
         return [leaf for branch in self.tree.root.children for leaf in branch.children]

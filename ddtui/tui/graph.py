@@ -19,15 +19,35 @@ from ddtui.tui.graph_layout import (
     ARROW,
     BOX_HEIGHT,
     JUNCTIONS,
+    MAX_LABEL,
     Layout,
     box_lines,
     edge_cells,
     layout,
     neighbour,
 )
-from ddtui.tui.task_list import task_rows
+from ddtui.tui.task_list import TaskRow, task_rows
 
 CURSOR_BOX = str.maketrans("┌┐└┘─│", "╔╗╚╝═║")
+
+
+def box_name(task_id: str, row: TaskRow) -> str:
+    """The task id, cut from the left when long (the end tells tasks of a group apart)."""
+    name = task_id
+    if row.task.is_mapped:
+        name += f" [{len(row.instances)}]" if row.instances else " [ ]"
+    if len(name) > MAX_LABEL:
+        name = "…" + name[-(MAX_LABEL - 1) :]
+    return name
+
+
+def state_line(row: TaskRow) -> str:
+    """`✗ failed 12s`, or `· not run` when the run has no instance of the task."""
+    if not row.instances:
+        return "· not run"
+    look = state_look(row.state)
+    duration = f" {format_duration(row.duration)}" if row.duration is not None else ""
+    return f"{look.glyph} {look.word}{duration}"
 
 
 class GraphCanvas(Widget):
@@ -36,53 +56,45 @@ class GraphCanvas(Widget):
     def __init__(self, structure: DagStructure, detail: RunDetail | None, cursor: str | None):
         super().__init__(id="graph-canvas")
         rows = task_rows(structure, detail, {})
-        self.states = {row.task.task_id: row.state for row in rows}
-        self.has_run = {row.task.task_id: bool(row.instances) for row in rows}
-        self.durations = {row.task.task_id: row.duration for row in rows}
-        self.labels = {
-            t.task_id: t.task_id + (" [ ]" if t.is_mapped else "") for t in structure.tasks
-        }
-        self.layout: Layout = layout(
-            [t.task_id for t in structure.tasks], structure.edges, self.labels
-        )
+        self.names = {row.task.task_id: box_name(row.task.task_id, row) for row in rows}
+        self.state_lines = {row.task.task_id: state_line(row) for row in rows}
+        self.styles_by_task = {row.task.task_id: state_look(row.state).style for row in rows}
+        widest = {t: max(self.names[t], self.state_lines[t], key=len) for t in self.names}
         ids = [t.task_id for t in structure.tasks]
+        self.graph: Layout = layout(ids, structure.edges, widest)
         self.cursor = cursor if cursor in ids else (ids[0] if ids else None)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return self.layout.width
+        return self.graph.width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self.layout.height
+        return self.graph.height
 
     def cursor_region(self) -> Region | None:
         if self.cursor is None:
             return None
-        box = self.layout.boxes[self.cursor]
+        box = self.graph.boxes[self.cursor]
         return Region(box.x, box.y, box.width, BOX_HEIGHT)
 
     def move(self, direction: str) -> None:
         if self.cursor is None:
             return
-        target = neighbour(self.layout, self.cursor, direction)
+        target = neighbour(self.graph, self.cursor, direction)
         if target is not None:
             self.cursor = target
             self.refresh()
 
     def render(self) -> Text:
-        width, height = self.layout.width, self.layout.height
+        width, height = self.graph.width, self.graph.height
         chars = [[" "] * width for _ in range(height)]
         styles: list[list[str]] = [[""] * width for _ in range(height)]
-        for (x, y), bits in edge_cells(self.layout).items():
+        for (x, y), bits in edge_cells(self.graph).items():
             if 0 <= x < width and 0 <= y < height:
                 chars[y][x] = JUNCTIONS.get(bits, "┼")
                 styles[y][x] = "dim"
-        for task_id, box in self.layout.boxes.items():
-            look = state_look(self.states.get(task_id))
-            state_line = f"{look.glyph} {look.word}" if self.has_run.get(task_id) else "· not run"
-            duration = self.durations.get(task_id)
-            if duration is not None:
-                state_line += f" {format_duration(duration)}"
-            lines = box_lines(self.labels[task_id], state_line, box.width)
+        for task_id, box in self.graph.boxes.items():
+            style = self.styles_by_task[task_id]
+            lines = box_lines(self.names[task_id], self.state_lines[task_id], box.width)
             selected = task_id == self.cursor
             if selected:
                 lines = [line.translate(CURSOR_BOX) for line in lines]
@@ -91,7 +103,7 @@ class GraphCanvas(Widget):
             for dy, line in enumerate(lines):
                 for dx, char in enumerate(line):
                     chars[box.y + dy][box.x + dx] = char
-                    styles[box.y + dy][box.x + dx] = look.style + (" reverse" if selected else "")
+                    styles[box.y + dy][box.x + dx] = style + (" reverse" if selected else "")
         text = Text(no_wrap=True, overflow="crop")
         for y in range(height):
             if y:
@@ -163,7 +175,7 @@ class GraphScreen(Screen[str | None]):
         offset = getattr(event, "get_content_offset", lambda _w: None)(self.canvas)
         if offset is None:
             return
-        for task_id, box in self.canvas.layout.boxes.items():
+        for task_id, box in self.canvas.graph.boxes.items():
             if Region(box.x, box.y, box.width, BOX_HEIGHT).contains(offset.x, offset.y):
                 if task_id == self.canvas.cursor:
                     self.dismiss(task_id)

@@ -93,7 +93,6 @@ def layout(
     for number, members in enumerate(layers):
         real = [m for m in members if not is_waypoint(m)]
         width = max((min(MAX_LABEL, len(labels.get(t, t))) + 4 for t in real), default=3)
-        width = max(width, 12) if real else 3
         for order, node in enumerate(members):
             y = order * (BOX_HEIGHT + ROW_GAP)
             if is_waypoint(node):

@@ -22,10 +22,19 @@ class InfoBar(Widget):
         super().__init__(id=id)
         self.info = info
 
+    @property
+    def plain(self) -> str:
+        left, right = self._parts()
+        return f"{left.plain} {right.plain}"
+
     def render(self) -> Table:
         grid = Table.grid(expand=True)
         grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         grid.add_column(justify="right", no_wrap=True)
+        grid.add_row(*self._parts())
+        return grid
+
+    def _parts(self) -> tuple[Text, Text]:
         left = Text.assemble(("ddtui ", "bold"), (self.info.url, ""))
         right = Text(f" Airflow {self.info.airflow_version}  ")
         if self.problem:
@@ -34,5 +43,4 @@ class InfoBar(Widget):
             right.append(f"refreshed {self.refreshed_at:%H:%M:%S}", style="dim")
         else:
             right.append("loading…", style="dim")
-        grid.add_row(left, right)
-        return grid
+        return left, right

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -78,13 +78,3 @@ class ProfileFinished(Message):
     """No more profiles will come for this table."""
 
     key: tuple[str, ...]
-
-
-@dataclass
-class WorkFailed(Message):
-    """A worker gave up: `kind` names the pane it concerns, `error` says why in one line."""
-
-    kind: str
-    error: str
-    key: tuple[str, ...] = field(default_factory=tuple)
-    detail: Any = None

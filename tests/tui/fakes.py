@@ -1,0 +1,53 @@
+"""A real metastore that tests can break or change on demand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ddtui.errors import MetastoreError
+from ddtui.metastore import Metastore, RunDetail
+
+
+class ControlledMetastore:
+    """Delegates to `real`; `fail` makes every call raise, `states` overrides task states."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.info = real.info
+        self.fail: str | None = None
+        self.states: dict[str, str] = {}
+        self.calls = 0
+
+    def _check(self) -> None:
+        self.calls += 1
+        if self.fail:
+            raise MetastoreError(f"metastore {self.info.url}: {self.fail}")
+
+    def list_dags(self) -> list:
+        self._check()
+        return self.real.list_dags()
+
+    def dag_ids(self) -> list[str]:
+        self._check()
+        return self.real.dag_ids()
+
+    def dag_structure(self, dag_id: str) -> Any:
+        self._check()
+        return self.real.dag_structure(dag_id)
+
+    def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list:
+        self._check()
+        return self.real.runs(dag_id, limit, offset)
+
+    def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
+        self._check()
+        detail = self.real.run_detail(dag_id, run_id)
+        instances = tuple(
+            replace(ti, state=self.states.get(ti.task_id, ti.state)) for ti in detail.task_instances
+        )
+        return replace(detail, task_instances=instances)
+
+
+def as_metastore(store: ControlledMetastore) -> Metastore:
+    return store  # type: ignore[return-value]

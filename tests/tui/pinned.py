@@ -1,0 +1,73 @@
+"""A metastore whose times and run ids do not depend on when the test home was built.
+
+Snapshots compare pixels: the real test home has wall-clock start/end dates, durations
+and run ids (`manual__<now>`), so this wrapper pins them to values derived from the
+logical date. Everything else (DAGs, tasks, states, XComs) is the real metastore's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from ddtui.metastore import (
+    DagStructure,
+    DagSummary,
+    Metastore,
+    MetastoreInfo,
+    RunDetail,
+    RunSummary,
+)
+
+
+class PinnedMetastore:
+    def __init__(self, real: Metastore, url: str = "sqlite:////home/airflow/airflow.db") -> None:
+        self.real = real
+        self.info: MetastoreInfo = replace(real.info, url=url)
+        self._real_ids: dict[tuple[str, str], str] = {}
+
+    def _pin_run(self, run: RunSummary) -> RunSummary:
+        logical = run.logical_date or run.run_after
+        assert logical is not None
+        pinned_id = f"{run.run_type or 'manual'}__{logical:%Y-%m-%dT%H:%M}"
+        self._real_ids[(run.dag_id, pinned_id)] = run.run_id
+        start = logical + timedelta(minutes=5)
+        return replace(
+            run,
+            run_id=pinned_id,
+            run_after=logical,
+            start_date=start,
+            end_date=start + timedelta(seconds=42) if run.end_date else None,
+        )
+
+    def list_dags(self) -> list[DagSummary]:
+        return [
+            replace(d, latest_run=self._pin_run(d.latest_run) if d.latest_run else None)
+            for d in self.real.list_dags()
+        ]
+
+    def dag_ids(self) -> list[str]:
+        return self.real.dag_ids()
+
+    def dag_structure(self, dag_id: str) -> DagStructure:
+        return self.real.dag_structure(dag_id)
+
+    def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
+        return [self._pin_run(r) for r in self.real.runs(dag_id, limit, offset)]
+
+    def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
+        if (dag_id, run_id) not in self._real_ids:
+            self.runs(dag_id, limit=1000)
+        detail = self.real.run_detail(dag_id, self._real_ids.get((dag_id, run_id), run_id))
+        run = self._pin_run(detail.run)
+        start = run.start_date
+        instances = tuple(
+            replace(
+                ti,
+                start_date=start if ti.start_date else None,
+                end_date=start + timedelta(seconds=3) if ti.end_date and start else None,
+                duration=3.0 if ti.duration is not None else None,
+            )
+            for ti in detail.task_instances
+        )
+        return replace(detail, run=run, task_instances=instances)

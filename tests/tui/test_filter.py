@@ -1,0 +1,74 @@
+"""The DAG tree: grouping by tag and folder, fuzzy filter with `/`, `esc` clears."""
+
+from __future__ import annotations
+
+from ddtui.tui.dag_tree import UNTAGGED, DagTree
+from tui.helpers import press, settle
+
+
+def groups(app) -> dict[str, list[str]]:
+    tree = app.dag_pane.tree
+    return {
+        str(branch.label).split(" (")[0]: [leaf.data.dag_id for leaf in branch.children]
+        for branch in tree.root.children
+    }
+
+
+async def test_grouped_by_tag_with_untagged_last(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = groups(app)
+        assert "titanic" in shown["ml"] and "titanic" in shown["datadriver"]  # one per tag
+        assert list(shown)[-1] == UNTAGGED
+        assert "no_outputs" in shown[UNTAGGED]
+
+
+async def test_labels_show_state_as_words_and_paused(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        labels = {
+            leaf.data.dag_id: str(leaf.label)
+            for branch in app.dag_pane.tree.root.children
+            for leaf in branch.children
+        }
+        assert "failed" in labels["titanic"]  # the newest titanic run failed on purpose
+        assert "no runs" in labels["no_outputs"]
+        assert "paused" in labels["no_outputs"]
+
+
+async def test_o_groups_by_folder(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        shown = groups(app)
+        assert len(shown) == 1
+        assert sorted(next(iter(shown.values()))) == sorted(d.dag_id for d in app.dag_pane.dags)
+
+
+async def test_slash_filters_fuzzily_and_escape_clears(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", "t", "t", "n")  # fuzzy: t…t…n -> titanic
+        shown = groups(app)
+        assert {d for ids in shown.values() for d in ids} == {"titanic"}
+        assert app.dag_id == "titanic"
+        await press(pilot, "enter")
+        assert app.focused is app.task_pane.table
+        await press(pilot, "slash", "escape")
+        assert isinstance(app.focused, DagTree)
+        assert len({d for ids in groups(app).values() for d in ids}) == len(app.dag_pane.dags)
+        assert app.dag_pane.selected_dag_id == "titanic"
+
+
+async def test_filter_without_match_says_so(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash", "z", "z", "z", "q")
+        assert groups(app) == {}
+        assert "No DAG matches" in str(app.query_one("#dag-message").render())
+        assert app.is_running  # q went into the filter box, it did not quit

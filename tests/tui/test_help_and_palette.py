@@ -1,0 +1,55 @@
+"""Help lists every binding; the command palette offers go to DAG / task, run, refresh."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from ddtui.tui.app import DdtuiApp
+from ddtui.tui.commands import DagCommands
+from ddtui.tui.help import SECTIONS, HelpScreen
+from tui.helpers import press, settle
+
+
+def test_help_names_every_app_binding() -> None:
+    listed = " ".join(keys for _title, rows in SECTIONS for keys, _what in rows)
+    for binding in DdtuiApp.BINDINGS:
+        display = binding.key_display or binding.key.split(",")[0]
+        display = {"question_mark": "?", "shift+tab": "shift+tab"}.get(display, display)
+        assert display in listed, f"{binding.key} ({binding.description}) missing from help"
+
+
+async def test_question_mark_opens_help_and_escape_closes_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_goes_to_a_dag_and_to_a_task(make_app) -> None:
+    app = make_app(dag_id="titanic")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"go to DAG groups")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert app.dag_id == "groups_mapped"
+        assert app.dag_pane.selected_dag_id == "groups_mapped"
+        await press(pilot, "ctrl+p", *"task check_nulls", "enter")
+        assert app.task_id == "prepare.validate.check_nulls"
+
+
+async def test_palette_offers_switch_run_and_refresh(make_app) -> None:
+    app = make_app(dag_id="titanic")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Refresh", "Switch run"} <= set(titles)
+        provider = DagCommands(app.screen)
+        hits = [hit async for hit in provider.discover()]
+        assert any("go to DAG titanic" in str(hit.display) for hit in hits)
+        assert any("go to task score" in str(hit.display) for hit in hits)
