@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from ddtui.errors import ConfigError
+from ddtui.errors import ConfigError, MissingDatabaseError
 
 DEFAULT_STATEMENT_TIMEOUT_S = 30
 
@@ -83,7 +83,7 @@ def _sqlite_readonly_url(parsed: URL) -> URL:
         return parsed
     path = Path(database).expanduser().resolve()
     if not path.exists():
-        raise ConfigError(f"SQLite database not found: {path}")
+        raise MissingDatabaseError(f"SQLite database not found: {path}")
     return parsed.set(database=f"file:{path.as_posix()}?mode=ro", query={"uri": "true"})
 
 

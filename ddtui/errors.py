@@ -17,6 +17,10 @@ class ConfigError(DdtuiError):
     exit_code = 3
 
 
+class MissingDatabaseError(ConfigError):
+    """A SQLite database file that does not exist (ddtui never creates one)."""
+
+
 class MetastoreError(DdtuiError):
     """The metastore cannot be reached, is not an Airflow metastore, or is not supported."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ddtui.db import create_readonly_engine, mask_url
-from ddtui.errors import ConfigError, MetastoreError, NotFoundError
+from ddtui.errors import ConfigError, MetastoreError, MissingDatabaseError, NotFoundError
 from ddtui.metastore import schema as s
 from ddtui.metastore.models import (
     DagStructure,
@@ -225,7 +225,9 @@ def open_metastore(url: str, *, source: str = "", statement_timeout_s: float = 3
         engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
     except ConfigError as exc:
         where = f" (metastore from {source})" if source else ""
-        raise MetastoreError(f"{exc}{where}") from None
+        # A missing database is an unreachable metastore; a bad URL or driver is bad settings.
+        error = MetastoreError if isinstance(exc, MissingDatabaseError) else ConfigError
+        raise error(f"{exc}{where}") from None
     try:
         return Metastore(engine, url=url, source=source)
     except Exception:
