@@ -214,3 +214,18 @@ def test_unknown_task_and_run_and_self_baseline(setup) -> None:
         )
     with pytest.raises(BaselineUnavailableError, match="its own baseline"):
         compare_task_runs(metastore, sources, settings, "drift", "sample", "r1", "r1", history)
+
+
+def test_an_unwritable_history_does_not_stop_the_comparison(setup, tmp_path: Path) -> None:
+    data, metastore, settings, sources, _ = setup
+    write(data, "drift_20240401", seed=1)
+    write(data, "drift_20240402", seed=2)
+    metastore.add_run("r1", "success", 0, sample_table="drift_20240401")
+    metastore.add_run("r2", "success", 1, sample_table="drift_20240402")
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    history = ProfileHistory(blocker / "h.sqlite")
+    report = compare_task_runs(metastore, sources, settings, "drift", "sample", "r2", "r1", history)
+    assert report.verdict == "ok"
+    assert len(report.notes) == 2
+    assert report.to_dict()["notes"][0].startswith("not recorded")

@@ -152,7 +152,7 @@ class ProfileHistory:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise HistoryError(f"profile history {self.path}: {exc}") from exc
 
     def _create_file(self) -> None:

@@ -249,6 +249,7 @@ class DriftReport:
     health: list[HealthFlag]
     verdict: Verdict
     thresholds: Thresholds
+    notes: list[str] = field(default_factory=list)  # e.g. the history could not be written
 
     def column(self, name: str) -> ColumnDrift | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -278,6 +279,7 @@ class DriftReport:
                 "health": [h.to_dict() for h in self.health],
                 "thresholds": self.thresholds.to_dict(),
                 "columns": [c.to_dict() for c in self.columns],
+                "notes": list(self.notes),
             }
         )
 

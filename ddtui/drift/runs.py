@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ddtui.drift.compare import DriftReport, RunSide, Thresholds, compare_profiles
-from ddtui.drift.history import HistoryKey, ProfileHistory, StoredProfile
+from ddtui.drift.history import HistoryError, HistoryKey, ProfileHistory, StoredProfile
 from ddtui.drift.samples import DEFAULT_SAMPLE_SIZE, Samples, draw_samples, sample_kinds
 from ddtui.errors import DataSourceError, DdtuiError, NoOutputError, NotFoundError
 from ddtui.outputs import OutputRef, resolve_output
@@ -121,6 +121,7 @@ def compare_task_runs(  # noqa: PLR0917
     report = compare_profiles(
         baseline.profile, current.profile, baseline.samples, current.samples, thresholds
     )
+    report.notes.extend(side.notes)
     return report.with_sides(
         _run_side(baseline, report.baseline), _run_side(current, report.current)
     )
@@ -231,6 +232,7 @@ class _SideLoader:
         self.mode = mode
         self.sample_size = sample_size
         self.profiler = profiler
+        self.notes: list[str] = []
 
     def key(self, run_id: str, ref: OutputRef) -> HistoryKey:
         return history_key(self.metastore, self.dag_id, self.task_id, run_id, ref)
@@ -251,7 +253,10 @@ class _SideLoader:
         stored = None
         if self.history is not None and self.record:
             key = self.key(run_id, ref)
-            stored = self.history.record(key, profile, samples, run_after=run_after)
+            try:
+                stored = self.history.record(key, profile, samples, run_after=run_after)
+            except HistoryError as exc:  # the comparison does not need the history to succeed
+                self.notes.append(f"not recorded: {exc}")
         return ProfiledRun(run_id, ref, profile, samples, "live", stored)
 
     def stored(self, run_id: str, ref: OutputRef) -> ProfiledRun | None:
