@@ -1,0 +1,179 @@
+"""Profiles as text, markdown and JSON: describe tables, plotext charts, head and tail.
+
+No Textual here. plotext is imported only inside the chart functions, and only its
+figure objects are used (never plotext's global figure), so concurrent renders are safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import re
+from decimal import Decimal
+from typing import Any, Literal
+
+from ddtui.profile.models import PROFILE_SCHEMA_VERSION, ColumnProfile, TableProfile
+from ddtui.render_tables import describe_table, format_value, rows_table, truncate
+
+Format = Literal["text", "markdown"]
+
+CHART_HEIGHT = 12  # lines per column chart in `render_profile`
+MAX_CHARTS = 40  # plotext takes ~10-40 ms a chart: a 300-column table would take seconds
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without ANSI escape sequences."""
+    return _ANSI.sub("", text)
+
+
+def _tick_labels(edges: list[Any], kind: str) -> list[str]:
+    """Short labels for bin edges: numbers to 4 significant digits, dates trimmed to fit."""
+    if kind != "datetime":
+        return [f"{float(e):.4g}" for e in edges]
+    texts = [str(e).replace("T", " ").removesuffix("+00:00") for e in edges]
+    days = {t[:10] for t in texts}
+    # Long spans: the date says enough; within one day: the time does.
+    return [t[:10] if len(days) > 2 else t[11:19] if len(days) == 1 else t[5:16] for t in texts]
+
+
+def _histogram_chart(fig: Any, col: ColumnProfile, width: int) -> None:
+    """Bars of the histogram bins, with some bin edges as x tick labels."""
+    assert col.histogram is not None
+    counts = col.histogram.counts
+    labels = _tick_labels(col.histogram.edges, col.kind)
+    fig.bar(list(range(len(counts))), counts, width=1.0)
+    room = max(2, width // max(max(len(label) for label in labels) + 2, 1))
+    step = max(1, math.ceil(len(labels) / room))
+    positions = [i - 0.5 for i in range(0, len(labels), step)]
+    fig.xticks(positions, labels[::step])
+
+
+def _top_values_chart(fig: Any, col: ColumnProfile, width: int, height: int) -> None:
+    """Horizontal bars of the most frequent values, the most frequent on top."""
+    room = max(1, height - 3)
+    top = col.top_values[:room]
+    label_width = max(4, min(16, width // 4))
+    labels = [format_value(value, label_width) or "''" for value, _ in top]
+    fig.bar(labels[::-1], [n for _, n in top][::-1], orientation="horizontal", width=0.6)
+
+
+def _note(col: ColumnProfile) -> str | None:
+    """Why a column has no chart, or None when it has one."""
+    if col.kind == "binary":
+        return f"{col.name}: binary column, not charted ({col.count} values)"
+    if col.histogram is None and not col.top_values:
+        return f"{col.name}: nothing to chart ({col.count} values)"
+    return None
+
+
+def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool) -> str:
+    """One column's chart (histogram, top values or time histogram) as `height` lines of text."""
+    note = _note(col)
+    if note is not None:
+        return truncate(note, width)
+    from plotext._figure import _figure_class  # a private figure, never plotext's global one
+
+    fig = _figure_class()
+    fig.plot_size(max(width, 10), max(height, 4))
+    fig.theme("pro" if color else "clear")
+    fig.title(truncate(f"{col.name} ({col.kind})", max(width - 2, 1)))
+    if col.histogram is not None:
+        _histogram_chart(fig, col, width)
+    else:
+        _top_values_chart(fig, col, width, height)
+    text = fig.build()
+    return text if color else strip_ansi(text)
+
+
+def _facts(col: ColumnProfile) -> str:
+    """The extra per-column numbers describe lacks, as one line."""
+    parts: list[str] = [f"{col.name} [{col.db_type}]"]
+    if col.kind == "number" and col.count:
+        parts += [f"zeros {col.zeros}", f"negatives {col.negatives}"]
+        parts += [f"infinities {col.infinities}"] if col.infinities else []
+    if col.kind == "boolean":
+        parts += [f"true {col.true_count}", f"false {col.false_count}"]
+    if col.min_length is not None:
+        unit = "bytes" if col.kind == "binary" else "chars"
+        parts.append(
+            f"length {col.min_length}/{col.mean_length:.1f}/{col.max_length} {unit} (min/mean/max)"
+        )
+    if col.top_values and col.kind != "boolean":
+        shown = len(col.top_values)
+        parts.append(f"top {shown} of {col.distinct} values")
+    return " · ".join(parts)
+
+
+def _header(profile: TableProfile) -> list[str]:
+    extent = "exact" if profile.exact else f"sample of {profile.sample_size:,} rows"
+    return [
+        f"{profile.table}: {profile.row_count:,} rows x {profile.column_count} columns",
+        f"{extent} · strategy {profile.strategy} · {profile.elapsed_seconds:.2f} s",
+    ]
+
+
+def render_profile(
+    profile: TableProfile, *, width: int, color: bool, fmt: Format, max_charts: int = MAX_CHARTS
+) -> str:
+    """The whole profile: header, describe table, one chart per column, head and tail."""
+    markdown = fmt == "markdown"
+    color = color and not markdown
+    width = max(width, 20)
+    header = _header(profile)
+    out = [f"## {header[0]}", "", header[1], ""] if markdown else [*header, ""]
+    if profile.columns:
+        out += ["### describe", ""] if markdown else []
+        out += describe_table(profile.columns, width, markdown)
+        out.append("")
+    for col in profile.columns[:max_charts]:
+        out += [f"### {col.name}", ""] if markdown else []
+        out.append(truncate(_facts(col), width))
+        chart = render_column_chart(col, width, CHART_HEIGHT, color)
+        out += ["```", chart, "```"] if markdown and _note(col) is None else [chart]
+        out.append("")
+    if len(profile.columns) > max_charts:
+        out += [f"(charts for the first {max_charts} of {profile.column_count} columns)", ""]
+    names = [c.name for c in profile.columns]
+    for title, rows in (("head", profile.head), ("tail", profile.tail)):
+        if rows:
+            out += [f"### {title}", ""] if markdown else [f"{title}:"]
+            out += rows_table(rows, names, width, markdown)
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def json_value(value: Any) -> Any:
+    """A profile value as JSON: NaN -> null, infinities as "inf"/"-inf", datetimes ISO."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return json_value(float(value))
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    if value is None or isinstance(value, str | int):
+        return value
+    item = getattr(value, "item", None)  # numpy scalars
+    return json_value(item()) if callable(item) else str(value)
+
+
+def profile_to_dict(profile: TableProfile) -> dict[str, Any]:
+    """The profile as JSON-ready data with a `schema_version` (no NaN, no infinities)."""
+    data = profile.to_dict()
+    data["schema_version"] = PROFILE_SCHEMA_VERSION
+    return json_value(data)  # type: ignore[no-any-return]
+
+
+def profile_to_json(profile: TableProfile) -> str:
+    """The profile as stable, indented JSON (keys in a fixed order)."""
+    return json.dumps(profile_to_dict(profile), indent=2, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,132 @@
+"""Text, markdown and JSON renderings of profiles (no terminal needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from datagen import make_mixed_frame
+
+from ddtui.profile import TableProfile, profile_table
+from ddtui.render import profile_to_dict, profile_to_json, render_column_chart, render_profile
+
+ANSI = "\x1b["
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TableProfile]:
+    path = tmp_path_factory.mktemp("render") / "data.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    frame = make_mixed_frame(2000, seed=7)
+    frame["blob"] = [b"\x00abc"] * 2000
+    frame["huge"] = np.resize([1.0, np.inf, 3.0, -np.inf], 2000)
+    frame.to_sql("mixed", engine, index=False, dtype={"blob": sa.LargeBinary})
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.normal(size=(30, 300)), columns=[f"col_{i}" for i in range(300)])
+    wide.to_sql("wide", engine, index=False)
+    pd.DataFrame({"x": pd.Series([], dtype=float)}).to_sql("empty", engine, index=False)
+    return {
+        "mixed": profile_table(engine, "mixed"),
+        "sample": profile_table(engine, "mixed", mode="sample", sample_rows=500),
+        "wide": profile_table(engine, "wide"),
+        "empty": profile_table(engine, "empty"),
+    }
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_plain_text_fits_and_has_no_escapes(profiles: dict[str, TableProfile], width: int) -> None:
+    text = render_profile(profiles["mixed"], width=width, color=False, fmt="text")
+    assert ANSI not in text
+    assert all(len(line) <= width for line in text.splitlines()), width
+    assert text.startswith("mixed: 2,000 rows x 12 columns")
+    assert "exact · strategy stream" in text
+    for expected in ("mean", "std", "50%", "missing %", "distinct", "head:", "tail:"):
+        assert expected in text, (expected, width)
+    assert "blob: binary column, not charted" in text
+    assert "infinities 1000" in text
+
+
+def test_color_uses_escapes(profiles: dict[str, TableProfile]) -> None:
+    assert ANSI in render_profile(profiles["mixed"], width=100, color=True, fmt="text")
+
+
+def test_sample_header_and_wide_tables_are_transposed(profiles: dict[str, TableProfile]) -> None:
+    sample = render_profile(profiles["sample"], width=100, color=False, fmt="text")
+    assert "sample of 500 rows" in sample.splitlines()[1]
+    wide = render_profile(profiles["wide"], width=100, color=False, fmt="text")
+    lines = wide.splitlines()
+    assert lines[3].startswith("column") and "count" in lines[3]  # one row per column
+    assert any(line.startswith("col_299 ") for line in lines)
+    assert all(len(line) <= 100 for line in lines)
+    assert "(charts for the first 40 of 300 columns)" in wide
+
+
+def test_markdown(profiles: dict[str, TableProfile]) -> None:
+    text = render_profile(profiles["mixed"], width=100, color=True, fmt="markdown")
+    assert ANSI not in text  # markdown is never coloured
+    assert text.startswith("## mixed: 2,000 rows")
+    assert "| count |" in text or "| column |" in text
+    assert text.count("```") % 2 == 0 and "### head" in text
+
+
+def test_empty_profile_renders(profiles: dict[str, TableProfile]) -> None:
+    text = render_profile(profiles["empty"], width=80, color=False, fmt="text")
+    assert "0 rows x 1 columns" in text and "nothing to chart" in text
+
+
+@pytest.mark.parametrize("name", ["price", "colour", "created", "active", "blob", "huge"])
+@pytest.mark.parametrize(("width", "height"), [(30, 8), (72, 14)])
+def test_column_chart_size(
+    profiles: dict[str, TableProfile], name: str, width: int, height: int
+) -> None:
+    column = profiles["mixed"].column(name)
+    chart = render_column_chart(column, width, height, color=False)
+    lines = chart.splitlines()
+    assert ANSI not in chart
+    assert all(len(line) <= width for line in lines)
+    assert len(lines) <= height
+    if name != "blob":
+        assert len(lines) == height
+
+
+def test_charts_do_not_share_state(profiles: dict[str, TableProfile]) -> None:
+    columns = [profiles["mixed"].column(n) for n in ("price", "colour", "created")]
+    expected = [render_column_chart(c, 50, 10, color=False) for c in columns]
+    results: dict[int, list[str]] = {}
+
+    def draw(i: int) -> None:
+        results[i] = [render_column_chart(c, 50, 10, color=False) for c in columns]
+
+    threads = [threading.Thread(target=draw, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r == expected for r in results.values())
+
+
+def test_json(profiles: dict[str, TableProfile]) -> None:
+    text = profile_to_json(profiles["mixed"])
+    assert text == profile_to_json(profiles["mixed"])  # stable
+    data = json.loads(text)
+    assert data["schema_version"] == 1 and data["row_count"] == 2000
+    huge = next(c for c in data["columns"] if c["name"] == "huge")
+    assert huge["max"] == "inf" and huge["min"] == "-inf" and huge["std"] is None
+    created = next(c for c in data["columns"] if c["name"] == "created")
+    assert pd.Timestamp(created["min"]) <= pd.Timestamp(created["max"])
+    assert created["histogram"]["edges"][0].startswith("2024-01-01")
+    json.dumps(profile_to_dict(profiles["mixed"]), allow_nan=False)
+
+
+def test_render_imports_no_plotext_or_textual_until_drawing() -> None:
+    code = "import ddtui.render, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotext', 'textual')))"  # noqa: E501
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert Path(__file__).exists()
