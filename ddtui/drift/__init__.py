@@ -34,6 +34,7 @@ from ddtui.drift.runs import (
     history_key,
     previous_successful_run,
     record_profile,
+    run_is_latest_writer,
     run_time,
 )
 from ddtui.drift.samples import DEFAULT_SAMPLE_SIZE, draw_samples
@@ -71,6 +72,7 @@ __all__ = [
     "previous_successful_run",
     "profile_from_dict",
     "record_profile",
+    "run_is_latest_writer",
     "run_time",
     "task_health",
 ]

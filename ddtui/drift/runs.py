@@ -113,7 +113,7 @@ def compare_task_runs(  # noqa: PLR0917
                     f"{exc}; and no stored profile of it for run {baseline_run_id}"
                 ) from exc
             baseline = stored
-    if shared and not _still_holds(metastore, dag_id, task_id, run_id):
+    if shared and not run_is_latest_writer(metastore, dag_id, task_id, run_id):
         current = side.from_history(run_id, current_ref, overwritten=True)
     else:
         current = side.live(run_id, current_ref, run_time(current_detail))
@@ -186,8 +186,9 @@ def previous_successful_run(metastore: Metastore, dag_id: str, run_id: str) -> s
     return None
 
 
-def _still_holds(metastore: Metastore, dag_id: str, task_id: str, run_id: str) -> bool:
-    """True when no newer run of the DAG ran the task successfully (so did not overwrite)."""
+def run_is_latest_writer(metastore: Metastore, dag_id: str, task_id: str, run_id: str) -> bool:
+    """True when no newer run of the DAG ran the task successfully, so a table the task
+    overwrites each run still holds this run's data (record it only then)."""
     newer: list[str] = []
     offset = 0
     while True:
