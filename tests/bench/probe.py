@@ -1,0 +1,350 @@
+"""What one benchmark process does: `python -m tests.bench.probe NAME JSON-ARGS`.
+
+Each measurement runs in its own process so peak memory is its own and start-up costs are
+counted where users pay them. The last stdout line is `BENCH-RESULT {json}`. Imports stay
+inside the probes: the start-up probe must pay for ddtui's imports, not ours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from typing import Any
+
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# Profiles (data layer) ---------------------------------------------------------------
+
+
+def pandas_profile(url: str, table: str, bins: int = 20) -> dict[str, Any]:
+    """What the ddui plugin did: the whole table in pandas, then describe and friends."""
+    import numpy as np
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    frame = pd.read_sql_table(table, engine)
+    frame.describe(include="all")
+    frame.isna().sum()
+    frame.nunique()
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            continue
+        if pd.api.types.is_numeric_dtype(column):
+            values = column.dropna().to_numpy(dtype=float)
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            values = column.dropna().to_numpy().astype("int64").astype(float)
+        else:
+            continue
+        np.histogram(values[np.isfinite(values)], bins=bins)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(frame), "rss_before_mb": rss_before}
+
+
+def ddtui_profile(url: str, table: str, mode: str = "exact") -> dict[str, Any]:
+    """ddtui's profiler as the TUI calls it (read-only engine, as `DataSources` makes it)."""
+    from ddtui.db import create_readonly_engine
+    from ddtui.profile import profile_table
+
+    engine = create_readonly_engine(url, statement_timeout_s=3600)
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    profile = profile_table(engine, table, mode=mode)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rows": profile.row_count,
+        "exact": profile.exact,
+        "strategy": profile.strategy,
+        "rss_before_mb": rss_before,
+    }
+
+
+def ddtui_stages(url: str, table: str) -> dict[str, Any]:
+    """Times to each stage of `profile_stages`: schema, sample profile, exact profile."""
+    from ddtui.db import create_readonly_engine
+    from ddtui.profile import TableProfile, profile_stages
+
+    engine = create_readonly_engine(url, statement_timeout_s=3600)
+    started = time.perf_counter()
+    times: dict[str, float] = {}
+    for stage in profile_stages(engine, table):
+        now = time.perf_counter() - started
+        if not isinstance(stage, TableProfile):
+            times["schema"] = now
+        elif not stage.exact:
+            times["sample"] = now
+        else:
+            times["exact"] = now
+    return times
+
+
+# The TUI, headless ---------------------------------------------------------------------
+
+
+def _probe_app_class() -> Any:
+    """DdtuiApp with marks taken after the screen refreshed (handlers run before the app's)."""
+    import asyncio
+    from pathlib import Path
+
+    from ddtui.tui import app as app_module
+    from ddtui.tui.app import DdtuiApp
+    from ddtui.tui.task_list import TaskPane
+
+    class ProbeApp(DdtuiApp):
+        # Textual resolves CSS_PATH beside the class's module: point it at the app's own.
+        CSS_PATH = str(Path(app_module.__file__).with_name(str(DdtuiApp.CSS_PATH)))
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.marks: dict[str, list[tuple[float, Any]]] = {}
+            self.waiters: dict[str, asyncio.Event] = {}
+            self.profile_started: float | None = None
+
+        def _mark(self, name: str, value: Any = None) -> None:
+            # Messages sent now are handled before this callback runs after the next refresh.
+            def after() -> None:
+                self.marks.setdefault(name, []).append((time.perf_counter(), value))
+                if name in self.waiters:
+                    self.waiters[name].set()
+
+            self.call_after_refresh(after)
+
+        async def wait_mark(self, name: str, count: int, timeout: float = 600) -> tuple[float, Any]:
+            deadline = time.perf_counter() + timeout
+            while len(self.marks.get(name, [])) < count:
+                event = self.waiters.setdefault(name, asyncio.Event())
+                event.clear()
+                if len(self.marks.get(name, [])) >= count:
+                    break
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise TimeoutError(f"no {name} mark #{count} within {timeout} s")
+                await asyncio.wait_for(event.wait(), remaining)
+            return self.marks[name][count - 1]
+
+        def on_dags_loaded(self, message: Any) -> None:
+            self._mark("dags", len(message.dags))
+
+        def on_dag_loaded(self, message: Any) -> None:
+            if message.dag_id == self.dag_id and not message.refresh:
+                self._mark("dag", message.dag_id)
+
+        def on_profile_loaded(self, message: Any) -> None:
+            if message.key == self.stats_key:
+                self._mark("profile", message.profile.exact)
+
+        def on_task_pane_task_highlighted(self, message: TaskPane.TaskHighlighted) -> None:
+            self._mark("task", message.task_id)
+
+        def show_stats(self) -> None:
+            before = self.stats_key
+            super().show_stats()
+            if self.stats_key is not None and self.stats_key != before:
+                self.profile_started = time.perf_counter()
+
+    return ProbeApp
+
+
+def _open_app(metastore_url: str, data_url: str | None, **kwargs: Any) -> Any:
+    """Build the app the way `ddtui` does (settings, metastore, app)."""
+    from ddtui.cli import open_configured_metastore
+    from ddtui.settings import DataSettings
+
+    store = open_configured_metastore(metastore_url)
+    data = DataSettings(data_url, "--data-url" if data_url else "")
+    return _probe_app_class()(store, data, **kwargs)
+
+
+def tui_startup(metastore_url: str, n_dags: int) -> dict[str, Any]:
+    """Until the first frame with the DAG tree filled; the parent times from process spawn."""
+    import asyncio
+
+    async def main() -> dict[str, Any]:
+        app = _open_app(metastore_url, None)
+        async with app.run_test(size=(120, 40)):
+            _, shown = await app.wait_mark("dags", 1, timeout=300)
+            ready_at = time.time()
+            leaves = len(app.dag_pane._leaves())
+        if shown != n_dags:
+            raise RuntimeError(f"the DAG tree shows {shown} DAGs, expected {n_dags}")
+        return {"ready_at": ready_at, "dags": shown, "leaves": leaves}
+
+    return asyncio.run(main())
+
+
+def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
+    """Select DAGs one after another with `down` in the tree; time each until its task list
+    (states) is on screen. Then the process's memory after opening `n_open` DAGs."""
+    import asyncio
+
+    async def main() -> dict[str, Any]:
+        app = _open_app(metastore_url, None)
+        seconds: list[float] = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_mark("dags", 1, timeout=300)
+            await app.wait_mark("dag", 1, timeout=300)  # the first DAG opens by itself
+            await pilot.pause()
+            driver = app._driver
+            from textual import events
+
+            tree = app.dag_pane.tree
+            for n in range(2, n_open + 1):
+                while True:  # step over a group's heading: it is not a DAG
+                    upcoming = tree.get_node_at_line(tree.cursor_line + 1)
+                    if upcoming is None or upcoming.data is not None:
+                        break
+                    tree.cursor_line += 1
+                    await pilot.pause()
+                started = time.perf_counter()
+                key = events.Key("down", None)
+                key.set_sender(app)
+                driver.send_message(key)
+                done, dag_id = await app.wait_mark("dag", n, timeout=120)
+                seconds.append(done - started)
+                rows = app.task_pane.table.row_count
+                if dag_id != app.dag_pane.selected_dag_id or rows != 20:
+                    raise RuntimeError(f"task list of {dag_id} shows {rows} rows")
+                await asyncio.sleep(0.05)  # a person does not press faster than this
+            await pilot.pause()
+            rss, peak = _rss_mb(), _peak_rss_mb()
+        return {"seconds": seconds, "rss_mb": rss, "peak_rss_mb": peak, "opened": n_open}
+
+    return asyncio.run(main())
+
+
+def tui_profile(
+    metastore_url: str, data_url: str, dag_id: str, task_id: str, presses: int
+) -> dict[str, Any]:
+    """Open the TUI on a task whose output is a large table (deep link, as `--dag --task`).
+
+    Times the sample profile and the exact one as shown, and, while the exact profile
+    computes, the time from a key press (down/up in the task list) to the screen showing it.
+    """
+    import asyncio
+
+    from textual import events
+
+    async def main() -> dict[str, Any]:
+        app = _open_app(metastore_url, data_url, dag_id=dag_id, task_id=task_id)
+        latencies: list[float] = []
+        restarts = 0
+        async with app.run_test(size=(120, 40)):
+            _, first_exact = await app.wait_mark("profile", 1, timeout=600)
+            sample_shown = app.marks["profile"][0][0] - app.profile_started
+            if first_exact:
+                raise RuntimeError("the first profile shown was already the exact one")
+            _, exact = await app.wait_mark("profile", 2, timeout=3600)
+            exact_shown = app.marks["profile"][1][0] - app.profile_started
+            # Responsiveness: while an exact profile computes (`r` restarts it when it
+            # finished), move the task list's cursor and time until the screen shows it.
+            table = app.task_pane.table
+            while len(latencies) < presses and restarts < 20:
+                if not _profiling(app):
+                    _press(app, events, "r")
+                    restarts += 1
+                    deadline = time.perf_counter() + 30
+                    while not _profiling(app) and time.perf_counter() < deadline:
+                        await asyncio.sleep(0.01)
+                    await asyncio.sleep(0.2)
+                    continue
+                before = table.cursor_row
+                count = len(app.marks.get("task", []))
+                key = "down" if len(latencies) % 2 == 0 else "up"
+                started = time.perf_counter()
+                _press(app, events, key)
+                done, _task = await app.wait_mark("task", count + 1, timeout=60)
+                if table.cursor_row == before:
+                    raise RuntimeError("the key press did not move the cursor")
+                if _profiling(app):
+                    latencies.append(done - started)
+                await asyncio.sleep(0.1)  # about as fast as a person repeats a key
+        return {
+            "sample_shown": sample_shown,
+            "exact_shown": exact_shown,
+            "exact": exact,
+            "latencies": latencies,
+            "restarts": restarts,
+            "peak_rss_mb": _peak_rss_mb(),
+        }
+
+    return asyncio.run(main())
+
+
+def _profiling(app: Any) -> bool:
+    return any(w.group == "profile" and w.is_running for w in app.workers)
+
+
+def _press(app: Any, events: Any, key: str) -> None:
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+def tasklist_data_layer(metastore_url: str, dag_ids: list[str]) -> dict[str, Any]:
+    """The data-layer part of opening a DAG: structure, runs, run detail, outputs."""
+    from ddtui.metastore import open_metastore
+    from ddtui.settings import DataSettings
+    from ddtui.tui.workers import resolve_outputs
+
+    store = open_metastore(metastore_url)
+    data = DataSettings(None, "")
+    seconds = []
+    for dag_id in dag_ids:
+        started = time.perf_counter()
+        structure = store.dag_structure(dag_id)
+        runs = store.runs(dag_id)
+        detail = store.run_detail(dag_id, runs[0].run_id)
+        resolve_outputs(structure, detail, data)
+        seconds.append(time.perf_counter() - started)
+    return {"seconds": seconds}
+
+
+PROBES = {
+    "pandas_profile": pandas_profile,
+    "ddtui_profile": ddtui_profile,
+    "ddtui_stages": ddtui_stages,
+    "tui_startup": tui_startup,
+    "tui_browse": tui_browse,
+    "tui_profile": tui_profile,
+    "tasklist_data_layer": tasklist_data_layer,
+}
+
+
+def main() -> None:
+    name, args = sys.argv[1], json.loads(sys.argv[2])
+    if os.environ.get("DDTUI_BENCH_PYINSTRUMENT"):
+        from pyinstrument import Profiler
+
+        profiler = Profiler(async_mode="disabled")
+        profiler.start()
+        result = PROBES[name](**args)
+        profiler.stop()
+        out = os.environ["DDTUI_BENCH_PYINSTRUMENT"]
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(profiler.output_text(unicode=True, show_all=False))
+    else:
+        result = PROBES[name](**args)
+    result.setdefault("peak_rss_mb", _peak_rss_mb())
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
