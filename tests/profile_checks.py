@@ -81,9 +81,9 @@ def assert_column_matches(column: ColumnProfile, series: pd.Series) -> None:
         assert column.false_count == int((~values).sum()), where
 
 
-def assert_matches_pandas(profile: TableProfile, frame: pd.DataFrame) -> None:
-    """Every column of the profile equals pandas on `frame`, and the shape agrees."""
+def assert_matches_pandas(profile: TableProfile, frame: pd.DataFrame, every: int = 1) -> None:
+    """Columns of the profile (every n-th one) equal pandas on `frame`; the shape agrees."""
     assert profile.row_count == len(frame)
     assert [c.name for c in profile.columns] == [str(c) for c in frame.columns]
-    for column in profile.columns:
+    for column in profile.columns[::every]:
         assert_column_matches(column, frame[column.name])

@@ -87,11 +87,11 @@ def test_wide_table(tables: Tables, monkeypatch: pytest.MonkeyPatch) -> None:
     # Streamed, as small server tables are by default (push-down sends queries per column).
     monkeypatch.setattr(profile_api, "PUSHDOWN_MIN_ROWS", 10_000)
     rng = np.random.default_rng(4)
-    frame = pd.DataFrame(rng.normal(size=(40, 310)), columns=[f"c{i}" for i in range(310)])
+    frame = pd.DataFrame(rng.normal(size=(8, 305)), columns=[f"c{i}" for i in range(305)])
     name = tables.write(frame)
     profile = profile_table(tables.engine, name)
-    assert profile.column_count == 310
-    assert_matches_pandas(profile, reference_frame(tables.engine, name))
+    assert profile.column_count == 305
+    assert_matches_pandas(profile, reference_frame(tables.engine, name), every=16)
 
 
 def test_null_constant_and_huge(tables: Tables) -> None:

@@ -20,6 +20,7 @@ from ddtui.profile import (
     profile_stages,
     profile_table,
     read_schema,
+    stream,
 )
 
 
@@ -107,10 +108,11 @@ def test_mixed_type_text_and_unicode_names(engine: sa.Engine) -> None:
 
 def test_wide_table(engine: sa.Engine) -> None:
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame(rng.normal(size=(50, 320)), columns=[f"c{i}" for i in range(320)])
+    frame = pd.DataFrame(rng.normal(size=(12, 320)), columns=[f"c{i}" for i in range(320)])
     write(engine, frame)
-    profile = check(engine)
+    profile = profile_table(engine, "t")
     assert profile.column_count == 320
+    assert_matches_pandas(profile, reference_frame(engine, "t"), every=16)
 
 
 def test_binary_booleans_and_datetimes(engine: sa.Engine) -> None:
@@ -191,8 +193,9 @@ def test_stages(engine: sa.Engine) -> None:
     assert len(small) == 2 and small[1].exact
 
 
-def test_progress_and_cancellation(engine: sa.Engine) -> None:
-    write(engine, make_mixed_frame(60_000))
+def test_progress_and_cancellation(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "CHUNK_VALUES", 5000)  # 500-row chunks: many progress steps
+    write(engine, make_mixed_frame(5000))
     reports: list[tuple[float, str]] = []
     profile_table(engine, "t", progress=lambda f, m: reports.append((f, m)))
     fractions = [f for f, _ in reports]

@@ -159,9 +159,11 @@ class NumberAccumulator(_ArrayAccumulator):
         profile.mean = python_scalar(series.mean())
         profile.std = python_scalar(series.std())
         profile.min = python_scalar(series.min())
-        profile.q25, profile.q50, profile.q75 = (
-            python_scalar(v) for v in series.quantile(list(QUANTILES)).tolist()
-        )
+        # Series.quantile is np.percentile(method="linear") on the non-missing values;
+        # calling numpy directly gives the same numbers without pandas' per-call overhead.
+        present = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+        quartiles = np.percentile(present, [100 * q for q in QUANTILES], method="linear")
+        profile.q25, profile.q50, profile.q75 = (python_scalar(v) for v in quartiles)
         profile.max = python_scalar(series.max())
         profile.zeros = int(np.count_nonzero(values == 0))
         profile.negatives = int(np.count_nonzero(values < 0))

@@ -60,7 +60,11 @@ class Flavour:
     def text_key(self, column: Expr) -> Expr:
         """What to compare strings by: bytes, as pandas does (MySQL collations fold case)."""
         if self.postgres:
-            return column
+            if isinstance(column.type, sa.Enum):
+                return column
+            # Deterministic collations compare equal exactly when bytes are equal, so "C"
+            # (plain memcmp) gives the same groups and counts, faster than the default.
+            return sa.collate(column, "C")
         return sa.cast(column, sa.LargeBinary)
 
     def length(self, column: Expr, binary: bool) -> Expr:
