@@ -216,7 +216,10 @@ def build_airflow_home(
         },
     )
     airflow.run("dags", "reserialize")
-    runs = tuple(_run_dag(airflow, metastore_url, planned) for planned in planned_runs(dag_set))
+    _check_import_errors(metastore_url)
+    runs: list[BuiltRun] = []
+    for planned in planned_runs(dag_set):
+        runs.append(_run_dag(airflow, metastore_url, planned, {run.run_id for run in runs}))
     unpaused = UNPAUSED[dag_set]
     pattern = "^(" + "|".join(re.escape(dag_id) for dag_id in unpaused) + ")$"
     airflow.run("dags", "unpause", "--treat-dag-id-as-regex", "-y", pattern)
@@ -226,7 +229,7 @@ def build_airflow_home(
         metastore_url=metastore_url,
         data_url=data_url,
         dag_ids=dag_ids(dag_set),
-        runs=runs,
+        runs=tuple(runs),
         unpaused_dag_ids=unpaused,
         dag_set=dag_set,
         airflow_version=airflow_version(),
@@ -289,7 +292,9 @@ def ensure_demo_home(progress: Progress | None = None) -> AirflowHome:
     return ensure_airflow_home(default_demo_home(), dag_set="demo", progress=progress)
 
 
-def _run_dag(airflow: AirflowCli, metastore_url: str, planned: PlannedRun) -> BuiltRun:
+def _run_dag(
+    airflow: AirflowCli, metastore_url: str, planned: PlannedRun, earlier_run_ids: set[str]
+) -> BuiltRun:
     """Run one planned DAG run with `airflow dags test` and check how it ended."""
     args = ["dags", "test", planned.dag_id, planned.logical_date]
     if planned.conf:
@@ -297,12 +302,19 @@ def _run_dag(airflow: AirflowCli, metastore_url: str, planned: PlannedRun) -> Bu
     # Airflow 3 exits 1 ("DagRun failed") for a failed run; so the exit code
     # alone cannot tell an expected failure from a broken build: ask the metastore.
     result = airflow.run(*args, check=False)
-    run_id, state = _latest_run(metastore_url, planned.dag_id)
+    latest = _query(
+        metastore_url,
+        "SELECT run_id, state FROM dag_run WHERE dag_id = :dag_id ORDER BY id DESC",
+        dag_id=planned.dag_id,
+    )
+    failure = command_failure("airflow " + " ".join(args), result)
+    if not latest or latest[0].run_id in earlier_run_ids:
+        raise DdtuiError(f"{planned.dag_id}: no new run in the metastore; {failure}")
+    run_id, state = str(latest[0].run_id), str(latest[0].state)
     if state != planned.expected_state:
-        message = command_failure("airflow " + " ".join(args), result)
         raise DdtuiError(
             f"{planned.dag_id} run {run_id} ended {state}, expected {planned.expected_state}; "
-            + message
+            + failure
         )
     return BuiltRun(
         dag_id=planned.dag_id,
@@ -313,24 +325,24 @@ def _run_dag(airflow: AirflowCli, metastore_url: str, planned: PlannedRun) -> Bu
     )
 
 
-def _latest_run(metastore_url: str, dag_id: str) -> tuple[str, str]:
-    """The run id and state of the newest run of `dag_id` in the metastore."""
+def _check_import_errors(metastore_url: str) -> None:
+    """Fail the build with Airflow's traceback when a DAG file did not import."""
+    errors = _query(metastore_url, "SELECT filename, stacktrace FROM import_error")
+    if errors:
+        details = "\n".join(f"{row.filename}:\n{row.stacktrace}" for row in errors)
+        raise DdtuiError(f"Airflow could not import the demo DAG files:\n{details}")
+
+
+def _query(metastore_url: str, sql: str, **params: Any) -> list[Any]:
+    """All rows of one query on the metastore (a short-lived engine: builds are rare)."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(metastore_url)
+    engine = sa.create_engine(metastore_url, poolclass=sa.NullPool)
     try:
         with engine.connect() as connection:
-            row = connection.execute(
-                sa.text(
-                    "SELECT run_id, state FROM dag_run WHERE dag_id = :dag_id ORDER BY id DESC"
-                ),
-                {"dag_id": dag_id},
-            ).first()
+            return list(connection.execute(sa.text(sql), params))
     finally:
         engine.dispose()
-    if row is None:
-        raise DdtuiError(f"`airflow dags test {dag_id}` left no run in the metastore")
-    return str(row.run_id), str(row.state)
 
 
 def _copy_dag_files(dags_folder: Path, dag_set: DagSet) -> None:

@@ -321,3 +321,16 @@ def test_postgres_metastore_matches_the_plan(pg_airflow_home: AirflowHome) -> No
     assert xcom_tables(pg_airflow_home) == EXPECTED_RETURN_VALUES
     listed = airflow_json(pg_airflow_home, "dags", "list")
     assert {dag["dag_id"] for dag in listed} == set(pg_airflow_home.dag_ids)
+
+
+def test_import_errors_fail_the_build_with_the_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'airflow.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE import_error (filename TEXT, stacktrace TEXT)"))
+        connection.execute(
+            sa.text("INSERT INTO import_error VALUES ('titanic.py', 'NameError: x')")
+        )
+    engine.dispose()
+    with pytest.raises(DdtuiError, match=r"titanic\.py:\nNameError: x"):
+        demo._check_import_errors(url)
