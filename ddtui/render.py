@@ -171,7 +171,8 @@ def profile_to_dict(profile: TableProfile) -> dict[str, Any]:
     """The profile as JSON-ready data with a `schema_version` (no NaN, no infinities)."""
     data = profile.to_dict()
     data["schema_version"] = PROFILE_SCHEMA_VERSION
-    return json_value(data)  # type: ignore[no-any-return]
+    result: dict[str, Any] = json_value(data)
+    return result
 
 
 def profile_to_json(profile: TableProfile) -> str:

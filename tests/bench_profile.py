@@ -1,6 +1,6 @@
 """Profiler benchmark: ddtui's profile vs the pandas baseline users run today (not a test).
 
-Usage: python -m tests.bench_profile {baseline,exact,sample,auto} URL TABLE [--trace]
+Usage: python -m tests.bench_profile {baseline,exact,sample,auto,stages} URL TABLE [--trace]
 Prints one JSON line: seconds and peak RSS growth (MB); with --trace also the
 tracemalloc peak (MB), but tracing slows Python down, so take times from runs
 without it. Run each measurement in its own process so peaks are not shared.
@@ -40,6 +40,18 @@ def ddtui_profile(url: str, table: str, mode: str) -> None:
     print(profile.strategy, profile.exact, profile.sample_size, file=sys.stderr)
 
 
+def ddtui_stages(url: str, table: str) -> None:
+    """Seconds until each stage of profile_stages arrives (schema, sample, exact)."""
+    import sqlalchemy as sa
+
+    from ddtui.profile import profile_stages
+
+    started = time.perf_counter()
+    for stage in profile_stages(sa.create_engine(url), table):
+        label = type(stage).__name__ + ("" if not hasattr(stage, "exact") else f"/{stage.strategy}")
+        print(f"{label}: {time.perf_counter() - started:.3f} s", file=sys.stderr)
+
+
 def main() -> None:
     what, url, table = sys.argv[1:4]
     trace = "--trace" in sys.argv[4:]
@@ -55,6 +67,8 @@ def main() -> None:
     started = time.perf_counter()
     if what == "baseline":
         baseline(url, table)
+    elif what == "stages":
+        ddtui_stages(url, table)
     else:
         ddtui_profile(url, table, what)
     seconds = time.perf_counter() - started

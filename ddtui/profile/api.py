@@ -115,10 +115,12 @@ def _run(
         )  # fmt: skip
         finishing = control.slice(0.8, 1.0)
         profiles = []
-        for i, accumulator in enumerate(accumulators):
-            finishing.report(i / len(accumulators), f"summarising {accumulator.spec.name}")
+        total = len(accumulators)
+        accumulators.reverse()
+        while accumulators:
+            accumulator = accumulators.pop()  # dropped once finished: frees its column's memory
+            finishing.report(len(profiles) / total, f"summarising {accumulator.spec.name}")
             profiles.append(accumulator.finish())
-            accumulators[i] = None  # type: ignore[call-overload]  # free the column now
         sample_size = read if strategy == "sample" else None
         if strategy == "sample":
             tail = read_tail(conn, table, columns, rows, head_rows)

@@ -105,7 +105,7 @@ def _second_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
         return {}
     if col.kind == "number":
         scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
-        exprs = {
+        exprs: dict[str, Expr] = {
             "mean": sa.func.avg(scaled(col.value, scale)),
             "std": sa.func.stddev_samp(scaled(col.value, scale)),
         }

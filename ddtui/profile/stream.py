@@ -22,7 +22,7 @@ def chunk_rows(column_count: int) -> int:
     return max(256, min(MAX_CHUNK_ROWS, CHUNK_VALUES // max(column_count, 1)))
 
 
-def _raw_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[list[Any]]:
+def _raw_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
     """Row tuples straight from the DBAPI cursor, skipping SQLAlchemy's per-row work."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.cursor()

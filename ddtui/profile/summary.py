@@ -57,7 +57,7 @@ def number_histogram(finite: np.ndarray, bins: int) -> Histogram | None:
 
 def iso_tick(tick: float, unit: str, tz_aware: bool) -> str:
     """An epoch tick (in `unit`) as an ISO 8601 string, with +00:00 when tz-aware."""
-    text = str(np.datetime64(round(tick), unit))
+    text = str(np.datetime64(round(tick), unit))  # type: ignore[call-overload]
     return text + "+00:00" if tz_aware else text
 
 
