@@ -78,21 +78,24 @@ def ddtui_profile(url: str, table: str, mode: str = "exact") -> dict[str, Any]:
 
 
 def ddtui_stages(url: str, table: str) -> dict[str, Any]:
-    """Times to each stage of `profile_stages`: schema, sample profile, exact profile."""
+    """Times to the first stages of `profile_stages`: schema and row count, sample profile."""
     from ddtui.db import create_readonly_engine
     from ddtui.profile import TableProfile, profile_stages
 
     engine = create_readonly_engine(url, statement_timeout_s=3600)
     started = time.perf_counter()
     times: dict[str, float] = {}
-    for stage in profile_stages(engine, table):
+    stages = profile_stages(engine, table)
+    for stage in stages:
         now = time.perf_counter() - started
         if not isinstance(stage, TableProfile):
             times["schema"] = now
         elif not stage.exact:
             times["sample"] = now
+            break  # the exact profile is measured on its own
         else:
             times["exact"] = now
+    stages.close()  # type: ignore[attr-defined]
     return times
 
 
@@ -265,9 +268,12 @@ def tui_profile(
                         await asyncio.sleep(0.01)
                     await asyncio.sleep(0.2)
                     continue
+                if not table.has_focus:
+                    table.focus()
+                    await asyncio.sleep(0.1)
                 before = table.cursor_row
                 count = len(app.marks.get("task", []))
-                key = "down" if len(latencies) % 2 == 0 else "up"
+                key = "down" if before == 0 else "up"
                 started = time.perf_counter()
                 _press(app, events, key)
                 done, _task = await app.wait_mark("task", count + 1, timeout=60)

@@ -79,6 +79,12 @@ def growth_table(growth: list[Growth]) -> str:
 def render(bench: Bench) -> str:
     parts = [figures_table(bench.figures)]
     notes = [f"- {f.what.strip()}: {f.note}" for f in bench.figures if f.note]
+    notes += [
+        f"- {f.what.strip()}: process CPU time ddtui {_sample(f.cpu[0], 's')}, "
+        f"baseline {_sample(f.cpu[1], 's')}"
+        for f in bench.figures
+        if f.cpu
+    ]
     if bench.growth:
         parts += ["", "Growth with size (medians):", growth_table(bench.growth)]
     if notes or bench.notes:
