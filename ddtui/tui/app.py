@@ -54,19 +54,20 @@ class DdtuiApp(App[None]):
     TITLE = "ddtui"
     COMMANDS: ClassVar = {*App.COMMANDS, DagCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    # The footer shows the bindings marked show=True, in this order; help lists them all.
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority: the screen's own tab (focus the next widget) would win otherwise.
+        Binding("tab", "next_pane", "Pane", priority=True),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, priority=True),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("p", "pick_run", "Runs"),
+        Binding("g", "graph", "Graph"),
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        # Priority: the screen's own tab (focus the next widget) would win otherwise.
-        Binding("tab", "next_pane", "Panes", show=False, priority=True),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, priority=True),
-        Binding("r", "refresh", "Refresh"),
-        Binding("g", "graph", "Graph"),
-        Binding("left_square_bracket", "step_run(1)", "Older run", key_display="["),
-        Binding("right_square_bracket", "step_run(-1)", "Newer run", key_display="]"),
-        Binding("p", "pick_run", "Runs"),
-        Binding("slash", "filter", "Filter DAGs", key_display="/", show=False),
+        Binding("left_square_bracket", "step_run(1)", "Older run", key_display="[", show=False),
+        Binding("right_square_bracket", "step_run(-1)", "Newer run", key_display="]", show=False),
         Binding("o", "toggle_grouping", "Group by tag/folder", show=False),
         *[Binding(key, f"show_tab('{tab}')", title, show=False) for tab, title, key in TABS],
         Binding("z", "zoom", "Zoom pane", show=False),
@@ -277,6 +278,7 @@ class DdtuiApp(App[None]):
         self.structure, self.runs, self.detail = message.structure, message.runs, message.detail
         self.outputs = message.outputs
         pane = self.task_pane
+        pane.border_title = f"Tasks of {message.dag_id}"
         pane.show_message("")
         run = message.detail.run if message.detail else None
         ids = [r.run_id for r in message.runs]
@@ -347,6 +349,12 @@ class DdtuiApp(App[None]):
             self.stats_key = None  # the next selection or refresh tries again
 
     # Actions ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Pane actions only on the main screen (not under the graph, help or run picker)."""
+        if action in ("quit", "help", "command_palette"):
+            return True
+        return len(self.screen_stack) == 1
 
     def _refresh_tick(self) -> None:
         self._load_dags()
@@ -453,6 +461,9 @@ class DdtuiApp(App[None]):
 
     def _expand_tree(self) -> None:
         self.dag_pane.remove_class("-collapsed")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.task_pane.fit_height)
 
     def _focus_changed(self, focused: Widget | None) -> None:
         """On narrow terminals the tree makes room once a DAG is chosen."""

@@ -87,9 +87,7 @@ class DagPane(Vertical):
     """DAG tree with its filter box and its error line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "start_filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("o", "toggle_grouping", "Tag/folder"),
     ]
 
     @dataclass
@@ -112,7 +110,9 @@ class DagPane(Vertical):
         self._shown: list[tuple[str, str]] = []  # (group, dag_id) of the leaves, in order
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter DAGs (fuzzy), esc clears", id="dag-filter")
+        box = Input(placeholder="/ filter (fuzzy), esc clears", id="dag-filter")
+        box.compact = True
+        yield box
         yield Static("", id="dag-message", classes="pane-message")
         tree: DagTree = DagTree("DAGs", id="dag-tree")
         tree.show_root = False

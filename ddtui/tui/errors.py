@@ -19,7 +19,12 @@ def one_line(error: BaseException | None) -> str:
 
 
 def _hint(kind: str, error: BaseException | None) -> str:
-    if kind in ("no-output", "unreadable"):
+    if kind == "no-output":
+        return (
+            "ddtui looks for the run's XCom return value, the task's output_table "
+            "attribute, then an SQL outlet asset."
+        )
+    if kind == "unreadable":
         return ""
     if kind in ("dags", "dag") or isinstance(error, MetastoreError):
         return "Check that the metastore is reachable, then press r to retry."
@@ -44,7 +49,8 @@ def error_message(
         "no-output": "No output table found for this task.",
         "unreadable": "The output table is known, but ddtui cannot read it.",
     }
-    text = Text(titles[kind], style="bold" if kind == "no-output" else "bold red")
+    text = Text()
+    text.append(titles[kind], style="bold" if kind == "no-output" else "bold red")
     text.append(f"\n{reason}")
     hint = _hint(kind, error)
     if hint:

@@ -53,6 +53,13 @@ def state_line(row: TaskRow) -> str:
 class GraphCanvas(Widget):
     """The drawing; its size is the graph's, its container scrolls."""
 
+    DEFAULT_CSS = """
+    GraphCanvas {
+        width: auto;
+        height: auto;
+    }
+    """
+
     def __init__(self, structure: DagStructure, detail: RunDetail | None, cursor: str | None):
         super().__init__(id="graph-canvas")
         rows = task_rows(structure, detail, {})

@@ -23,6 +23,8 @@ from ddtui.tui.format import (
     state_text,
 )
 
+RUNS_PAGE = 25  # runs the metastore reader returns at once
+
 # (key, label, width): Operator last, since it matters least when the pane is narrow.
 COLUMNS = [
     ("task", "Task", None),
@@ -71,6 +73,11 @@ def task_rows(
     ]
 
 
+def short_operator(name: str) -> str:
+    """`DataDriverOperator` -> `DataDriver`: the suffix says nothing in a column of operators."""
+    return name.removesuffix("Operator") or name
+
+
 def task_name(task: TaskNode, mapped_count: int) -> Text:
     """`group.` dimmed, then the task's own id; `[3]` for a mapped task's instances."""
     prefix = "".join(f"{group.rsplit('.', 1)[-1]}." for group in task.group_path)
@@ -86,17 +93,17 @@ def run_line(run: RunSummary | None, position: int, total: int, following: bool)
     if run is None:
         return Text("No runs yet: states, tries and XCom outputs appear after the first run.")
     look = state_look(run.state)
-    where = f"run {position}/{total}{'+' if total >= 25 else ''}"
-    latest = " (latest)" if following else ""
+    where = f"run {position}/{total}{'+' if total >= RUNS_PAGE else ''}"
+    latest = " latest" if following else ""
     return Text.assemble(
-        (f"{where}{latest} ", "bold"),
-        (run.run_id, ""),
-        "  ",
+        (f"{where}{latest}  ", "bold"),
         (f"{look.glyph} {look.word}", look.style),
-        ("  logical ", "dim"),
-        format_when(run.logical_date),
+        "  ",
+        format_when(run.logical_date or run.run_after),
         ("  took ", "dim"),
         format_duration(run.duration),
+        ("  ", ""),
+        (run.run_id, "dim"),
     )
 
 
@@ -126,6 +133,7 @@ class TaskPane(Vertical):
         super().__init__(id=id)
         self.rows: list[TaskRow] = []
         self.row_counts: dict[str, str] = {}
+        self.message_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="run-line")
@@ -153,12 +161,23 @@ class TaskPane(Vertical):
         message = self.query_one("#task-message", Static)
         message.update(text)
         message.display = bool(text)
+        self.message_lines = len(str(text).splitlines()) if text else 0
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """As tall as the tasks need, up to 45% of the screen: the stats pane gets the rest."""
+        available = max(1, self.screen.size.height - 2)  # header and footer
+        narrow = self.screen.has_class("-narrow")
+        chrome = (1 if narrow else 2) + 2 + (0 if narrow else 1) + self.message_lines * 2
+        wanted = max(len(self.rows), 3) + chrome
+        self.styles.height = max(6, min(wanted, int(available * 0.45)))
 
     def show_tasks(self, rows: list[TaskRow], keep_task: str | None = None) -> None:
         """Fill the table; same tasks update in place (cursor and scroll stay where they are)."""
         table = self.table
         same = [r.task.task_id for r in rows] == [r.task.task_id for r in self.rows]
         self.rows = rows
+        self.fit_height()
         if same and table.row_count == len(rows):
             for row in rows:
                 for key, value in self._cells(row).items():
@@ -199,7 +218,7 @@ class TaskPane(Vertical):
             "duration": Text(format_duration(row.duration), justify="right"),
             "output": output,
             "rows": Text(self.row_counts.get(row.task.task_id, ""), justify="right"),
-            "operator": Text(row.task.operator, style="dim"),
+            "operator": Text(short_operator(row.task.operator), style="dim"),
         }
 
     @on(DataTable.RowHighlighted, "#task-table")

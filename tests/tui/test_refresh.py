@@ -10,7 +10,7 @@ from tui.helpers import press, settle
 async def test_r_updates_states_in_place_keeping_cursor_and_scroll(make_app, metastore) -> None:
     store = ControlledMetastore(metastore)
     app = make_app(dag_id="groups_mapped", metastore=store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 16)) as pilot:  # short: the task list scrolls
         await settle(pilot)
         table = app.task_pane.table
         last = app.task_pane.rows[-1].task.task_id
@@ -18,7 +18,7 @@ async def test_r_updates_states_in_place_keeping_cursor_and_scroll(make_app, met
         await settle(pilot)
         first = app.task_pane.rows[0].task.task_id
         scroll_y, task_id = table.scroll_y, app.task_pane.selected_task_id
-        assert scroll_y > 0, "the list should be taller than the pane at 80x24"
+        assert scroll_y > 0, "the list should be taller than the pane"
         store.states = {first: "running"}
         await press(pilot, "r")
         assert STATE_LOOKS["running"].word in str(table.get_cell(first, "state"))
