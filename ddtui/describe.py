@@ -91,7 +91,7 @@ def describe_task(
         known = [name for name, _ in read_schema(engine, output.table, output.schema).columns]
         for name in columns:
             if name not in known:
-                raise NotFoundError(f"column of {output.qualified_name}", name, known)
+                raise NotFoundError("column", name, known, where=output.qualified_name)
     profile = profile_table(
         engine,
         output.table,

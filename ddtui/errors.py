@@ -32,12 +32,21 @@ class NotFoundError(DdtuiError):
 
     exit_code = 2
 
-    def __init__(self, kind: str, name: str, candidates: Iterable[str] = ()) -> None:
+    def __init__(
+        self, kind: str, name: str, candidates: Iterable[str] = (), where: str = ""
+    ) -> None:
         self.kind = kind
         self.name = name
-        self.suggestions = close_matches(name, candidates)
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {kind} {name!r}.{hint}")
+        pool = list(candidates)
+        self.suggestions = close_matches(name, pool)
+        if self.suggestions:
+            hint = f" Did you mean: {', '.join(self.suggestions)}?"
+        elif 0 < len(pool) <= 12:
+            hint = f" Known: {', '.join(sorted(pool))}."
+        else:
+            hint = ""
+        in_where = f" in {where}" if where else ""
+        super().__init__(f"unknown {kind} {name!r}{in_where}.{hint}")
 
 
 class NoOutputError(DdtuiError):

@@ -29,9 +29,8 @@ def find_target(
     if task_id is not None:
         task = structure.task(task_id)
         if task is None:
-            raise NotFoundError(
-                f"task of DAG {dag_id!r}", task_id, [t.task_id for t in structure.tasks]
-            )
+            known = [t.task_id for t in structure.tasks]
+            raise NotFoundError("task", task_id, known, where=f"DAG {dag_id!r}")
     run_id = run_id or metastore.latest_run_id(dag_id)
     run = metastore.run_detail(dag_id, run_id) if run_id else None
     return TaskTarget(structure, task, run)

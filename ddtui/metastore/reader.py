@@ -160,7 +160,7 @@ class Metastore:
                 candidates = conn.execute(
                     sa.select(r.c.run_id).where(r.c.dag_id == dag_id)
                 ).scalars()
-                raise NotFoundError(f"run of DAG {dag_id!r}", run_id, candidates)
+                raise NotFoundError("run", run_id, candidates, where=f"DAG {dag_id!r}")
             ti_rows = conn.execute(
                 sa.select(ti)
                 .where(ti.c.dag_id == dag_id, ti.c.run_id == run_id)
