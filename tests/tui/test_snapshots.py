@@ -12,6 +12,13 @@ from tui.helpers import settle
 from tui.pinned import PinnedMetastore
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal_for_plotext(monkeypatch: pytest.MonkeyPatch) -> None:
+    """plotext clamps charts to the size of the terminal pytest runs in: make that fixed."""
+    monkeypatch.setenv("COLUMNS", "300")
+    monkeypatch.setenv("LINES", "100")
+
+
 @pytest.fixture
 def pinned_app(make_app, metastore):
     def make(**kwargs):
