@@ -453,3 +453,32 @@ def test_dag_badge_rolls_up_the_most_severe() -> None:
     assert dag_badge([h("drift"), h("constant"), h("watch")]) == "constant"
     assert dag_badge([h("all-null"), h("constant")]) == "all-null"
     assert dag_badge([h("rows-dropped"), h("all-null"), h("drift")]) == "rows-dropped"
+
+
+@pytest.mark.postgres
+def test_postgres_samples_are_repeatable_and_spread() -> None:
+    import os
+
+    from tests.airflow_home_support import POSTGRES_URL, require_service
+
+    require_service("PostgreSQL", POSTGRES_URL)
+    name = f"ddtui_drift_samples_{os.getpid()}"
+    writer = sa.create_engine(POSTGRES_URL)
+    rows = 50_000
+    frame = pd.DataFrame({"n": np.arange(rows), "c": np.resize(SEGMENTS, rows)})
+    frame.to_sql(name, writer, index=False, chunksize=10_000, method="multi")
+    try:
+        engine = create_readonly_engine(POSTGRES_URL)
+        first = draw_samples(engine, name, size=500, row_count=rows)
+        again = draw_samples(engine, name, size=500)
+        engine.dispose()
+        assert first == again
+        ids = first["n"]
+        assert 400 <= len(ids) <= 500
+        assert min(ids) < rows * 0.05
+        assert max(ids) > rows * 0.95
+        assert set(first["c"]) == set(SEGMENTS)
+    finally:
+        with writer.begin() as conn:
+            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+        writer.dispose()

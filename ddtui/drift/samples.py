@@ -1,9 +1,11 @@
 """Bounded, deterministic per-column value samples of a table, for KS and PSI across runs.
 
-Rows are chosen evenly spaced through the table, so the same data gives the same sample:
-on SQLite by looking up evenly spaced rowids (index lookups: milliseconds on a 1M-row
-table), elsewhere with `row_number() OVER ()` keeping every k-th row (one scan, done in
-the database), and, where window functions are missing, the first rows. Queries are built
+Rows are chosen spread through the table, so the same data gives the same sample: on
+SQLite by looking up evenly spaced rowids (index lookups: ~0.1 s on a 1M-row table); on
+PostgreSQL with `TABLESAMPLE BERNOULLI ... REPEATABLE (0)` thinned evenly (~0.15 s on 1M
+rows); elsewhere with `row_number() OVER ()` keeping every k-th row (one scan in the
+database; deterministic only as far as the scan order is), and, where window functions are
+missing, the first rows. Queries are built
 with SQLAlchemy Core: identifiers are quoted by SQLAlchemy, never formatted into SQL.
 
 Values are stored JSON-ready by column kind: numbers as floats (NaN and infinities left
@@ -85,6 +87,10 @@ def _sample_rows(
         row_count = int(conn.execute(sa.select(sa.func.count()).select_from(source)).scalar() or 0)
     if row_count <= size:
         return list(conn.execute(sa.select(*source.c)).all())
+    if conn.dialect.name == "postgresql":
+        rows = _postgres_bernoulli(conn, source, size, row_count)
+        if rows is not None:
+            return rows
     step = row_count // size
     numbered = sa.select(
         *source.c, sa.func.row_number().over().label("ddtui_row_number")
@@ -100,6 +106,24 @@ def _sample_rows(
     except SQLAlchemyError:
         # No window functions (MySQL 5.7, old SQLite): the first rows, which is a weaker sample.
         return list(conn.execute(sa.select(*source.c).limit(size)).all())
+
+
+def _postgres_bernoulli(
+    conn: Connection, source: sa.TableClause, size: int, row_count: int
+) -> list[Sequence[Any]] | None:
+    """TABLESAMPLE BERNOULLI with a fixed seed (the same rows while the table is unchanged),
+    a quarter more than needed, thinned evenly; None where it does not apply (views)."""
+    percent = min(100.0, 125.0 * size / row_count)
+    sampled = sa.tablesample(source, sa.func.bernoulli(percent), seed=sa.literal(0))
+    try:
+        with conn.begin_nested():
+            rows: list[Sequence[Any]] = list(conn.execute(sa.select(*sampled.c)).all())
+    except SQLAlchemyError:
+        return None
+    if len(rows) <= size:
+        return rows
+    keep = sorted({round(i * (len(rows) - 1) / (size - 1)) for i in range(size)})
+    return [rows[i] for i in keep]
 
 
 def _sqlite_by_rowid(
