@@ -139,9 +139,13 @@ class TaskPane(Vertical):
         yield Static("", id="run-line")
         yield Static("", id="task-message", classes="pane-message")
         table = TaskTable(id="task-table", cursor_type="row", zebra_stripes=False)
+        self._add_columns(table)
+        yield table
+
+    @staticmethod
+    def _add_columns(table: TaskTable) -> None:
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
-        yield table
 
     @property
     def table(self) -> TaskTable:
@@ -185,7 +189,8 @@ class TaskPane(Vertical):
             return
         cursor_task = keep_task or self.selected_task_id
         scroll_y = table.scroll_y
-        table.clear()
+        table.clear(columns=True)  # columns keep their widest content otherwise
+        self._add_columns(table)
         for row in rows:
             table.add_row(*self._cells(row).values(), key=row.task.task_id)
         self.select_task(cursor_task)

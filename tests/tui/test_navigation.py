@@ -94,6 +94,41 @@ async def test_mouse_click_selects_a_task(make_app) -> None:
         assert app.task_id == task_ids(app)[2]
 
 
+async def test_mouse_click_on_the_tree_selects_a_dag(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.dag_pane.tree
+        line = next(
+            i for i in range(tree.last_line + 1)
+            if tree.get_node_at_line(i) is not None
+            and tree.get_node_at_line(i).data is not None
+            and tree.get_node_at_line(i).data.dag_id == "groups_mapped"
+        )  # fmt: skip
+        await pilot.click(tree, offset=(6, line))
+        await settle(pilot)
+        assert app.dag_id == "groups_mapped"
+
+
+async def test_z_zooms_the_focused_pane_and_back(make_app) -> None:
+    app = make_app(dag_id="titanic")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "z")
+        assert app.screen.maximized is not None
+        await press(pilot, "z")
+        assert app.screen.maximized is None
+
+
+async def test_ctrl_c_quits(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
 async def test_q_quits(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -84,6 +84,7 @@ async def test_task_without_output_explains_why(make_app) -> None:
 async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, monkeypatch) -> None:
     """The UI never blocks: a slow exact profile does not stop the cursor."""
     release = threading.Event()
+    abandoned: list[str] = []
 
     def slow(engine, table, schema=None, *, progress=None, cancelled=None):
         # A sample of 100 rows makes the real profiler yield a sample profile first.
@@ -97,6 +98,7 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
                 progress(done, 100)  # many updates: they replace each other
         while not release.wait(0.01):
             if cancelled is not None and cancelled():
+                abandoned.append(table)
                 return
         yield from stages
 
@@ -116,6 +118,7 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
         assert app.task_pane.selected_task_id == "features"
         release.set()
         await settle(pilot)
+        assert "titanic_clean" in abandoned  # moving the cursor cancelled the stale profile
         assert app.stats_pane.profile is not None and app.stats_pane.profile.exact
         assert app.stats_pane.profile.table == "titanic_features"
         assert not app.query_one("#stats-progress").display
