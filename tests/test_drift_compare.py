@@ -464,9 +464,9 @@ def test_postgres_samples_are_repeatable_and_spread() -> None:
     require_service("PostgreSQL", POSTGRES_URL)
     name = f"ddtui_drift_samples_{os.getpid()}"
     writer = sa.create_engine(POSTGRES_URL)
-    rows = 50_000
+    rows = 20_000
     frame = pd.DataFrame({"n": np.arange(rows), "c": np.resize(SEGMENTS, rows)})
-    frame.to_sql(name, writer, index=False, chunksize=10_000, method="multi")
+    frame.to_sql(name, writer, index=False, chunksize=5_000)
     try:
         engine = create_readonly_engine(POSTGRES_URL)
         first = draw_samples(engine, name, size=500, row_count=rows)
