@@ -6,8 +6,9 @@ Panes only show what they are given and post what the user did; workers (see
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -45,6 +46,16 @@ from ddtui.tui.stats.pane import TABS
 from ddtui.tui.task_list import TaskPane, task_rows
 
 PROFILE_CACHE_SIZE = 32
+
+
+def sixteen_colour_terminal(env: Mapping[str, str]) -> bool:
+    """A terminal that only has its own 16 colours (Linux console, plain xterm, tmux/screen)."""
+    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+        return False
+    term = env.get("TERM", "")
+    if term in ("", "dumb"):  # not a terminal we draw for: leave Textual's defaults
+        return False
+    return "256" not in term and "direct" not in term
 
 
 class DdtuiApp(App[None]):
@@ -119,6 +130,9 @@ class DdtuiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if sixteen_colour_terminal(os.environ):
+            # The terminal's own palette reads better than truecolor squeezed into 16 colours.
+            self.theme = "ansi-dark"
         self.dag_pane.border_title = "DAGs"
         self.task_pane.border_title = "Tasks"
         self.stats_pane.border_title = "Output table"

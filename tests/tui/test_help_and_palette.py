@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from ddtui.tui.app import DdtuiApp
+from ddtui.tui.app import DdtuiApp, sixteen_colour_terminal
 from ddtui.tui.commands import DagCommands
 from ddtui.tui.help import SECTIONS, HelpScreen
 from tui.helpers import press, settle
@@ -53,3 +53,20 @@ async def test_palette_offers_switch_run_and_refresh(make_app) -> None:
         hits = [hit async for hit in provider.discover()]
         assert any("go to DAG titanic" in str(hit.display) for hit in hits)
         assert any("go to task score" in str(hit.display) for hit in hits)
+
+
+def test_sixteen_colour_terminals_get_the_ansi_theme() -> None:
+    assert sixteen_colour_terminal({"TERM": "linux"})
+    assert sixteen_colour_terminal({"TERM": "screen"})
+    assert not sixteen_colour_terminal({"TERM": "xterm-256color"})
+    assert not sixteen_colour_terminal({"TERM": "xterm", "COLORTERM": "truecolor"})
+    assert not sixteen_colour_terminal({"TERM": "dumb"})
+
+
+async def test_ansi_theme_on_a_linux_console(make_app, monkeypatch) -> None:
+    monkeypatch.setenv("TERM", "linux")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-dark"
