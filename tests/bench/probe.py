@@ -147,8 +147,17 @@ def _probe_app_class() -> Any:
             self._mark("dags", len(message.dags))
 
         def on_dag_loaded(self, message: Any) -> None:
-            if message.dag_id == self.dag_id and not message.refresh:
+            if message.dag_id == self.dag_id:  # (an auto-refresh may replace the first load)
                 self._mark("dag", message.dag_id)
+
+        async def wait_dag(self, dag_id: str, after: int, timeout: float = 120) -> float:
+            """When the task list of `dag_id` was on screen, its 20 tasks listed."""
+            seen = after
+            while True:
+                done, shown = await self.wait_mark("dag", seen + 1, timeout)
+                seen += 1
+                if shown == dag_id and self.task_pane.table.row_count == 20:
+                    return done
 
         def on_profile_loaded(self, message: Any) -> None:
             if message.key == self.stats_key:
@@ -186,6 +195,9 @@ def tui_startup(metastore_url: str, n_dags: int) -> dict[str, Any]:
             _, shown = await app.wait_mark("dags", 1, timeout=300)
             ready_at = time.time()
             leaves = len(app.dag_pane._leaves())
+            # Leave only after the first DAG (opened by itself) has loaded: quitting while
+            # its worker reports back would measure ddtui's shutdown, not its start.
+            await app.wait_mark("dag", 1, timeout=300)
         if shown != n_dags:
             raise RuntimeError(f"the DAG tree shows {shown} DAGs, expected {n_dags}")
         return {"ready_at": ready_at, "dags": shown, "leaves": leaves}
@@ -206,25 +218,26 @@ def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
             await app.wait_mark("dag", 1, timeout=300)  # the first DAG opens by itself
             await pilot.pause()
             driver = app._driver
+            upcoming = None
             from textual import events
 
             tree = app.dag_pane.tree
-            for n in range(2, n_open + 1):
+            for _ in range(2, n_open + 1):
                 while True:  # step over a group's heading: it is not a DAG
                     upcoming = tree.get_node_at_line(tree.cursor_line + 1)
                     if upcoming is None or upcoming.data is not None:
                         break
                     tree.cursor_line += 1
                     await pilot.pause()
+                if upcoming is None:
+                    raise RuntimeError("ran out of DAGs in the tree")
+                marks = len(app.marks.get("dag", []))
                 started = time.perf_counter()
                 key = events.Key("down", None)
                 key.set_sender(app)
                 driver.send_message(key)
-                done, dag_id = await app.wait_mark("dag", n, timeout=120)
+                done = await app.wait_dag(upcoming.data.dag_id, marks)
                 seconds.append(done - started)
-                rows = app.task_pane.table.row_count
-                if dag_id != app.dag_pane.selected_dag_id or rows != 20:
-                    raise RuntimeError(f"task list of {dag_id} shows {rows} rows")
                 await asyncio.sleep(0.05)  # a person does not press faster than this
             await pilot.pause()
             rss, peak = _rss_mb(), _peak_rss_mb()
