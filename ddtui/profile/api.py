@@ -40,6 +40,9 @@ def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            # The default 4 MB makes the server spill GROUP BY and sorts of large columns
+            # to disk; LOCAL: only for this transaction.
+            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         elif conn.dialect.name in {"mysql", "mariadb"}:
             conn.exec_driver_sql("START TRANSACTION READ ONLY")
         try:

@@ -1,11 +1,13 @@
 """The "pushdown" strategy: the server computes every aggregate; rows never leave it.
 
 Pass 1 (one scan per batch of columns): counts, extremes, zeros, negatives, infinities,
-distinct counts, string lengths, true counts. Pass 2: mean and std (on values scaled by
-a power of two so huge values cannot overflow the server's float arithmetic) and, on
-Postgres, percentile_cont quantiles. Then per column: exact order statistics on
-MySQL/MariaDB (no percentile_cont aggregate there), a GROUP BY for the histogram, and a
-GROUP BY ... ORDER BY count DESC LIMIT k for the top values.
+string lengths, true counts. Pass 2: mean and std (on values scaled by a power of two so
+huge values cannot overflow the server's float arithmetic). Then per column, one
+GROUP BY of the values gives the distinct count and, through a running count over the
+sorted distinct values, the exact order statistics that numpy's linear interpolation
+needs (this works on MySQL/MariaDB, which have no percentile_cont aggregate, and sorts
+far less than COUNT(DISTINCT) plus percentile_cont); for text the same GROUP BY gives
+the top values. A last GROUP BY per number or datetime column counts histogram bins.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
             "max": sa.func.max(exact),
             "zeros": flag_count(v == 0),
             "negatives": flag_count(v < 0),
-            "distinct": sa.func.count(sa.distinct(v)),
         }
         if finite is None:
             exprs |= {"fmin": sa.func.min(v), "fmax": sa.func.max(v)}
@@ -80,7 +81,6 @@ def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
         exprs |= {
             "min": sa.func.min(v),
             "max": sa.func.max(v),
-            "distinct": sa.func.count(sa.distinct(v)),
             "mean_ticks": sa.func.avg(ticks),
             "min_ticks": sa.func.min(ticks),
             "max_ticks": sa.func.max(ticks),
@@ -92,8 +92,6 @@ def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
             "mean_length": sa.func.avg(flavour.double(length)),
             "max_length": sa.func.max(length),
         }
-        if kind == "text":
-            exprs["distinct"] = sa.func.count(sa.distinct(flavour.text_key(v)))
     elif kind == "boolean":
         exprs["trues"] = flag_count(v)
     return exprs
@@ -105,15 +103,10 @@ def _second_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
         return {}
     if col.kind == "number":
         scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
-        exprs: dict[str, Expr] = {
+        return {
             "mean": sa.func.avg(scaled(col.value, scale)),
             "std": sa.func.stddev_samp(scaled(col.value, scale)),
         }
-        if flavour.postgres:
-            exprs["quantiles"] = flavour.quantiles(col.value, QUANTILES)
-        return exprs
-    if col.kind == "datetime" and flavour.postgres:
-        return {"quantiles": flavour.quantiles(flavour.float_ticks(col.value), QUANTILES)}
     return {}
 
 
@@ -166,9 +159,6 @@ def _apply_first(col: _Column) -> None:
 def _moments(col: _Column) -> None:
     """Mean and std from the scaled aggregates, overflowing to inf where pandas' would."""
     s, p = col.stats, col.profile
-    if col.kind == "datetime":
-        p.q25, p.q50, p.q75 = (timestamp_from_ticks(q, col.spec.tz_aware) for q in s["quantiles"])
-        return
     scale, n = s["scale"], p.count
     mean = python_scalar(float(s["mean"])) if s["mean"] is not None else None
     if mean is not None:
@@ -178,32 +168,40 @@ def _moments(col: _Column) -> None:
     if var_std is not None and n > 1:
         squares = var_std * var_std * (n - 1) * scale * scale
         p.std = math.inf if math.isinf(squares) else var_std * scale
-    if "quantiles" in s:
-        p.q25, p.q50, p.q75 = (python_scalar(float(q)) for q in s["quantiles"])
 
 
-def _order_statistics(conn: sa.Connection, table: sa.Table, col: _Column) -> None:
-    """MySQL/MariaDB: exact quantiles from the order statistics numpy interpolates between."""
+def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: _Column) -> None:
+    """Distinct count and the order statistics numpy interpolates between, in one query.
+
+    The values are grouped (a hash aggregate, which the server can run in parallel) and
+    only the distinct values are sorted for the running count, instead of sorting the
+    whole column once for COUNT(DISTINCT) and again for each percentile.
+    """
     p = col.profile
-    positions = order_positions(p.count, QUANTILES)
-    ranked = (
-        sa.select(
-            col.value.label("v"),
-            sa.func.row_number().over(order_by=col.value).label("rn"),
-        )
-        .select_from(table)
-        .where(col.value.is_not(None))
-        .subquery()
-    )
-    stmt = sa.select(ranked.c.rn, ranked.c.v).where(ranked.c.rn.in_(sorted(positions)))
-    values = {int(rn): v for rn, v in conn.execute(stmt)}
+    ranks = sorted(order_positions(p.count, QUANTILES))
+    values = (
+        sa.select(col.value.label("v")).select_from(table).where(col.value.is_not(None))
+    ).subquery("vals")
+    groups = sa.select(values.c.v, sa.func.count().label("n")).group_by(values.c.v).subquery("grp")
+    running = sa.select(
+        groups.c.v,
+        groups.c.n,
+        sa.func.sum(groups.c.n).over(order_by=groups.c.v).label("upto"),
+        sa.func.count().over().label("d"),
+    ).subquery("run")
+    hits = [sa.and_(running.c.upto - running.c.n < r, running.c.upto >= r) for r in ranks]
+    stmt = sa.select(running.c.v, running.c.upto, running.c.n, running.c.d).where(sa.or_(*hits))
+    found = [(v, int(upto), int(n), int(d)) for v, upto, n, d in conn.execute(stmt)]
+    p.distinct = found[0][3]
+    at_rank = {r: v for r in ranks for v, upto, n, _ in found if upto - n < r <= upto}
     if col.kind == "number":
-        numbers = {rn: float(v) for rn, v in values.items()}
+        numbers = {r: float(v) for r, v in at_rank.items()}
         p.q25, p.q50, p.q75 = (interpolate(numbers, p.count, q) for q in QUANTILES)
     else:
-        ticks = {rn: as_timestamp(v).value / 1000 for rn, v in values.items()}
+        ticks = {r: as_timestamp(v).value / 1000 for r, v in at_rank.items()}
         p.q25, p.q50, p.q75 = (
-            timestamp_from_ticks(interpolate(ticks, p.count, q), False) for q in QUANTILES
+            timestamp_from_ticks(interpolate(ticks, p.count, q), col.spec.tz_aware)
+            for q in QUANTILES
         )
 
 
@@ -236,22 +234,29 @@ def _histogram(
         p.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
 
 
-def _top_values(
+def _distinct_and_top_values(
     conn: sa.Connection, table: sa.Table, col: _Column, flavour: Flavour, top_k: int
 ) -> None:
-    """The k most frequent values (ties by value), grouped by bytes as pandas compares."""
-    key = flavour.text_key(col.value)
-    n = sa.func.count().label("n")
-    stmt = (
-        sa.select(sa.func.min(col.value), n)
+    """Distinct count and the k most frequent values (ties by value), grouped by bytes."""
+    values = (
+        sa.select(flavour.text_key(col.value).label("k"), col.value.label("v"))
         .select_from(table)
         .where(col.value.is_not(None))
-        .group_by(key)
-        .order_by(n.desc(), key)
-        .limit(top_k)
+    ).subquery("vals")
+    groups = (
+        sa.select(values.c.k, sa.func.min(values.c.v).label("v"), sa.func.count().label("n"))
+        .group_by(values.c.k)
+        .subquery("grp")
+    )
+    stmt = (
+        sa.select(groups.c.v, groups.c.n, sa.func.count().over().label("d"))
+        .order_by(groups.c.n.desc(), groups.c.k)
+        .limit(max(top_k, 1))
     )
     p = col.profile
-    p.top_values = [(value, int(count)) for value, count in conn.execute(stmt)]
+    rows = conn.execute(stmt).all()
+    p.distinct = int(rows[0][2])
+    p.top_values = [(value, int(count)) for value, count, _ in rows][:top_k]
     if p.top_values:
         p.top, p.freq = p.top_values[0]
 
@@ -299,21 +304,22 @@ def pushdown_profile(
         col.profile.missing = rows - col.profile.count
         col.profile.pandas_dtype = _pandas_dtype(col)
     for i, batch in enumerate(batches):
-        control.report(0.3 + 0.3 * i / len(batches), "mean, std and quantiles on the server")
+        control.report(0.3 + 0.2 * i / len(batches), "mean and std on the server")
         _run_pass(conn, table, batch, lambda c: _second_pass(c, flavour))
         for col in batch:
-            if (col.kind == "number" and col.profile.count) or "quantiles" in col.stats:
+            if col.kind == "number" and col.profile.count:
                 _moments(col)
     for i, col in enumerate(cols):
-        control.report(0.6 + 0.35 * i / len(cols), f"histogram and top values of {col.spec.name}")
+        control.report(
+            0.5 + 0.45 * i / len(cols), f"distinct values and histogram of {col.spec.name}"
+        )
         if not col.profile.count:
             continue
         if col.kind in {"number", "datetime"}:
-            if not flavour.postgres:
-                _order_statistics(conn, table, col)
+            _distinct_and_quantiles(conn, table, col)
             _histogram(conn, table, col, flavour, settings.bins)
         elif col.kind == "text":
-            _top_values(conn, table, col, flavour, settings.top_k)
+            _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
     control.report(0.95, "head and tail")
     head = conn.execute(sa.select(*readable(columns)).select_from(table).limit(head_rows)).all()
     tail = read_tail(conn, table, columns, rows, head_rows)

@@ -85,14 +85,6 @@ class Flavour:
         whens = [(value < double_literal(edge), i) for i, edge in enumerate(edges[1:-1], 1)]
         return sa.case(*whens, else_=bins) if whens else sa.literal(bins)
 
-    def quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr:
-        """Postgres only: exact linearly interpolated quantiles as one float8[] aggregate."""
-        wanted = postgresql.array([sa.literal(q, postgresql.DOUBLE_PRECISION) for q in fractions])
-        return sa.func.percentile_cont(
-            sa.cast(wanted, postgresql.ARRAY(postgresql.DOUBLE_PRECISION)),
-            type_=postgresql.ARRAY(postgresql.DOUBLE_PRECISION),
-        ).within_group(value)
-
 
 def double_literal(number: float) -> Expr:
     """A finite float as an exact SQL double literal (repr round-trips; e0 makes it a double)."""
