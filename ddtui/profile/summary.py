@@ -94,3 +94,17 @@ def text_dtype(all_str: bool) -> str:
 
         _STRING_DTYPE = str(pd.Series(["x"]).dtype)  # "str" on pandas 3, "object" before
     return _STRING_DTYPE
+
+
+def most_common(counts: Mapping[Any, int], k: int) -> list[tuple[Any, int]]:
+    """Counter.most_common(k) (ties in first-seen order, as value_counts), in numpy."""
+    if len(counts) <= 4 * k:
+        return sorted(counts.items(), key=lambda kv: -kv[1])[:k]  # stable sort
+    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    kth = np.partition(values, len(values) - k)[len(values) - k]  # the k-th largest count
+    above = np.flatnonzero(values > kth)
+    tied = np.flatnonzero(values == kth)[: k - len(above)]  # the first seen of the ties
+    chosen = np.concatenate([above, tied])
+    order = chosen[np.lexsort((chosen, -values[chosen]))]  # by count, then first seen
+    keys = list(counts)
+    return [(keys[i], int(values[i])) for i in order]
