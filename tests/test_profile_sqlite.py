@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from datagen import make_mixed_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from profile_checks import assert_matches_pandas, reference_frame
 
 from ddtui.errors import DataSourceError
@@ -228,3 +230,23 @@ def test_profiles_a_read_only_file(tmp_path: Path) -> None:
         assert profile.row_count == 500
     list(profile_stages(readonly, "t", sample_rows=100))
     assert path.read_bytes() == before
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.floats(-1e15, 1e15, allow_nan=False), st.integers(-99, 99)),
+            st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+            st.one_of(st.none(), st.text(max_size=8)),
+            st.one_of(st.none(), st.booleans()),
+        ),
+        max_size=30,
+    )
+)
+def test_random_tables_match_pandas(rows: list[tuple[object, ...]]) -> None:
+    frame = pd.DataFrame(rows, columns=["x", "i", "s", "b"])
+    frame = frame.astype({"x": float, "i": "Int64", "s": object, "b": object})
+    engine = sa.create_engine("sqlite://")  # in memory: one fresh database per example
+    frame.to_sql("t", engine, index=False, dtype={"b": sa.Boolean})
+    check(engine)
