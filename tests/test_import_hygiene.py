@@ -17,6 +17,7 @@ DATA_LAYER = [
     "ddtui.lookup",
     "ddtui.textviews",
     "ddtui.profile",
+    "ddtui.drift",
 ]
 
 

@@ -72,9 +72,8 @@ def compare_task_runs(  # noqa: PLR0917
     structure = metastore.dag_structure(dag_id)
     task = structure.task(task_id)
     if task is None:
-        raise NotFoundError(
-            f"task of DAG {dag_id!r}", task_id, [t.task_id for t in structure.tasks]
-        )
+        known_ids = [t.task_id for t in structure.tasks]
+        raise NotFoundError("task", task_id, known_ids, where=f"DAG {dag_id!r}")
     if baseline_run_id == PREVIOUS:
         found = previous_successful_run(metastore, dag_id, run_id)
         if found is None:
