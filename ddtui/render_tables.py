@@ -161,3 +161,31 @@ def rows_table(
     hidden = len(names) - len(shown)
     lines = [truncate(line, width) for line in lines]
     return lines + ([f"(+{hidden} more columns)"] if hidden else [])
+
+
+def wrapped_grid(
+    lead: Sequence[tuple[str, Sequence[str]]],
+    metrics: Sequence[tuple[str, Sequence[str]]],
+    width: int,
+) -> list[str]:
+    """Columns of cells as aligned text within `width`: the `lead` columns (left-aligned),
+    then as many right-aligned `metrics` as fit; the rest wrap into further blocks that
+    repeat only the first lead column (as describe's transposed table does)."""
+
+    def block(chosen: Sequence[tuple[str, Sequence[str]]], first: bool) -> list[str]:
+        keys = list(lead if first else lead[:1])
+        headers = [label for label, _ in (*keys, *chosen)]
+        rows = [list(cells) for cells in zip(*(v for _, v in (*keys, *chosen)), strict=True)]
+        return grid(headers, rows, [False] * len(keys) + [True] * len(chosen))
+
+    out: list[str] = []
+    rest = list(metrics)
+    while rest or not out:
+        first = not out
+        taken = min(1, len(rest))
+        # Grow the block while it fits (one metric at least, however narrow the screen).
+        while taken < len(rest) and len(block(rest[: taken + 1], first)[0]) <= width:
+            taken += 1
+        out += ([""] if out else []) + block(rest[:taken], first)
+        rest = rest[taken:]
+    return [truncate(line, width) for line in out]
