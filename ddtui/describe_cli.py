@@ -6,17 +6,22 @@ import json
 import os
 import shutil
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from ddtui.datasource import DataSources
 from ddtui.describe import Description, describe_task
 from ddtui.metastore import Metastore
-from ddtui.settings import resolve_data_settings
+from ddtui.settings import DataSettings, resolve_data_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from ddtui.drift.history import ProfileHistory
+    from ddtui.drift.report import DriftReport
+    from ddtui.profile.models import TableProfile
 
 DRIFT_EXIT_CODE = 8
 _LEVELS = {"ok": 0, "watch": 1, "drift": 2}
@@ -55,20 +60,22 @@ def run_describe(
         from ddtui.drift.history import ProfileHistory
 
         history = ProfileHistory()
-    if record and history is not None:
-        _record(store, sources, description, history)
-    if compare and description.target.run is not None:
-        from ddtui.drift.runs import compare_task_runs
-
-        description.drift = compare_task_runs(
-            store, sources, data, dag_id, task_id, description.target.run.run.run_id,
-            compare, history, record=record,
+    if record and columns:
+        # A profile of some columns would read as "columns dropped" in later comparisons.
+        _note("not recorded: --record stores whole-table profiles only (drop --column)")
+        record = False
+    if compare:
+        description.drift = _compare(
+            store, sources, data, description,
+            baseline_run_id=compare, history=history, record=record, columns=columns,
         )  # fmt: skip
+    elif record and history is not None:
+        _record_if_current(store, sources, data, description, history)
     width = shutil.get_terminal_size((100, 24)).columns
     if output_format == "json":
         typer.echo(json.dumps(description.to_dict(), indent=2, allow_nan=False))
     else:
-        fmt = "markdown" if output_format == "markdown" else "text"
+        fmt: Literal["text", "markdown"] = "markdown" if output_format == "markdown" else "text"
         text = render_profile(description.profile, width=width, color=use_color(), fmt=fmt)
         typer.echo(f"{_heading(description)}\n{text}")
         if description.drift is not None:
@@ -87,6 +94,114 @@ def _heading(description: Description) -> str:
     run_text = f"run {run.run_id} ({run.state})" if run else "no runs"
     task_id = target.task.task_id if target.task else "?"
     return f"{target.structure.dag_id}.{task_id}, {run_text}\noutput: {output.reason}"
+
+
+def _note(message: str) -> None:
+    typer.echo(f"ddtui: {message}", err=True)
+
+
+def _compare(
+    store: Metastore,
+    sources: DataSources,
+    data: DataSettings,
+    description: Description,
+    *,
+    baseline_run_id: str,
+    history: ProfileHistory | None,
+    record: bool,
+    columns: list[str] | None,
+) -> DriftReport:
+    """Compare the described run with the baseline; the described table is not profiled twice.
+
+    With `record`, `compare_task_runs` records each side it profiles live, which is exactly the
+    runs whose tables still hold their data. When there is no baseline yet (the first run),
+    the current run is still recorded, so the next run has something to compare with.
+    """
+    from ddtui.drift.runs import BaselineUnavailableError, compare_task_runs
+
+    target = description.target
+    if target.run is None or target.task is None:
+        raise BaselineUnavailableError(f"{target.structure.dag_id} has no run to compare")
+    try:
+        return compare_task_runs(
+            store, sources, data, target.structure.dag_id, target.task.task_id,
+            target.run.run.run_id, baseline_run_id, history, record=record,
+            profiler=_reusing_profiler(sources, description, columns),
+        )  # fmt: skip
+    except BaselineUnavailableError:
+        if record and history is not None:
+            _record_if_current(store, sources, data, description, history)
+        raise
+
+
+def _reusing_profiler(
+    sources: DataSources, description: Description, columns: list[str] | None
+) -> Callable[..., TableProfile]:
+    """A profiler for `compare_task_runs` that hands back the profile `describe` computed for
+    the described table, and profiles other tables with the same `--column` selection."""
+    from ddtui.profile import profile_table
+
+    output = description.output
+    assert output.data_url is not None
+    described_engine = sources.engine(output.data_url)
+
+    def profiler(
+        engine: Engine, table: str, schema: str | None = None, *, mode: str = "exact"
+    ) -> TableProfile:
+        if engine is described_engine and (table, schema) == (output.table, output.schema):
+            return description.profile
+        return profile_table(engine, table, schema, columns=columns, mode=mode)  # type: ignore[arg-type]
+
+    return profiler
+
+
+def _record_if_current(
+    store: Metastore,
+    sources: DataSources,
+    data: DataSettings,
+    description: Description,
+    history: ProfileHistory,
+) -> None:
+    """Record the profile unless a newer run has since overwritten the table it came from."""
+    target, output = description.target, description.output
+    if target.run is None or target.task is None or output.data_url is None:
+        return
+    newer = _overwritten_by(store, data, description)
+    if newer is not None:
+        _note(
+            f"not recorded: {output.qualified_name} now holds the output of the newer run "
+            f"{newer}, not of run {target.run.run.run_id}"
+        )
+        return
+    _record(store, sources, description, history)
+
+
+def _overwritten_by(store: Metastore, data: DataSettings, description: Description) -> str | None:
+    """The newer run whose output replaced the described run's table, or None when the table
+    still holds the described run's data (or is one table per run, never overwritten)."""
+    from ddtui.drift.runs import MAX_NEWER_RUNS, run_is_latest_writer
+    from ddtui.outputs import resolve_output
+
+    target, output = description.target, description.output
+    assert target.run is not None and target.task is not None
+    dag_id, task_id, run_id = target.structure.dag_id, target.task.task_id, target.run.run.run_id
+    if run_is_latest_writer(store, dag_id, task_id, run_id):
+        return None
+    # Newest first: the latest successful writer decides what the table holds now.
+    for run in store.runs(dag_id, limit=MAX_NEWER_RUNS + 1):
+        if run.run_id == run_id:
+            return None
+        detail = store.run_detail(dag_id, run.run_id)
+        if not any(t.task_id == task_id and t.state == "success" for t in detail.task_instances):
+            continue
+        ref = resolve_output(target.task, detail, data)
+        same = (ref.data_url, ref.schema, ref.table) == (
+            output.data_url,
+            output.schema,
+            output.table,
+        )
+        return run.run_id if same else None
+    return None
 
 
 def _record(
