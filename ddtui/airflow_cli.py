@@ -6,20 +6,26 @@ subprocesses, with an explicit environment built from scratch.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from ddtui.airflow_runner import RESULT_PREFIX
 from ddtui.errors import DdtuiError
 
 Progress = Callable[[str], None]
 
 COMMAND_TIMEOUT_S = 900
+# Runs several commands in one process; a script, run with the Python that has Airflow.
+RUNNER = Path(__file__).with_name("airflow_runner.py")
 # The environment variable the demo DAG files read their data database URL from.
 DATA_URL_ENV = "DDTUI_DEMO_DATA_URL"
 
@@ -37,8 +43,27 @@ def find_airflow_executable() -> str:
     )
 
 
+@dataclass(frozen=True)
+class CommandResult:
+    """How one `airflow` command ended, with its output (stdout and stderr interleaved)."""
+
+    args: tuple[str, ...]
+    exit: int | str  # 0, an exit status, or the message the command exited with
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        """Whether the command exited 0."""
+        return self.exit == 0
+
+    def failure(self, lines: int = 15) -> str:
+        """A short error: the command, how it exited and its last output lines."""
+        tail = self.output.strip().splitlines()[-lines:]
+        return f"`airflow {' '.join(self.args)}` exited with {self.exit}:\n" + "\n".join(tail)
+
+
 class AirflowCli:
-    """Runs `airflow` subcommands against one home, with a clean environment."""
+    """Runs `airflow` commands against one home, with a clean environment."""
 
     def __init__(self, executable: str, home: Path, data_url: str, say: Progress) -> None:
         self.executable = executable
@@ -53,11 +78,11 @@ class AirflowCli:
 
     def run(
         self, *args: str, extra_env: Mapping[str, str] | None = None, check: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        """Run one command; raise DdtuiError with its last output lines when it fails."""
+    ) -> CommandResult:
+        """Run one command in its own process; raise DdtuiError when it fails and `check`."""
         started = time.monotonic()
         try:
-            result = subprocess.run(
+            completed = subprocess.run(
                 [self.executable, *args],
                 env={**self.env, **(extra_env or {})},
                 capture_output=True,
@@ -70,15 +95,65 @@ class AirflowCli:
                 f"`airflow {' '.join(args)}` did not finish within {COMMAND_TIMEOUT_S} s"
             ) from error
         self.say(f"airflow {' '.join(args)}: {time.monotonic() - started:.1f} s")
-        if check and result.returncode != 0:
-            raise DdtuiError(command_failure("airflow " + " ".join(args), result))
+        result = CommandResult(args, completed.returncode, completed.stdout + completed.stderr)
+        if check and not result.ok:
+            raise DdtuiError(result.failure())
         return result
 
+    def run_many(self, commands: Sequence[Sequence[str]]) -> list[CommandResult]:
+        """Run commands in order in one process (start-up paid once); report each one's exit."""
+        python = airflow_python(self.executable)
+        if python is None:  # cannot tell which Python has Airflow: one process per command
+            return [self.run(*command, check=False) for command in commands]
+        process = subprocess.Popen(
+            [python, str(RUNNER), json.dumps([list(command) for command in commands])],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        watchdog = threading.Timer(COMMAND_TIMEOUT_S * len(commands), process.kill)
+        watchdog.start()
+        results: list[CommandResult] = []
+        output: list[str] = []
+        started = time.monotonic()
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if not line.startswith(RESULT_PREFIX):
+                    output.append(line)
+                    continue
+                command = tuple(commands[len(results)])
+                exit_code = json.loads(line.removeprefix(RESULT_PREFIX))["exit"]
+                results.append(CommandResult(command, exit_code, "".join(output)))
+                self.say(f"airflow {' '.join(command)}: {time.monotonic() - started:.1f} s")
+                output, started = [], time.monotonic()
+            returncode = process.wait()
+        finally:
+            watchdog.cancel()
+            process.kill()
+        if len(results) < len(commands):
+            command = tuple(commands[len(results)])
+            raise DdtuiError(
+                CommandResult(command, f"the runner's exit {returncode}", "".join(output)).failure()
+            )
+        return results
 
-def command_failure(command: str, result: subprocess.CompletedProcess[str], lines: int = 15) -> str:
-    """A one-paragraph error: the command, its exit code and its last output lines."""
-    tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-lines:]
-    return f"`{command}` exited with {result.returncode}:\n" + "\n".join(tail)
+
+def airflow_python(executable: str) -> str | None:
+    """The Python interpreter that runs `executable` (an `airflow` script), when we can tell."""
+    if Path(executable).parent == Path(sys.executable).parent:
+        return sys.executable
+    with Path(executable).open("rb") as script:
+        first_line = script.readline(500).decode(errors="replace").strip()
+    interpreter = first_line.removeprefix("#!").strip()
+    if (
+        first_line.startswith("#!")
+        and Path(interpreter).is_absolute()
+        and Path(interpreter).exists()
+    ):
+        return interpreter
+    return None
 
 
 def set_config_options(path: Path, options: Mapping[tuple[str, str], str]) -> None:

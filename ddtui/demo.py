@@ -20,7 +20,7 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata, resources
@@ -30,9 +30,9 @@ from typing import Any, Literal
 from ddtui.airflow_cli import (
     DATA_URL_ENV,
     AirflowCli,
+    CommandResult,
     Progress,
     check_async_driver,
-    command_failure,
     find_airflow_executable,
     set_config_options,
 )
@@ -215,21 +215,30 @@ def build_airflow_home(
             ("database", "sql_alchemy_conn"): metastore_url,
         },
     )
-    airflow.run("dags", "reserialize")
-    _check_import_errors(metastore_url)
-    runs: list[BuiltRun] = []
-    for planned in planned_runs(dag_set):
-        runs.append(_run_dag(airflow, metastore_url, planned, {run.run_id for run in runs}))
+    plan = planned_runs(dag_set)
     unpaused = UNPAUSED[dag_set]
     pattern = "^(" + "|".join(re.escape(dag_id) for dag_id in unpaused) + ")$"
-    airflow.run("dags", "unpause", "--treat-dag-id-as-regex", "-y", pattern)
+    # One process for the rest: `dags test` start-up costs more than a small DAG's run.
+    reserialized, *tested, unpause = airflow.run_many(
+        [
+            ["dags", "reserialize"],
+            *(_dags_test_args(planned) for planned in plan),
+            ["dags", "unpause", "--treat-dag-id-as-regex", "-y", pattern],
+        ]
+    )
+    if not reserialized.ok:
+        raise DdtuiError(reserialized.failure())
+    _check_import_errors(metastore_url)
+    runs = _check_runs(metastore_url, plan, tested)
+    if not unpause.ok:
+        raise DdtuiError(unpause.failure())
 
     built = AirflowHome(
         home=home,
         metastore_url=metastore_url,
         data_url=data_url,
         dag_ids=dag_ids(dag_set),
-        runs=tuple(runs),
+        runs=runs,
         unpaused_dag_ids=unpaused,
         dag_set=dag_set,
         airflow_version=airflow_version(),
@@ -292,37 +301,42 @@ def ensure_demo_home(progress: Progress | None = None) -> AirflowHome:
     return ensure_airflow_home(default_demo_home(), dag_set="demo", progress=progress)
 
 
-def _run_dag(
-    airflow: AirflowCli, metastore_url: str, planned: PlannedRun, earlier_run_ids: set[str]
-) -> BuiltRun:
-    """Run one planned DAG run with `airflow dags test` and check how it ended."""
+def _dags_test_args(planned: PlannedRun) -> list[str]:
+    """The `airflow dags test` arguments of a planned run."""
     args = ["dags", "test", planned.dag_id, planned.logical_date]
-    if planned.conf:
-        args += ["-c", json.dumps(planned.conf)]
-    # Airflow 3 exits 1 ("DagRun failed") for a failed run; so the exit code
-    # alone cannot tell an expected failure from a broken build: ask the metastore.
-    result = airflow.run(*args, check=False)
-    latest = _query(
-        metastore_url,
-        "SELECT run_id, state FROM dag_run WHERE dag_id = :dag_id ORDER BY id DESC",
-        dag_id=planned.dag_id,
-    )
-    failure = command_failure("airflow " + " ".join(args), result)
-    if not latest or latest[0].run_id in earlier_run_ids:
-        raise DdtuiError(f"{planned.dag_id}: no new run in the metastore; {failure}")
-    run_id, state = str(latest[0].run_id), str(latest[0].state)
-    if state != planned.expected_state:
-        raise DdtuiError(
-            f"{planned.dag_id} run {run_id} ended {state}, expected {planned.expected_state}; "
-            + failure
+    return [*args, "-c", json.dumps(planned.conf)] if planned.conf else args
+
+
+def _check_runs(
+    metastore_url: str, plan: Sequence[PlannedRun], results: Sequence[CommandResult]
+) -> tuple[BuiltRun, ...]:
+    """Match each planned run to its row in `dag_run` and check it ended as planned.
+
+    Airflow 3 exits with "DagRun failed" for a failed run, so the exit status
+    cannot tell an expected failure from a broken build: the metastore can.
+    """
+    rows = _query(metastore_url, "SELECT dag_id, run_id, state, logical_date FROM dag_run")
+    by_date = {(row.dag_id, str(row.logical_date)[:10]): row for row in rows}
+    built = []
+    for planned, result in zip(plan, results, strict=True):
+        row = by_date.get((planned.dag_id, planned.logical_date))
+        if row is None:
+            raise DdtuiError(f"{planned.dag_id}: no run in the metastore; {result.failure()}")
+        if row.state != planned.expected_state:
+            raise DdtuiError(
+                f"{planned.dag_id} run {row.run_id} ended {row.state}, "
+                f"expected {planned.expected_state}; {result.failure()}"
+            )
+        built.append(
+            BuiltRun(
+                dag_id=planned.dag_id,
+                run_id=str(row.run_id),
+                logical_date=f"{planned.logical_date}T00:00:00+00:00",
+                state=str(row.state),
+                conf=dict(planned.conf),
+            )
         )
-    return BuiltRun(
-        dag_id=planned.dag_id,
-        run_id=run_id,
-        logical_date=f"{planned.logical_date}T00:00:00+00:00",
-        state=state,
-        conf=dict(planned.conf),
-    )
+    return tuple(built)
 
 
 def _check_import_errors(metastore_url: str) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui import demo
+from ddtui import airflow_cli, demo
 from ddtui.demo import AirflowHome, find_airflow_executable, load_built_home, set_config_options
 from ddtui.errors import DdtuiError
 
@@ -334,3 +334,26 @@ def test_import_errors_fail_the_build_with_the_traceback(tmp_path: Path) -> None
     engine.dispose()
     with pytest.raises(DdtuiError, match=r"titanic\.py:\nNameError: x"):
         demo._check_import_errors(url)
+
+
+def test_airflow_python_reads_the_scripts_shebang(tmp_path: Path) -> None:
+    script = tmp_path / "bin" / "airflow"
+    script.parent.mkdir()
+    script.write_text(f"#!{sys.executable}\nimport airflow\n")
+    assert airflow_cli.airflow_python(str(script)) == sys.executable
+    script.write_text("#!/usr/bin/env python3\n")  # cannot tell: one process per command
+    assert airflow_cli.airflow_python(str(script)) is None
+
+
+def test_command_failure_shows_the_command_and_the_last_lines() -> None:
+    result = airflow_cli.CommandResult(
+        ("dags", "test", "titanic"), "DagRun failed", "\n".join(f"line {i}" for i in range(40))
+    )
+    message = result.failure(lines=3)
+    assert message.splitlines() == [
+        "`airflow dags test titanic` exited with DagRun failed:",
+        "line 37",
+        "line 38",
+        "line 39",
+    ]
+    assert not result.ok
