@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -41,6 +41,7 @@ from ddtui.tui.messages import (
     RowsCounted,
     SchemaLoaded,
 )
+from ddtui.tui.navigation import PaneNavigation, sixteen_colour_terminal
 from ddtui.tui.stats import StatsPane
 from ddtui.tui.stats.pane import TABS
 from ddtui.tui.task_list import TaskPane, task_rows
@@ -48,23 +49,17 @@ from ddtui.tui.task_list import TaskPane, task_rows
 PROFILE_CACHE_SIZE = 32
 
 
-def sixteen_colour_terminal(env: Mapping[str, str]) -> bool:
-    """A terminal that only has its own 16 colours (Linux console, plain xterm, tmux/screen)."""
-    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
-        return False
-    term = env.get("TERM", "")
-    if term in ("", "dumb"):  # not a terminal we draw for: leave Textual's defaults
-        return False
-    return "256" not in term and "direct" not in term
-
-
-class DdtuiApp(App[None]):
+class DdtuiApp(PaneNavigation, App[None]):
     """Airflow DAGs, their tasks and runs, and what each task's output table holds."""
 
     CSS_PATH = "app.tcss"
     TITLE = "ddtui"
-    COMMANDS: ClassVar = {*App.COMMANDS, DagCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        *App.COMMANDS,
+        DagCommands,
+    }
+    # Textual annotates this one as an instance variable, so no ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     # The footer shows the bindings marked show=True, in this order; help lists them all.
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the screen's own tab (focus the next widget) would win otherwise.
@@ -143,7 +138,7 @@ class DdtuiApp(App[None]):
             self._load_dag(refresh=False)
             self.query_one(TaskPane).table.focus()
         else:
-            self.query_one(DagPane).tree.focus()
+            self.query_one(DagPane).dag_tree.focus()
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
 
@@ -364,12 +359,6 @@ class DdtuiApp(App[None]):
 
     # Actions ------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Pane actions only on the main screen (not under the graph, help or run picker)."""
-        if action in ("quit", "help", "command_palette"):
-            return True
-        return len(self.screen_stack) == 1
-
     def _refresh_tick(self) -> None:
         self._load_dags()
         self._load_dag(refresh=True)
@@ -385,106 +374,6 @@ class DdtuiApp(App[None]):
             self.task_pane.show_message(f"Reading DAG {self.dag_id}…")
         self._load_dag(refresh=True)
         self.notify("Refreshing…", timeout=1.5)
-
-    def action_step_run(self, step: int) -> None:
-        if not self.runs:
-            self.notify("This DAG has no runs.", severity="warning")
-            return
-        ids = [r.run_id for r in self.runs]
-        current = self.detail.run.run_id if self.detail else ids[0]
-        index = ids.index(current) if current in ids else 0
-        target = index + step
-        if not 0 <= target < len(ids):
-            which = "oldest listed" if step > 0 else "newest"
-            self.notify(f"This is the {which} run; p lists runs.", timeout=2)
-            return
-        self.select_run(ids[target])
-
-    def action_pick_run(self) -> None:
-        from ddtui.tui.run_picker import RunPicker
-
-        if not self.runs:
-            self.notify("This DAG has no runs.", severity="warning")
-            return
-        current = self.detail.run.run_id if self.detail else None
-
-        def picked(run_id: str | None) -> None:
-            if run_id is not None:
-                self.select_run(run_id)
-
-        self.push_screen(RunPicker(self.runs, current), picked)
-
-    def action_graph(self) -> None:
-        from ddtui.tui.graph import GraphScreen
-
-        if self.structure is None:
-            self.notify("Select a DAG first.", severity="warning")
-            return
-
-        def picked(task_id: str | None) -> None:
-            if task_id is not None:
-                self.select_task(task_id)
-                self.task_pane.table.focus()
-
-        self.push_screen(GraphScreen(self.structure, self.detail, self.task_id), picked)
-
-    def action_help(self) -> None:
-        from ddtui.tui.help import HelpScreen
-
-        self.push_screen(HelpScreen())
-
-    def action_filter(self) -> None:
-        self._expand_tree()
-        self.call_after_refresh(self.dag_pane.action_start_filter)
-
-    def action_toggle_grouping(self) -> None:
-        self.dag_pane.action_toggle_grouping()
-
-    def action_show_tab(self, tab_id: str) -> None:
-        self.stats_pane.show_tab(tab_id)
-
-    def action_zoom(self) -> None:
-        if self.screen.maximized is not None:
-            self.screen.minimize()
-        elif self.screen.focused is not None:
-            self.screen.maximize(self.screen.focused)
-
-    # Panes and focus ----------------------------------------------------------------
-
-    def _pane_targets(self) -> list[Callable[[], None]]:
-        return [self._focus_tree, self.task_pane.table.focus, self.stats_pane.focus_content]
-
-    def _current_pane(self) -> int:
-        focused = self.screen.focused
-        for index, pane in enumerate((self.dag_pane, self.task_pane, self.stats_pane)):
-            if focused is not None and (focused is pane or pane in focused.ancestors):
-                return index
-        return 0
-
-    def action_next_pane(self) -> None:
-        targets = self._pane_targets()
-        targets[(self._current_pane() + 1) % len(targets)]()
-
-    def action_previous_pane(self) -> None:
-        targets = self._pane_targets()
-        targets[(self._current_pane() - 1) % len(targets)]()
-
-    def _focus_tree(self) -> None:
-        self._expand_tree()
-        self.call_after_refresh(self.dag_pane.tree.focus)
-
-    def _expand_tree(self) -> None:
-        self.dag_pane.remove_class("-collapsed")
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.task_pane.fit_height)
-
-    def _focus_changed(self, focused: Widget | None) -> None:
-        """On narrow terminals the tree makes room once a DAG is chosen."""
-        if focused is None:
-            return
-        in_tree = focused is self.dag_pane or self.dag_pane in focused.ancestors
-        self.dag_pane.set_class(not in_tree, "-collapsed")
 
     # Command palette ----------------------------------------------------------------
 

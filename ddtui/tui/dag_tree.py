@@ -120,12 +120,12 @@ class DagPane(Vertical):
         yield tree
 
     @property
-    def tree(self) -> DagTree:
+    def dag_tree(self) -> DagTree:
         return self.query_one(DagTree)
 
     @property
     def selected_dag_id(self) -> str | None:
-        node = self.tree.cursor_node
+        node = self.dag_tree.cursor_node
         return node.data.dag_id if node is not None and node.data is not None else None
 
     # Data in ----------------------------------------------------------------------
@@ -163,8 +163,8 @@ class DagPane(Vertical):
 
         def move() -> None:
             if node in self._leaves() and node.data is not None:
-                self.tree.move_cursor(node)
-                self.tree.scroll_to_node(node, animate=False)
+                self.dag_tree.move_cursor(node)
+                self.dag_tree.scroll_to_node(node, animate=False)
                 # The tree is silent when the line number did not change (a rebuild).
                 self.post_message(self.DagHighlighted(node.data.dag_id))
 
@@ -173,7 +173,7 @@ class DagPane(Vertical):
     # Building ---------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        tree = self.tree
+        tree = self.dag_tree
         query = self.filter_text
         leaves: list[tuple[str, str]] = []
         visible: dict[str, list[DagSummary]] = {}
@@ -210,12 +210,13 @@ class DagPane(Vertical):
                 node.set_label(dag_label(by_id[node.data.dag_id], query))
 
     def _leaves(self) -> list[TreeNode[DagLeaf | None]]:
-        return [leaf for branch in self.tree.root.children for leaf in branch.children]
+        return [leaf for branch in self.dag_tree.root.children for leaf in branch.children]
 
     def _find(self, dag_id: str, group: str | None = None) -> TreeNode[DagLeaf | None] | None:
         matches = [n for n in self._leaves() if n.data is not None and n.data.dag_id == dag_id]
         preferred = [n for n in matches if n.data is not None and n.data.group == group]
-        return (preferred or matches or [None])[0]
+        found = preferred or matches
+        return found[0] if found else None
 
     # Events -----------------------------------------------------------------------
 
@@ -243,8 +244,8 @@ class DagPane(Vertical):
     @on(Input.Submitted, "#dag-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.tree.focus()
-        node = self.tree.cursor_node
+        self.dag_tree.focus()
+        node = self.dag_tree.cursor_node
         if node is not None and node.data is not None:
             self.post_message(self.DagChosen(node.data.dag_id))
 
@@ -263,7 +264,7 @@ class DagPane(Vertical):
         self.filter_text = ""
         self._rebuild()
         if was_filtering:
-            self.tree.focus()
+            self.dag_tree.focus()
             dag_id = self.selected_dag_id
             if dag_id:
                 self.select_dag(dag_id)

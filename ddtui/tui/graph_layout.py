@@ -121,12 +121,17 @@ def _order(layers: list[list[str]], segments: list[tuple[str, str]], sweeps: int
             position = {node: p for p, node in enumerate(reference)}
             neighbours = ups if forward else downs
 
-            def centre(node: str, position: dict[str, int] = position, nb=neighbours) -> float:
-                linked = [position[n] for n in nb.get(node, []) if n in position]
-                return sum(linked) / len(linked) if linked else float(position.get(node, 0))
-
             current = {node: p for p, node in enumerate(layers[i])}
-            layers[i].sort(key=lambda n, c=centre, cur=current: (c(n), cur[n]))
+            layers[i].sort(key=lambda n: _centre(n, position, neighbours, current))
+
+
+def _centre(
+    node: str, position: dict[str, int], neighbours: dict[str, list[str]], current: dict[str, int]
+) -> tuple[float, int]:
+    """Sort key: mean position of the node's neighbours in the reference layer, then its own."""
+    linked = [position[n] for n in neighbours.get(node, []) if n in position]
+    mean = sum(linked) / len(linked) if linked else float(position.get(node, current[node]))
+    return mean, current[node]
 
 
 def edge_cells(result: Layout) -> dict[tuple[int, int], int]:

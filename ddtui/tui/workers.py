@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from ddtui.outputs import OutputRef, resolve_output
+from ddtui.profile.models import TableProfile
 from ddtui.tui import backend
 from ddtui.tui.messages import (
     DagLoaded,
@@ -42,7 +43,7 @@ Job = Callable[[Post, Cancelled], None]
 DAGS, DAG, ROWS, PROFILE = "dags", "dag", "rows", "profile"
 
 
-def start(app: App[object], group: str, job: Job, description: str = "") -> Worker[None]:
+def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[None]:
     """Run `job` in a thread worker of `group`, cancelling the group's older workers."""
 
     def body() -> None:
@@ -156,10 +157,10 @@ def profile_output(sources: DataSources, ref: OutputRef) -> Job:
             ):
                 if cancelled():
                     return
-                if hasattr(stage, "exact"):
-                    post(ProfileLoaded(key, stage))  # type: ignore[arg-type]
+                if isinstance(stage, TableProfile):
+                    post(ProfileLoaded(key, stage))
                 else:
-                    post(SchemaLoaded(key, stage))  # type: ignore[arg-type]
+                    post(SchemaLoaded(key, stage))
         except Exception as exc:
             if backend.is_cancellation(exc):
                 return

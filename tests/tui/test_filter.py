@@ -7,7 +7,7 @@ from tui.helpers import press, settle
 
 
 def groups(app) -> dict[str, list[str]]:
-    tree = app.dag_pane.tree
+    tree = app.dag_pane.dag_tree
     return {
         str(branch.label).split(" (")[0]: [leaf.data.dag_id for leaf in branch.children]
         for branch in tree.root.children
@@ -30,7 +30,7 @@ async def test_labels_show_state_as_words_and_paused(make_app) -> None:
         await settle(pilot)
         labels = {
             leaf.data.dag_id: str(leaf.label)
-            for branch in app.dag_pane.tree.root.children
+            for branch in app.dag_pane.dag_tree.root.children
             for leaf in branch.children
         }
         assert "failed" in labels["titanic"]  # the newest titanic run failed on purpose

@@ -98,7 +98,7 @@ async def test_mouse_click_on_the_tree_selects_a_dag(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        tree = app.dag_pane.tree
+        tree = app.dag_pane.dag_tree
         line = next(
             i for i in range(tree.last_line + 1)
             if tree.get_node_at_line(i) is not None
