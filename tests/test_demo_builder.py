@@ -357,3 +357,12 @@ def test_command_failure_shows_the_command_and_the_last_lines() -> None:
         "line 39",
     ]
     assert not result.ok
+
+
+def test_builder_modules_do_not_import_airflow() -> None:
+    code = (
+        "import ddtui.demo, ddtui.airflow_cli, ddtui.airflow_runner, json, sys\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'airflow')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
