@@ -173,7 +173,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         for task_id, ref in self.outputs.items():
             if not ref.readable:
                 continue
-            known = self.row_counts.get(workers.output_key(ref))
+            known = self.row_counts.get(self._table_key(task_id, ref))
             if known is None:
                 todo[task_id] = ref
                 pane.set_row_count(task_id, "…")
@@ -181,6 +181,18 @@ class DdtuiApp(PaneNavigation, App[None]):
                 pane.set_row_count(task_id, format_count(known))
         if todo:
             workers.start(self, workers.ROWS, workers.count_rows(self.sources, self._run_key, todo))
+
+    def _table_key(self, task_id: str, ref: OutputRef) -> tuple[str, ...]:
+        """The output table as the selected run's task instance last wrote it."""
+        instances = (
+            [ti for ti in self.detail.task_instances if ti.task_id == task_id]
+            if self.detail
+            else []
+        )
+        ends = [ti.end_date.isoformat() for ti in instances if ti.end_date is not None]
+        tries = [ti.try_number for ti in instances]
+        version = f"{max(tries, default=0)}@{max(ends, default='')}"
+        return workers.output_key(ref, version)
 
     @property
     def _run_key(self) -> tuple[str, ...]:
@@ -232,7 +244,7 @@ class DdtuiApp(PaneNavigation, App[None]):
                 kind = "unreadable" if ref.found else "no-output"
                 stats.show_message(error_message(kind, ref.reason), ref)
             return
-        key = workers.output_key(ref)
+        key = self._table_key(self.task_id or "", ref)
         if key == self.stats_key and not force:
             return
         self.stats_key = key
@@ -243,7 +255,7 @@ class DdtuiApp(PaneNavigation, App[None]):
             stats.show_profile(cached)
             return
         stats.show_loading(ref)
-        workers.start(self, workers.PROFILE, workers.profile_output(self.sources, ref))
+        workers.start(self, workers.PROFILE, workers.profile_output(self.sources, ref, key))
 
     # Pane events --------------------------------------------------------------------
 
@@ -308,7 +320,7 @@ class DdtuiApp(PaneNavigation, App[None]):
             return
         ref = self.outputs.get(message.task_id)
         if message.rows is not None and ref is not None:
-            self.row_counts[workers.output_key(ref)] = message.rows
+            self.row_counts[self._table_key(message.task_id, ref)] = message.rows
             self.task_pane.set_row_count(message.task_id, format_count(message.rows))
         else:
             self.task_pane.set_row_count(message.task_id, "?")

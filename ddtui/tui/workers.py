@@ -66,9 +66,13 @@ def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[
     )
 
 
-def output_key(ref: OutputRef) -> tuple[str, ...]:
-    """Identifies a table across runs and tasks (for caches and stale-message checks)."""
-    return (ref.data_url or "", ref.schema or "", ref.table or "")
+def output_key(ref: OutputRef, version: str = "") -> tuple[str, ...]:
+    """Identifies a table (for caches and stale-message checks).
+
+    `version` says which write of the table we expect (the task instance's try and end),
+    so a task that ran again is profiled again even when its table keeps its name.
+    """
+    return (ref.data_url or "", ref.schema or "", ref.table or "", version)
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,8 @@ def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, O
     return job
 
 
-def profile_output(sources: DataSources, ref: OutputRef) -> Job:
+def profile_output(sources: DataSources, ref: OutputRef, key: tuple[str, ...]) -> Job:
     """Schema and row count, then a sample profile, then the exact one, with progress."""
-    key = output_key(ref)
 
     def job(post: Post, cancelled: Cancelled) -> None:
         def progress(*args: object, **kwargs: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from ddtui.errors import MetastoreError
@@ -17,6 +18,7 @@ class ControlledMetastore:
         self.info = real.info
         self.fail: str | None = None
         self.states: dict[str, str] = {}
+        self.reruns: set[str] = set()  # tasks that ran once more (a later try, a later end)
         self.calls = 0
 
     def _check(self) -> None:
@@ -44,7 +46,15 @@ class ControlledMetastore:
         self._check()
         detail = self.real.run_detail(dag_id, run_id)
         instances = tuple(
-            replace(ti, state=self.states.get(ti.task_id, ti.state)) for ti in detail.task_instances
+            replace(
+                ti,
+                state=self.states.get(ti.task_id, ti.state),
+                try_number=ti.try_number + (ti.task_id in self.reruns),
+                end_date=ti.end_date + timedelta(hours=1)
+                if ti.end_date and ti.task_id in self.reruns
+                else ti.end_date,
+            )
+            for ti in detail.task_instances
         )
         return replace(detail, task_instances=instances)
 

@@ -50,3 +50,18 @@ async def test_refresh_zero_disables_the_timer(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert not [t for t in app._timers if t.name == "auto-refresh"]
+
+
+async def test_a_task_that_ran_again_is_profiled_again(make_app, metastore) -> None:
+    store = ControlledMetastore(metastore)
+    app = make_app(dag_id="titanic", task_id="clean", metastore=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = app.stats_pane.profile
+        assert before is not None
+        store.reruns = {"clean"}
+        app._refresh_tick()
+        await settle(pilot)
+        assert app.stats_pane.profile is not None
+        assert app.stats_pane.profile is not before
+        assert "2" in str(app.task_pane.table.get_cell("clean", "try"))
