@@ -143,6 +143,9 @@ def _from_uri(uri: str, source: OutputSource, how: str) -> OutputRef | None:
         return None
     segments = [unquote(p) for p in parts.path.split("/") if p]
     if dialect == "sqlite":
+        # Airflow normalises sqlite:////abs/f.db/t to sqlite://abs/f.db/t: the "host" is a dir.
+        if parts.netloc:
+            segments.insert(0, unquote(parts.netloc))
         return _from_sqlite_path(segments, source, how)
     netloc = parts.netloc
     if dialect == "postgresql" and len(segments) == 3:

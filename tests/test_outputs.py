@@ -97,3 +97,11 @@ def test_bare_name_without_data_source_says_how_to_configure_one() -> None:
 def test_strange_names_are_not_taken_for_tables() -> None:
     ref = resolve_output(task("drop table x; --"), run("select * from y"), DATA)
     assert not ref.found
+
+
+def test_sqlite_outlet_in_airflows_normalised_form(tmp_path: Path) -> None:
+    db = tmp_path / "data.db"
+    db.write_bytes(b"")
+    normalised = f"sqlite:/{db}/daily_revenue".replace("sqlite:/", "sqlite://", 1)
+    ref = resolve_output(task(outlets=(Outlet(normalised, "daily_revenue"),)), None, NO_DATA)
+    assert (ref.table, ref.data_url) == ("daily_revenue", f"sqlite:///{db}")
