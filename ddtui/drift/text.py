@@ -86,7 +86,8 @@ def render_drift_chart(column_drift: ColumnDrift, width: int, height: int, color
     fig = _figure_class()
     fig.plot_size(max(width, 20), max(height, 6))
     fig.theme("pro" if color else "clear")
-    fig.title(truncate(_chart_title(column_drift), max(width - 2, 1)))
+    # plotext drops a title that does not fit in the width less 4 columns.
+    fig.title(truncate(_chart_title(column_drift), max(width - 4, 1)))
     positions = list(range(len(hist.baseline_counts)))
     baseline = [100 * share for share in hist.baseline_shares]
     current = [100 * share for share in hist.current_shares]
@@ -122,7 +123,8 @@ def _header(report: DriftReport, width: int, color: bool, markdown: bool) -> lis
             zip(row, widths, strict=False)
         ))  # fmt: skip
         lines.append(truncate(f"  {lead}  {row[3]}", width))
-        lines.append(truncate(f"  {'':{widths[0]}}  {row[4]}", width))
+        if row[4]:
+            lines.append(truncate(f"  {'':{widths[0]}}  {row[4]}", width))
     return lines
 
 
@@ -136,7 +138,7 @@ def _side_cells(side: RunSide) -> list[str]:
         side.table,
         f"{side.row_count:,} rows",
         f"{extent} · {source} · {samples}",
-        f"run {side.run_id}" if side.run_id else "run ?",
+        f"run {side.run_id}" if side.run_id else "",
     ]
 
 
