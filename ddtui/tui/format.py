@@ -98,6 +98,8 @@ def format_number(value: object, digits: int = 6) -> str:
         return f"{value:.{digits}g}"
     if isinstance(value, int):
         return format_count(value)
+    if hasattr(value, "isoformat"):  # datetimes, pandas Timestamps: seconds are enough here
+        return str(value)[:19]
     return str(value)
 
 

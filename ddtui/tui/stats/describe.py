@@ -33,6 +33,7 @@ METRICS = [
 
 def describe_cells(col: ColumnProfile) -> list[Text]:
     numbers = col.kind == "number"
+    ordered = numbers or col.kind == "datetime"  # pandas gives datetimes quartiles too
     pct = col.missing_pct
     values: dict[str, Text] = {
         "column": Text(col.name, style="bold"),
@@ -44,9 +45,9 @@ def describe_cells(col: ColumnProfile) -> list[Text]:
         "mean": _right(format_number(col.mean) if numbers else ""),
         "std": _right(format_number(col.std) if numbers else ""),
         "min": _right(format_number(col.min)),
-        "q25": _right(format_number(col.q25) if numbers else ""),
-        "q50": _right(format_number(col.q50) if numbers else ""),
-        "q75": _right(format_number(col.q75) if numbers else ""),
+        "q25": _right(format_number(col.q25) if ordered else ""),
+        "q50": _right(format_number(col.q50) if ordered else ""),
+        "q75": _right(format_number(col.q75) if ordered else ""),
         "max": _right(format_number(col.max)),
         "top": Text(_short(col.top) if col.top is not None else ""),
         "freq": _right(format_count(col.freq) if col.freq is not None else ""),
