@@ -66,7 +66,7 @@ CREATE INDEX IF NOT EXISTS profiles_by_run_time
 class HistoryError(DdtuiError):
     """The profile history file cannot be opened, read or written."""
 
-    exit_code = 8
+    exit_code = 9
 
 
 @dataclass(frozen=True)
