@@ -10,7 +10,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,7 +24,6 @@ from textual.worker import Worker, WorkerState
 from ddtui.datasource import DataSources
 from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary
 from ddtui.outputs import OutputRef
-from ddtui.profile.models import TableProfile
 from ddtui.settings import DataSettings
 from ddtui.tui import workers
 from ddtui.tui.commands import DagCommands
@@ -45,6 +44,9 @@ from ddtui.tui.navigation import PaneNavigation, sixteen_colour_terminal
 from ddtui.tui.stats import StatsPane
 from ddtui.tui.stats.pane import TABS
 from ddtui.tui.task_list import TaskPane, task_rows
+
+if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.profile.models import TableProfile
 
 PROFILE_CACHE_SIZE = 32
 

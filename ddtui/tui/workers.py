@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from ddtui.outputs import OutputRef, resolve_output
-from ddtui.profile.models import TableProfile
 from ddtui.tui import backend
 from ddtui.tui.messages import (
     DagLoaded,
@@ -149,6 +148,8 @@ def profile_output(sources: DataSources, ref: OutputRef, key: tuple[str, ...]) -
     """Schema and row count, then a sample profile, then the exact one, with progress."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        from ddtui.profile.models import TableProfile  # numpy comes with ddtui.profile
+
         def progress(*args: object, **kwargs: object) -> None:
             fraction, note = backend.progress_fraction(*args, **kwargs)
             post(ProfileProgressed(key, fraction, note))

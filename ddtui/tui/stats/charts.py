@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from ddtui.profile.models import ColumnProfile
 from ddtui.tui.format import format_count, format_number
+
+if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.profile.models import ColumnProfile
 
 
 def chart_text(col: ColumnProfile, width: int, height: int, color: bool = True) -> Text:

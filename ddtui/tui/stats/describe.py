@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
 from ddtui.tui.format import format_count, format_number
+
+if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
 
 # (key, label): the metrics pandas prints, transposed so many columns still fit a terminal.
 METRICS = [

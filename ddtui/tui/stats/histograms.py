@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,9 +12,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from ddtui.profile.models import ColumnProfile, TableProfile
 from ddtui.tui.stats.charts import chart_text
 from ddtui.tui.stats.describe import METRICS, describe_cells
+
+if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.profile.models import ColumnProfile, TableProfile
 
 CHART_MIN_WIDTH = 36
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
 from ddtui.outputs import OutputRef
-from ddtui.profile.models import TableProfile, TableSchema
 from ddtui.tui.format import format_count
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.tui.stats.head_tail import HeadTailTable
 from ddtui.tui.stats.histograms import HistogramGrid
+
+if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.profile.models import TableProfile, TableSchema
 
 # (tab id, title, key): a "Drift" tab slots in here later.
 TABS = [
