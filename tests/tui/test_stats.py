@@ -122,3 +122,17 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
         assert app.stats_pane.profile is not None and app.stats_pane.profile.exact
         assert app.stats_pane.profile.table == "titanic_features"
         assert not app.query_one("#stats-progress").display
+
+
+async def test_arrow_keys_reach_the_columns_right_of_the_pane(make_app) -> None:
+    app = make_app(dag_id="titanic", task_id="clean")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "tab")
+        table = app.query_one("#describe-table")
+        assert app.focused is table
+        assert table.max_scroll_x > 0  # Max, Top and Freq are off to the right at 80 columns
+        for _ in range(10):
+            await pilot.press("right")
+        await pilot.pause()
+        assert table.scroll_x > 0
