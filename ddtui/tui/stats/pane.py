@@ -18,12 +18,18 @@ from ddtui.tui.stats.histograms import HistogramGrid
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import TableProfile, TableSchema
 
-# (tab id, title, key): a "Drift" tab slots in here later.
+# (tab id, title, key): a "Drift" tab slots in here later, with its view below.
 TABS = [
     ("describe", "Describe", "1"),
     ("histograms", "Histograms", "2"),
     ("head-tail", "Head / Tail", "3"),
 ]
+# Each tab's view: a widget with `show_profile(profile)`, and its DOM id.
+TAB_VIEWS: dict[str, tuple[type[DescribeTable | HistogramGrid | HeadTailTable], str]] = {
+    "describe": (DescribeTable, "describe-table"),
+    "histograms": (HistogramGrid, "histograms-grid"),
+    "head-tail": (HeadTailTable, "head-tail-table"),
+}
 
 
 def profile_label(profile: TableProfile) -> Text:
@@ -50,12 +56,10 @@ class StatsPane(Vertical):
         yield ProgressBar(total=None, show_eta=False, id="stats-progress")
         yield PaneMessage("Select a task to see its output table.", id="stats-message")
         with TabbedContent(id="stats-tabs"):
-            with TabPane(f"{TABS[0][2]} {TABS[0][1]}", id=TABS[0][0]):
-                yield DescribeTable(id="describe-table")
-            with TabPane(f"{TABS[1][2]} {TABS[1][1]}", id=TABS[1][0]):
-                yield HistogramGrid(id="histograms-grid")
-            with TabPane(f"{TABS[2][2]} {TABS[2][1]}", id=TABS[2][0]):
-                yield HeadTailTable(id="head-tail-table")
+            for tab_id, title, key in TABS:
+                view, view_id = TAB_VIEWS[tab_id]
+                with TabPane(f"{key} {title}", id=tab_id):
+                    yield view(id=view_id)
 
     def on_mount(self) -> None:
         self._show_tabs(False)
@@ -98,9 +102,8 @@ class StatsPane(Vertical):
                 (label, "bold"), f"  {rows} rows, {cols} columns  ", profile_label(profile)
             )
         )
-        self.query_one(DescribeTable).show_profile(profile)
-        self.query_one(HistogramGrid).show_profile(profile)
-        self.query_one(HeadTailTable).show_profile(profile)
+        for view, view_id in TAB_VIEWS.values():
+            self.query_one(f"#{view_id}", view).show_profile(profile)
         self._show_tabs(True)
         if profile.exact:
             self._progress(None, visible=False)
@@ -117,13 +120,8 @@ class StatsPane(Vertical):
     def focus_content(self) -> None:
         """Focus the active tab's content (the pane's keyboard target)."""
         active = self.query_one(TabbedContent).active
-        targets = {
-            "describe": "#describe-table",
-            "histograms": "#histograms-grid",
-            "head-tail": "#head-tail-table",
-        }
-        if self.query_one("#stats-tabs").display and active in targets:
-            self.query_one(targets[active]).focus()
+        if self.query_one("#stats-tabs").display and active in TAB_VIEWS:
+            self.query_one(f"#{TAB_VIEWS[active][1]}").focus()
         else:
             self.query_one("#stats-message").focus()
 
