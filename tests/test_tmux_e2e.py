@@ -1,0 +1,140 @@
+"""The installed `ddtui` command in a real terminal (tmux), as a user over SSH would run it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from ddtui.demo import AirflowHome
+from tests.airflow_home_support import REQUIRE_SERVICES_ENV
+
+DDTUI = str(Path(sys.executable).with_name("ddtui"))
+pytestmark = pytest.mark.tmux
+
+
+class Terminal:
+    """One tmux session running one command; the screen is read with capture-pane."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, ready: Callable[[str], bool], what: str, timeout: float = 90) -> str:
+        """Poll the screen until `ready` (a real terminal has no event to wait on)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if ready(screen):
+                return screen
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what}; the screen was:\n{screen}")
+            time.sleep(0.25)
+
+    def wait_for_exit(self) -> str:
+        """Wait until ddtui has quit and the shell printed its exit status."""
+        screen = self.wait_for(lambda s: "ddtui exited with" in s, "ddtui to quit")
+        return screen.split("ddtui exited with", 1)[1].split()[0]
+
+
+@pytest.fixture
+def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]]:
+    if shutil.which("tmux") is None:
+        message = "tmux is not installed (nox -s tests installs it on Debian as root)"
+        if os.environ.get(REQUIRE_SERVICES_ENV) == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    started: list[Terminal] = []
+
+    def start(command: list[str], env: dict[str, str], size: tuple[int, int]) -> Terminal:
+        term = Terminal(f"ddtui-e2e-{os.getpid()}-{len(started)}-{request.node.name[-12:]}")
+        env_args = [f"{k}={v}" for k, v in env.items()]
+        # A shell stays after ddtui quits and prints how it ended, so the test can read it.
+        script = shlex.join(command) + '; echo "ddtui exited with $?"; sleep 600'
+        term.tmux(
+            "new-session", "-d", "-s", term.name, "-x", str(size[0]), "-y", str(size[1]),
+            "env", "-i", *env_args, "sh", "-c", script,
+        )  # fmt: skip
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        subprocess.run(["tmux", "kill-session", "-t", term.name], capture_output=True, check=False)
+
+
+def ssh_like_env(home: AirflowHome, term: str) -> dict[str, str]:
+    """What a login shell over SSH has: PATH, HOME, TERM, LANG, and the Airflow home."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "TERM": term,
+        "LANG": "C.UTF-8",
+        **home.env(),
+    }
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "xterm"])
+def test_deep_link_shows_dag_tasks_states_and_describe_numbers(
+    airflow_home: AirflowHome, terminal: Callable[..., Terminal], term: str
+) -> None:
+    run_id = next(
+        r.run_id for r in airflow_home.runs if r.dag_id == "titanic" and r.state == "success"
+    )
+    frame = pd.read_sql_table("titanic_clean", sa.create_engine(airflow_home.data_url))
+    mean_age = f"{frame['age'].mean():.6g}"
+    std_fare = f"{frame['fare'].std():.6g}"
+
+    tty = terminal(
+        [DDTUI, "--dag", "titanic", "--task", "clean", "--run", run_id, "--refresh", "0"],
+        ssh_like_env(airflow_home, term),
+        (120, 40),
+    )
+    screen = tty.wait_for(lambda s: mean_age in s and std_fare in s, "the describe numbers")
+    assert "Tasks of titanic" in screen
+    for task_id in ("load", "clean", "features", "train", "score"):
+        assert task_id in screen
+    assert "ok" in screen  # states are shown as words, not only colour
+    assert f"{len(frame)} rows" in screen
+    assert "Traceback" not in screen
+
+    tty.keys("q")
+    assert tty.wait_for_exit() == "0"
+
+
+def test_keyboard_only_browse_filter_and_quit_at_80x24(
+    airflow_home: AirflowHome, terminal: Callable[..., Terminal]
+) -> None:
+    tty = terminal(
+        [DDTUI, "--refresh", "0"], ssh_like_env(airflow_home, "xterm-256color"), (80, 24)
+    )
+    tty.wait_for(lambda s: "drift" in s and "Miss %" in s, "the DAG tree and a profile")
+    tty.keys("/")
+    tty.wait_for(lambda s: "filter (fuzzy)" in s, "the filter box")
+    tty.keys("-l", "groups_mapped")
+    # The filter leaves only the matching DAG in the tree before enter opens it.
+    tty.wait_for(lambda s: "asset_outputs ok" not in s, "the filtered tree")
+    tty.keys("Enter")
+    screen = tty.wait_for(lambda s: "aggregate_shard" in s, "the groups_mapped task list")
+    assert "Tasks of groups_mapped" in screen
+    assert all(len(line) <= 80 for line in screen.splitlines())
+    tty.keys("q")
+    assert tty.wait_for_exit() == "0"
