@@ -126,7 +126,11 @@ class Bench:
             return
         self.pyinstrument_dir.mkdir(parents=True, exist_ok=True)
         out = self.pyinstrument_dir / f"{name}.txt"
-        run_probe(probe, pyinstrument_to=out, **args)
+        try:
+            run_probe(probe, pyinstrument_to=out, **args)
+        except RuntimeError as exc:  # a profile is a diagnostic: report, do not stop the run
+            self.notes.append(f"pyinstrument run of {name} failed: {str(exc).splitlines()[-1]}")
+            return
         self.notes.append(f"pyinstrument profile of {name}: {out}")
 
 

@@ -156,7 +156,7 @@ def _probe_app_class() -> Any:
             while True:
                 done, shown = await self.wait_mark("dag", seen + 1, timeout)
                 seen += 1
-                if shown == dag_id and self.task_pane.table.row_count == 20:
+                if shown == dag_id and self.query_one("#task-table").row_count == 20:
                     return done
 
         def on_profile_loaded(self, message: Any) -> None:
@@ -191,13 +191,14 @@ def tui_startup(metastore_url: str, n_dags: int) -> dict[str, Any]:
 
     async def main() -> dict[str, Any]:
         app = _open_app(metastore_url, None)
-        async with app.run_test(size=(120, 40)):
+        async with app.run_test(size=(120, 40)) as pilot:
             _, shown = await app.wait_mark("dags", 1, timeout=300)
             ready_at = time.time()
-            leaves = len(app.dag_pane._leaves())
+            leaves = app.query_one("#dag-tree").last_line + 1
             # Leave only after the first DAG (opened by itself) has loaded: quitting while
             # its worker reports back would measure ddtui's shutdown, not its start.
             await app.wait_mark("dag", 1, timeout=300)
+            await _quiesce(app, pilot)
         if shown != n_dags:
             raise RuntimeError(f"the DAG tree shows {shown} DAGs, expected {n_dags}")
         return {"ready_at": ready_at, "dags": shown, "leaves": leaves}
@@ -221,7 +222,7 @@ def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
             upcoming = None
             from textual import events
 
-            tree = app.dag_pane.tree
+            tree = app.query_one("#dag-tree")
             for _ in range(2, n_open + 1):
                 while True:  # step over a group's heading: it is not a DAG
                     upcoming = tree.get_node_at_line(tree.cursor_line + 1)
@@ -241,6 +242,7 @@ def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
                 await asyncio.sleep(0.05)  # a person does not press faster than this
             await pilot.pause()
             rss, peak = _rss_mb(), _peak_rss_mb()
+            await _quiesce(app, pilot)
         return {"seconds": seconds, "rss_mb": rss, "peak_rss_mb": peak, "opened": n_open}
 
     return asyncio.run(main())
@@ -262,7 +264,7 @@ def tui_profile(
         app = _open_app(metastore_url, data_url, dag_id=dag_id, task_id=task_id)
         latencies: list[float] = []
         restarts = 0
-        async with app.run_test(size=(120, 40)):
+        async with app.run_test(size=(120, 40)) as pilot:
             _, first_exact = await app.wait_mark("profile", 1, timeout=600)
             sample_shown = app.marks["profile"][0][0] - app.profile_started
             if first_exact:
@@ -271,7 +273,7 @@ def tui_profile(
             exact_shown = app.marks["profile"][1][0] - app.profile_started
             # Responsiveness: while an exact profile computes (`r` restarts it when it
             # finished), move the task list's cursor and time until the screen shows it.
-            table = app.task_pane.table
+            table = app.query_one("#task-table")
             while len(latencies) < presses and restarts < 20:
                 if not _profiling(app):
                     _press(app, events, "r")
@@ -295,6 +297,7 @@ def tui_profile(
                 if _profiling(app):
                     latencies.append(done - started)
                 await asyncio.sleep(0.1)  # about as fast as a person repeats a key
+            await _quiesce(app, pilot)
         return {
             "sample_shown": sample_shown,
             "exact_shown": exact_shown,
@@ -305,6 +308,20 @@ def tui_profile(
         }
 
     return asyncio.run(main())
+
+
+async def _quiesce(app: Any, pilot: Any) -> None:
+    """Stop the app's workers and drain their messages before the app shuts down.
+
+    ddtui's handlers expect the screen to be there: a worker reporting back during
+    shutdown raises NoMatches (reported to the TUI's authors), which is not what we measure.
+    """
+    import asyncio
+
+    app.workers.cancel_all()
+    for _ in range(3):
+        await pilot.pause()
+        await asyncio.sleep(0.05)
 
 
 def _profiling(app: Any) -> bool:
@@ -357,8 +374,10 @@ def main() -> None:
         result = PROBES[name](**args)
         profiler.stop()
         out = os.environ["DDTUI_BENCH_PYINSTRUMENT"]
+        flat = profiler.output_text(unicode=True, flat=True).splitlines()
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(profiler.output_text(unicode=True, show_all=False))
+            handle.write("\nTop functions by own time:\n" + "\n".join(flat[:60]) + "\n")
     else:
         result = PROBES[name](**args)
     result.setdefault("peak_rss_mb", _peak_rss_mb())
