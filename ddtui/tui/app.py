@@ -25,9 +25,10 @@ from ddtui.datasource import DataSources
 from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary
 from ddtui.outputs import OutputRef
 from ddtui.settings import DataSettings
-from ddtui.tui import workers
+from ddtui.tui import drift_workers, workers
 from ddtui.tui.commands import DagCommands
 from ddtui.tui.dag_tree import DagPane
+from ddtui.tui.drift_wiring import DriftWiring
 from ddtui.tui.errors import error_message, one_line
 from ddtui.tui.format import format_count
 from ddtui.tui.header import InfoBar
@@ -51,7 +52,7 @@ if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
 PROFILE_CACHE_SIZE = 32
 
 
-class DdtuiApp(PaneNavigation, App[None]):
+class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     """Airflow DAGs, their tasks and runs, and what each task's output table holds."""
 
     CSS_PATH = "app.tcss"
@@ -76,6 +77,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("left_square_bracket", "step_run(1)", "Older run", key_display="[", show=False),
         Binding("right_square_bracket", "step_run(-1)", "Newer run", key_display="]", show=False),
+        Binding("b", "pick_baseline", "Drift baseline", show=False),
         Binding("o", "toggle_grouping", "Group by tag/folder", show=False),
         *[Binding(key, f"show_tab('{tab}')", title, show=False) for tab, title, key in TABS],
         Binding("z", "zoom", "Zoom pane", show=False),
@@ -114,6 +116,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         self.profiles: OrderedDict[tuple[str, ...], TableProfile] = OrderedDict()
         self.row_counts: dict[tuple[str, ...], int] = {}
         self._force_stats = False
+        self.init_drift()
 
     # Layout -------------------------------------------------------------------------
 
@@ -209,6 +212,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         self.structure, self.detail, self.runs, self.outputs = None, None, [], {}
         self.workers.cancel_group(self, workers.PROFILE)
         self.workers.cancel_group(self, workers.ROWS)
+        self.workers.cancel_group(self, drift_workers.DRIFT)
         pane = self.task_pane
         pane.border_title = f"Tasks of {dag_id}"
         pane.show_tasks([])
@@ -233,7 +237,11 @@ class DdtuiApp(PaneNavigation, App[None]):
         self._load_dag(refresh=True)
 
     def show_stats(self) -> None:
-        """Point the stats pane at the selected task's output table."""
+        """Point the stats pane (its Drift tab too) at the selected task's output table."""
+        self._show_profile()
+        self.show_drift()
+
+    def _show_profile(self) -> None:
         force, self._force_stats = self._force_stats, False
         stats = self.stats_pane
         ref = self.outputs.get(self.task_id or "")
@@ -314,6 +322,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         if message.loaded_at is not None and message.refresh:
             self.query_one(InfoBar).refreshed_at = message.loaded_at
         self._count_rows()
+        self.measure_health()
         self.task_id = pane.selected_task_id
         self.show_stats()
 
@@ -344,6 +353,7 @@ class DdtuiApp(PaneNavigation, App[None]):
             self.task_pane.set_row_count(self.task_id, format_count(message.profile.row_count))
         if message.profile.exact:
             self.profiles[message.key] = message.profile
+            self.record_exact_profile(message.profile)
             self.profiles.move_to_end(message.key)
             while len(self.profiles) > PROFILE_CACHE_SIZE:
                 self.profiles.popitem(last=False)
@@ -370,6 +380,8 @@ class DdtuiApp(PaneNavigation, App[None]):
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
             self.stats_key = None  # the next selection or refresh tries again
+        elif group == drift_workers.DRIFT:
+            self.drift_failed(reason)
 
     # Actions ------------------------------------------------------------------------
 
@@ -381,6 +393,7 @@ class DdtuiApp(PaneNavigation, App[None]):
         """Read everything again; profiles and row counts too."""
         self.profiles.clear()
         self.row_counts.clear()
+        self.clear_drift()
         self._force_stats = True
         self.query_one(InfoBar).problem = ""
         self._load_dags()

@@ -18,7 +18,7 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ddtui.metastore import DagSummary
-from ddtui.tui.format import state_look
+from ddtui.tui.format import badge_text, state_look
 
 UNTAGGED = "(untagged)"
 TOP_FOLDER = "(dags folder)"
@@ -60,8 +60,9 @@ def fuzzy_match(query: str, candidate: str) -> tuple[float, Text]:
 _FUZZY = FuzzySearch()
 
 
-def dag_label(dag: DagSummary, query: str = "") -> Text:
-    """`✓ titanic ok paused`: glyph and word for the latest run, then markers."""
+def dag_label(dag: DagSummary, query: str = "", badge: str | None = None) -> Text:
+    """`✓ titanic ok paused`: glyph and word for the latest run, then markers and the
+    worst data-health badge of its tasks (a word; colour only adds to it)."""
     state = dag.latest_run.state if dag.latest_run else None
     look = state_look(state)
     name = fuzzy_match(query, dag.dag_id)[1]
@@ -71,6 +72,9 @@ def dag_label(dag: DagSummary, query: str = "") -> Text:
         label.append(" paused", style="dim italic")
     if dag.is_stale:
         label.append(" stale", style="dim italic")
+    if badge is not None:
+        label.append(" ")
+        label.append_text(badge_text(badge))
     return label
 
 
@@ -108,6 +112,7 @@ class DagPane(Vertical):
         self.grouping = "tag"
         self.filter_text = ""
         self._shown: list[tuple[str, str]] = []  # (group, dag_id) of the leaves, in order
+        self.badges: dict[str, str] = {}  # the worst task badge of each DAG whose health is known
 
     def compose(self) -> ComposeResult:
         box = Input(placeholder="/ filter (fuzzy), esc clears", id="dag-filter")
@@ -140,6 +145,16 @@ class DagPane(Vertical):
         message = self.query_one("#dag-message", Static)
         message.update(text)
         message.display = bool(text)
+
+    def set_badge(self, dag_id: str, badge: str | None) -> None:
+        """Show a DAG's rolled-up data-health badge (None: healthy or unknown)."""
+        if self.badges.get(dag_id) == badge:
+            return
+        if badge is None:
+            self.badges.pop(dag_id, None)
+        else:
+            self.badges[dag_id] = badge
+        self._relabel(self.filter_text)
 
     def first_dag_id(self) -> str | None:
         leaves = self._leaves()
@@ -191,7 +206,10 @@ class DagPane(Vertical):
         for group, members in visible.items():
             branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
             for dag in members:
-                branch.add_leaf(dag_label(dag, query), data=DagLeaf(dag.dag_id, group))
+                branch.add_leaf(
+                    dag_label(dag, query, self.badges.get(dag.dag_id)),
+                    data=DagLeaf(dag.dag_id, group),
+                )
         self._shown = leaves
         if isinstance(cursor, DagLeaf):
             node = self._find(cursor.dag_id, cursor.group)
@@ -207,7 +225,8 @@ class DagPane(Vertical):
         by_id = {dag.dag_id: dag for dag in self.dags}
         for node in self._leaves():
             if node.data is not None and node.data.dag_id in by_id:
-                node.set_label(dag_label(by_id[node.data.dag_id], query))
+                dag_id = node.data.dag_id
+                node.set_label(dag_label(by_id[dag_id], query, self.badges.get(dag_id)))
 
     def _leaves(self) -> list[TreeNode[DagLeaf | None]]:
         return [leaf for branch in self.dag_tree.root.children for leaf in branch.children]

@@ -107,3 +107,32 @@ def shorten(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(0, width - 1)] + "…"
+
+
+# Data-health badges as short words (ASCII, so any console shows them); colour only adds.
+BADGE_WORDS = {
+    "watch": ("watch", "yellow"),
+    "drift": ("drift", "bold red"),
+    "constant": ("const", "bold red"),
+    "all-null": ("null", "bold red"),
+    "rows-dropped": ("rows-", "bold red"),
+}
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def badge_text(badge: str | None) -> Text:
+    if badge is None:
+        return Text("")
+    word, style = BADGE_WORDS.get(badge, (badge, "bold"))
+    return Text(word, style=style)
+
+
+def sparkline(values: list[int]) -> str:
+    """Row counts (oldest first) as block characters, scaled from 0 to the largest."""
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return SPARK_BLOCKS[0] * len(values)
+    last = len(SPARK_BLOCKS) - 1
+    return "".join(SPARK_BLOCKS[round(last * max(v, 0) / top)] for v in values)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from ddtui.drift.health import TaskHealth
+    from ddtui.drift.report import DriftReport
     from ddtui.metastore import DagStructure, DagSummary, RunDetail, RunSummary
     from ddtui.outputs import OutputRef
     from ddtui.profile.models import TableProfile, TableSchema
@@ -78,3 +80,29 @@ class ProfileFinished(Message):
     """No more profiles will come for this table."""
 
     key: tuple[str, ...]
+
+
+@dataclass
+class DriftCompared(Message):
+    """A run was compared with its baseline (`report`), or could not be (`unavailable`)."""
+
+    key: tuple[str, ...]  # (dag, task, run, baseline)
+    report: DriftReport | None
+    unavailable: str = ""
+
+
+@dataclass
+class HealthMeasured(Message):
+    """A task's row counts over recent runs and its badge (newest run vs the one before)."""
+
+    dag_id: str
+    task_id: str
+    health: TaskHealth
+    report_key: tuple[str, ...] | None = None  # the comparison behind the badge, if any
+
+
+@dataclass
+class HistoryNoted(Message):
+    """The profile history could not be read or written (the UI goes on without it)."""
+
+    note: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -16,23 +16,31 @@ from textual.widgets import DataTable, Static
 from ddtui.metastore import DagStructure, RunDetail, RunSummary, TaskInstanceSummary, TaskNode
 from ddtui.outputs import OutputRef
 from ddtui.tui.format import (
+    badge_text,
     format_duration,
     format_when,
     mapped_state,
+    sparkline,
     state_look,
     state_text,
 )
 
+if TYPE_CHECKING:
+    from ddtui.drift.health import TaskHealth
+
 RUNS_PAGE = 25  # runs the metastore reader returns at once
 
 # (key, label, width): Operator last, since it matters least when the pane is narrow.
+# Health (the data badge) sits next to State: both say at a glance whether to look closer.
 COLUMNS = [
     ("task", "Task", None),
     ("state", "State", 11),
+    ("health", "Data", 5),
     ("try", "Try", 3),
     ("duration", "Duration", 8),
     ("output", "Output table", None),
     ("rows", "Rows", 7),
+    ("trend", "Trend", 8),
     ("operator", "Operator", None),
 ]
 
@@ -133,6 +141,7 @@ class TaskPane(Vertical):
         super().__init__(id=id)
         self.rows: list[TaskRow] = []
         self.row_counts: dict[str, str] = {}
+        self.health: dict[str, TaskHealth] = {}  # the selected DAG's tasks, newest runs
         self.message_lines = 0
 
     def compose(self) -> ComposeResult:
@@ -201,6 +210,26 @@ class TaskPane(Vertical):
         if task_id in {r.task.task_id for r in self.rows}:
             self.table.update_cell(task_id, "rows", Text(text, justify="right"))
 
+    def set_health(self, task_id: str, health: TaskHealth | None) -> None:
+        """A task's row-count sparkline over recent runs and its badge."""
+        if health is None:
+            self.health.pop(task_id, None)
+        else:
+            self.health[task_id] = health
+        if task_id in {r.task.task_id for r in self.rows}:
+            cells = self._health_cells(task_id)
+            for key in ("health", "trend"):
+                self.table.update_cell(task_id, key, cells[key])
+
+    def _health_cells(self, task_id: str) -> dict[str, Text]:
+        health = self.health.get(task_id)
+        if health is None:
+            return {"health": Text(""), "trend": Text("")}
+        return {
+            "health": badge_text(health.badge),
+            "trend": Text(sparkline(health.row_counts[-8:]), style="cyan"),
+        }
+
     def select_task(self, task_id: str | None) -> bool:
         ids = [r.task.task_id for r in self.rows]
         if task_id not in ids:
@@ -216,15 +245,17 @@ class TaskPane(Vertical):
         else:
             output = Text("-", style="dim")
         try_number = row.try_number
-        return {
+        cells: dict[str, Text | str] = {
             "task": task_name(row.task, len(row.instances)),
             "state": state_text(row.state) if row.instances else Text("  -", style="dim"),
             "try": Text(str(try_number) if try_number else "", justify="right"),
             "duration": Text(format_duration(row.duration), justify="right"),
             "output": output,
             "rows": Text(self.row_counts.get(row.task.task_id, ""), justify="right"),
+            **self._health_cells(row.task.task_id),
             "operator": Text(short_operator(row.task.operator), style="dim"),
         }
+        return {key: cells[key] for key, _, _ in COLUMNS}  # add_row takes them in this order
 
     @on(DataTable.RowHighlighted, "#task-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -12,23 +12,27 @@ from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 from ddtui.outputs import OutputRef
 from ddtui.tui.format import format_count
 from ddtui.tui.stats.describe import DescribeTable
+from ddtui.tui.stats.drift import DriftView
 from ddtui.tui.stats.head_tail import HeadTailTable
 from ddtui.tui.stats.histograms import HistogramGrid
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import TableProfile, TableSchema
 
-# (tab id, title, key): a "Drift" tab slots in here later, with its view below.
+# (tab id, title, key), each with its view below.
 TABS = [
     ("describe", "Describe", "1"),
     ("histograms", "Histograms", "2"),
     ("head-tail", "Head / Tail", "3"),
+    ("drift", "Drift", "4"),
 ]
 # Each tab's view: a widget with `show_profile(profile)`, and its DOM id.
-TAB_VIEWS: dict[str, tuple[type[DescribeTable | HistogramGrid | HeadTailTable], str]] = {
+TabView = DescribeTable | HistogramGrid | HeadTailTable | DriftView
+TAB_VIEWS: dict[str, tuple[type[TabView], str]] = {
     "describe": (DescribeTable, "describe-table"),
     "histograms": (HistogramGrid, "histograms-grid"),
     "head-tail": (HeadTailTable, "head-tail-table"),
+    "drift": (DriftView, "drift-view"),
 }
 
 
@@ -109,10 +113,21 @@ class StatsPane(Vertical):
             self._progress(None, visible=False)
 
     def show_progress(self, fraction: float | None) -> None:
+        # Progress posted just before the exact profile may arrive after it: no bar then.
+        if self.profile is not None and self.profile.exact:
+            return
         self._progress(fraction, visible=True)
 
     def finish(self) -> None:
         self._progress(None, visible=False)
+
+    @property
+    def drift_view(self) -> DriftView:
+        return self.query_one(DriftView)
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
 
     def show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
@@ -120,7 +135,9 @@ class StatsPane(Vertical):
     def focus_content(self) -> None:
         """Focus the active tab's content (the pane's keyboard target)."""
         active = self.query_one(TabbedContent).active
-        if self.query_one("#stats-tabs").display and active in TAB_VIEWS:
+        if self.query_one("#stats-tabs").display and active == "drift":
+            self.drift_view.focus_target().focus()
+        elif self.query_one("#stats-tabs").display and active in TAB_VIEWS:
             self.query_one(f"#{TAB_VIEWS[active][1]}").focus()
         else:
             self.query_one("#stats-message").focus()

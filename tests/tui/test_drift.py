@@ -1,0 +1,92 @@
+"""The Drift tab, task health (sparkline and badge) and the DAG tree roll-up, on the `drift` DAG.
+
+The `drift` DAG has two runs: a baseline and a shifted one (`amount` +25, `channel` dropped,
+20% missing `score`, 4,000 rows). `sample` writes one table per run; `publish` overwrites one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import TabbedContent
+
+from ddtui.tui.stats.drift import DriftChartScreen
+from tui.helpers import press, settle, static_text, table_column
+
+
+@pytest.fixture(autouse=True)
+def history_in_tmp(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DDTUI_HISTORY", str(tmp_path / "history.sqlite"))
+
+
+async def open_drift_tab(pilot) -> None:
+    await settle(pilot)
+    await press(pilot, "4")
+    await settle(pilot, rounds=5)
+
+
+async def test_drift_tab_shows_verdict_dropped_column_and_psi(make_app) -> None:
+    app = make_app(dag_id="drift", task_id="sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_drift_tab(pilot)
+        assert app.query_one(TabbedContent).active == "drift"
+        view = app.stats_pane.drift_view
+        report = view.report
+        assert report is not None and report.verdict == "drift"
+        summary = static_text(app, "#drift-summary")
+        assert "DRIFT" in summary
+        assert "channel dropped" in summary
+        table = view.table
+        names = table_column(table, "column")
+        assert "amount" in names and any(n.startswith("channel") for n in names)
+        amount = report.column("amount") if hasattr(report, "column") else next(
+            c for c in report.columns if c.name == "amount"
+        )
+        assert amount.psi is not None and amount.psi.value >= 0.25
+        assert str(table.get_cell("amount", "psi")) == f"{amount.psi.value:.3f}"
+        assert str(table.get_cell("amount", "verdict")) == "drift"
+
+
+async def test_enter_on_a_column_opens_its_overlaid_chart(make_app) -> None:
+    app = make_app(dag_id="drift", task_id="sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_drift_tab(pilot)
+        view = app.stats_pane.drift_view
+        app.stats_pane.focus_content()
+        await pilot.pause()
+        assert app.focused is view.table
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DriftChartScreen)
+        await press(pilot, "escape")
+
+
+async def test_drift_tab_follows_run_switching(make_app) -> None:
+    app = make_app(dag_id="drift", task_id="sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_drift_tab(pilot)
+        newest = app.detail.run.run_id if app.detail else None
+        assert app.stats_pane.drift_view.report is not None
+        await press(pilot, "left_square_bracket")
+        await settle(pilot, rounds=5)
+        assert app.detail is not None and app.detail.run.run_id != newest
+        assert app.stats_pane.drift_view.report is None
+        assert "no successful run" in static_text(app, "#drift-summary")
+        await press(pilot, "right_square_bracket")
+        await settle(pilot, rounds=5)
+        assert app.detail is not None and app.detail.run.run_id == newest
+        assert app.stats_pane.drift_view.report is not None
+
+
+async def test_task_list_shows_badge_and_sparkline_and_tree_rolls_up(make_app) -> None:
+    app = make_app(dag_id="drift", task_id="sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=6)
+        table = app.task_pane.table
+        badge = str(table.get_cell("sample", "health"))
+        assert badge in {"drift", "null", "rows-", "const", "watch"}
+        trend = str(table.get_cell("sample", "trend"))
+        assert len(trend) == 2 and set(trend) <= set("▁▂▃▄▅▆▇█")
+        assert app.dag_pane.badges.get("drift") is not None
+        labels = [str(leaf.label) for leaf in app.dag_pane._leaves()]
+        assert any(label.startswith("✓ drift") or " drift " in label for label in labels)
+        drift_label = next(lbl for lbl in labels if "drift" in lbl.split()[1])
+        assert drift_label.split()[-1] in {"drift", "null", "rows-", "const", "watch"}
