@@ -25,7 +25,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("g", "DAG graph; enter on a node selects that task"),
             ("/", "filter DAGs (fuzzy); esc clears"),
             ("o", "group DAGs by tag or by folder"),
-            ("1 2 3", "stats tabs: Describe, Histograms, Head / Tail"),
+            ("1 2 3 4", "stats tabs: Describe, Histograms, Head / Tail, Drift"),
+            ("b", "Drift: pick the baseline run (the shown run: back to the previous one)"),
             ("z", "zoom the focused pane; z again restores"),
             ("ctrl+p", "command palette: go to DAG, go to task, switch run, refresh"),
             ("?", "this help"),
@@ -52,6 +53,14 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("arrows  h j k l", "move between charts"),
             ("enter", "open the chart large; esc closes it"),
+        ],
+    ),
+    (
+        "Stats: Drift",
+        [
+            ("↑ ↓", "columns, most drifted first; the chart below follows"),
+            ("enter", "both runs' histograms overlaid, large; esc closes"),
+            ("Data column", "task list badge: drift watch null const rows- (last run)"),
         ],
     ),
     (

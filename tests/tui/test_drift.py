@@ -38,9 +38,7 @@ async def test_drift_tab_shows_verdict_dropped_column_and_psi(make_app) -> None:
         table = view.table
         names = table_column(table, "column")
         assert "amount" in names and any(n.startswith("channel") for n in names)
-        amount = report.column("amount") if hasattr(report, "column") else next(
-            c for c in report.columns if c.name == "amount"
-        )
+        amount = next(c for c in report.columns if c.name == "amount")
         assert amount.psi is not None and amount.psi.value >= 0.25
         assert str(table.get_cell("amount", "psi")) == f"{amount.psi.value:.3f}"
         assert str(table.get_cell("amount", "verdict")) == "drift"
