@@ -31,18 +31,21 @@ if TYPE_CHECKING:
 RUNS_PAGE = 25  # runs the metastore reader returns at once
 
 # (key, label, width): Operator last, since it matters least when the pane is narrow.
-# Health (the data badge) sits next to State: both say at a glance whether to look closer.
+# Data (the health badge) and the row-count trend sit next to State: all three say at a
+# glance whether to look closer.
 COLUMNS = [
     ("task", "Task", None),
     ("state", "State", 11),
     ("health", "Data", 5),
+    ("trend", "Rows/run", 8),
     ("try", "Try", 3),
     ("duration", "Duration", 8),
     ("output", "Output table", None),
     ("rows", "Rows", 7),
-    ("trend", "Trend", 8),
     ("operator", "Operator", None),
 ]
+
+HEALTH_COLUMNS = ("health", "trend")
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class TaskPane(Vertical):
         self.rows: list[TaskRow] = []
         self.row_counts: dict[str, str] = {}
         self.health: dict[str, TaskHealth] = {}  # the selected DAG's tasks, newest runs
+        self.shown_columns: list[str] = []
         self.message_lines = 0
 
     def compose(self) -> ComposeResult:
@@ -151,10 +155,21 @@ class TaskPane(Vertical):
         self._add_columns(table)
         yield table
 
-    @staticmethod
-    def _add_columns(table: TaskTable) -> None:
+    def _column_keys(self) -> list[str]:
+        """Every column, but Data and Rows/run only once some task of the DAG has a trend or
+        a badge (DAGs without a profile history keep their room for the output tables)."""
+        health = any(self._has_health(r.task.task_id) for r in self.rows)
+        return [key for key, _, _ in COLUMNS if health or key not in HEALTH_COLUMNS]
+
+    def _has_health(self, task_id: str) -> bool:
+        health = self.health.get(task_id)
+        return health is not None and (health.badge is not None or len(health.row_counts) >= 2)
+
+    def _add_columns(self, table: TaskTable) -> None:
+        self.shown_columns = self._column_keys()
         for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+            if key in self.shown_columns:
+                table.add_column(label, key=key, width=width)
 
     @property
     def table(self) -> TaskTable:
@@ -191,6 +206,7 @@ class TaskPane(Vertical):
         same = [r.task.task_id for r in rows] == [r.task.task_id for r in self.rows]
         self.rows = rows
         self.fit_height()
+        same = same and self._column_keys() == self.shown_columns
         if same and table.row_count == len(rows):
             for row in rows:
                 for key, value in self._cells(row).items():
@@ -216,10 +232,14 @@ class TaskPane(Vertical):
             self.health.pop(task_id, None)
         else:
             self.health[task_id] = health
-        if task_id in {r.task.task_id for r in self.rows}:
-            cells = self._health_cells(task_id)
-            for key in ("health", "trend"):
-                self.table.update_cell(task_id, key, cells[key])
+        if task_id not in {r.task.task_id for r in self.rows}:
+            return
+        if self._column_keys() != self.shown_columns:
+            self.show_tasks(self.rows)  # the Data and Rows/run columns come or go
+            return
+        if "health" in self.shown_columns:
+            for key, cell in self._health_cells(task_id).items():
+                self.table.update_cell(task_id, key, cell)
 
     def _health_cells(self, task_id: str) -> dict[str, Text]:
         health = self.health.get(task_id)
@@ -255,7 +275,7 @@ class TaskPane(Vertical):
             **self._health_cells(row.task.task_id),
             "operator": Text(short_operator(row.task.operator), style="dim"),
         }
-        return {key: cells[key] for key, _, _ in COLUMNS}  # add_row takes them in this order
+        return {key: cells[key] for key in self.shown_columns}  # add_row takes them in this order
 
     @on(DataTable.RowHighlighted, "#task-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

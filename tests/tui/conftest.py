@@ -42,3 +42,12 @@ def make_app(metastore: Metastore, data_settings: DataSettings) -> Callable[...,
         return DdtuiApp(store, data, **kwargs)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def profile_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """The app records exact profiles: into a fresh history per test, never the user's cache
+    (and snapshots then never depend on what earlier runs recorded)."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite"
+    monkeypatch.setenv("DDTUI_HISTORY", str(path))
+    return path

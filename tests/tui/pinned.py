@@ -46,6 +46,11 @@ class PinnedMetastore:
             for d in self.real.list_dags()
         ]
 
+    @property
+    def masked_url(self) -> str:
+        """The profile history keys entries by it (see `ddtui.drift.history_key`)."""
+        return self.info.url
+
     def dag_ids(self) -> list[str]:
         return self.real.dag_ids()
 

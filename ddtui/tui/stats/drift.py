@@ -79,9 +79,10 @@ def side_line(label: str, side: RunSide) -> Text:
     extent = "exact" if side.exact else "sample"
     return Text.assemble(
         (f"{label:9}", "dim"),
-        (side.run_id or "?", "bold"),
-        f"  {side.table}  {format_count(side.row_count)} rows",
-        (f"  {extent}, {source}", "dim"),
+        (side.table, "bold"),
+        f"  {format_count(side.row_count)} rows",
+        (f"  {extent}, {source}  run ", "dim"),
+        side.run_id or "?",
     )
 
 
@@ -104,8 +105,11 @@ def summary(report: DriftReport, baseline_choice: str) -> Text:
     text.append("\n")
     text.append_text(side_line("current", report.current))
     for schema in report.schema_changes:
-        types = f"{schema.baseline_type or ''} → {schema.current_type or ''}".strip()
-        text.append(f"\nschema: {schema.column} {schema.change.replace('_', ' ')}  ", "yellow")
+        types = {
+            "added": f"({schema.current_type})",
+            "dropped": f"(was {schema.baseline_type})",
+        }.get(schema.change, f"({schema.baseline_type} → {schema.current_type})")
+        text.append(f"\nschema: {schema.column} {schema.change.replace('_', ' ')} ", "yellow")
         text.append(types, "dim")
     for flag in report.health:
         where = f"{flag.column}: " if flag.column else ""
