@@ -252,6 +252,9 @@ def tasklist(b: Bench) -> None:
         if len(runs) < b.slow_reps:
             runs.append(_browse_run(meta))
     ddtui = Sample([s * 1000 for run in runs for s in run["seconds"]])
+    failures = [f for run in runs for f in run.get("failures", [])]
+    if failures:
+        b.notes.append(f"{len(failures)} DAG selection(s) never showed: {failures[0]}")
     b.figures.append(
         Figure(
             "tasklist",

@@ -153,8 +153,17 @@ def _probe_app_class() -> Any:
         async def wait_dag(self, dag_id: str, after: int, timeout: float = 120) -> float:
             """When the task list of `dag_id` was on screen, its 20 tasks listed."""
             seen = after
+            deadline = time.perf_counter() + timeout
             while True:
-                done, shown = await self.wait_mark("dag", seen + 1, timeout)
+                left = deadline - time.perf_counter()
+                try:
+                    done, shown = await self.wait_mark("dag", seen + 1, max(left, 0.001))
+                except TimeoutError:
+                    rows = self.query_one("#task-table").row_count
+                    raise TimeoutError(
+                        f"waiting for {dag_id}: app at {self.dag_id}, {rows} rows, "
+                        f"focus {self.focused!r}, marks {self.marks.get('dag', [])[-3:]}"
+                    ) from None
                 seen += 1
                 if shown == dag_id and self.query_one("#task-table").row_count == 20:
                     return done
@@ -214,6 +223,7 @@ def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
     async def main() -> dict[str, Any]:
         app = _open_app(metastore_url, None)
         seconds: list[float] = []
+        failures: list[str] = []
         async with app.run_test(size=(120, 40)) as pilot:
             await app.wait_mark("dags", 1, timeout=300)
             await app.wait_mark("dag", 1, timeout=300)  # the first DAG opens by itself
@@ -237,13 +247,23 @@ def tui_browse(metastore_url: str, n_open: int) -> dict[str, Any]:
                 key = events.Key("down", None)
                 key.set_sender(app)
                 driver.send_message(key)
-                done = await app.wait_dag(upcoming.data.dag_id, marks)
+                try:
+                    done = await app.wait_dag(upcoming.data.dag_id, marks)
+                except TimeoutError as exc:  # reported with the figures, not fatal
+                    failures.append(str(exc))
+                    continue
                 seconds.append(done - started)
                 await asyncio.sleep(0.05)  # a person does not press faster than this
             await pilot.pause()
             rss, peak = _rss_mb(), _peak_rss_mb()
             await _quiesce(app, pilot)
-        return {"seconds": seconds, "rss_mb": rss, "peak_rss_mb": peak, "opened": n_open}
+        return {
+            "seconds": seconds,
+            "rss_mb": rss,
+            "peak_rss_mb": peak,
+            "opened": n_open,
+            "failures": failures,
+        }
 
     return asyncio.run(main())
 
