@@ -296,6 +296,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def on_dags_loaded(self, message: DagsLoaded) -> None:
         pane = self.dag_pane
         pane.show_dags(message.dags)
+        self.badges_from_history([d.dag_id for d in message.dags])
         bar = self.query_one(InfoBar)
         bar.refreshed_at, bar.problem = message.loaded_at, ""
         if self.dag_id is not None and pane.selected_dag_id != self.dag_id:

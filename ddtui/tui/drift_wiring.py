@@ -84,6 +84,7 @@ class DriftWiring(_AppBase):
         self._health_started: set[tuple[str, str]] = set()
         self._health_running: tuple[str, str] | None = None
         self.history_note = ""
+        self._history_read = False
 
     @property
     def drift_sources(self) -> DriftSources:
@@ -206,10 +207,20 @@ class DriftWiring(_AppBase):
         job = drift_workers.measure_health(self.drift_sources, self.structure, self.runs, task_ids)
         workers.start(self, drift_workers.HEALTH, job, f"health of {dag_id}")
 
+    def badges_from_history(self, dag_ids: list[str]) -> None:
+        """Once per session: roll-up badges of DAGs with history entries (nothing profiled)."""
+        if self._history_read:
+            return
+        self._history_read = True
+        job = drift_workers.badges_from_history(self.drift_sources, dag_ids)
+        workers.start(self, drift_workers.HISTORY, job, "badges from the profile history")
+
     def on_health_measured(self, message: HealthMeasured) -> None:
         from ddtui.drift.health import dag_badge
 
         tasks = self.task_health.setdefault(message.dag_id, {})
+        if message.from_history and message.task_id in tasks:
+            return  # the history's view never replaces what this session measured
         tasks[message.task_id] = message.health
         if message.dag_id == self.dag_id:
             self.task_pane.set_health(message.task_id, message.health)

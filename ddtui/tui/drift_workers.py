@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ddtui.settings import DataSettings
 
 # Worker groups of their own, so drift work never cancels a profile (or the other way round).
-RECORD, DRIFT, HEALTH = "record", "drift", "health"
+RECORD, DRIFT, HEALTH, HISTORY = "record", "drift", "health", "history"
 TREND_RUNS = 8  # runs in a task's row-count sparkline
 
 
@@ -210,3 +210,31 @@ def _live_counts(
             continue  # a per-run table since dropped: the sparkline skips it
         counts.append(first.row_count)
     return list(reversed(counts))
+
+
+def badges_from_history(where: DriftSources, dag_ids: list[str]) -> Job:
+    """Task health from the profile history alone, for DAGs not opened yet (no profiling):
+    the DAG tree shows their roll-up badge from the start."""
+
+    def job(post: Post, cancelled: Cancelled) -> None:
+        history = where.history
+        if not history.path.exists():
+            return
+        from ddtui.drift.health import task_health
+
+        url = where.metastore.masked_url
+        for dag_id in dag_ids:
+            if cancelled():
+                return
+            structure = where.metastore.dag_structure(dag_id)
+            for task in structure.tasks:
+                try:
+                    stored = history.for_task(url, dag_id, task.task_id, limit=TREND_RUNS)
+                except Exception as exc:
+                    post(HistoryNoted(f"profile history not read: {one_line(exc)}"))
+                    return
+                if len(stored) >= 2:
+                    health = task_health(stored)
+                    post(HealthMeasured(dag_id, task.task_id, health, from_history=True))
+
+    return job

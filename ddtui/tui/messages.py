@@ -99,6 +99,7 @@ class HealthMeasured(Message):
     task_id: str
     health: TaskHealth
     report_key: tuple[str, ...] | None = None  # the comparison behind the badge, if any
+    from_history: bool = False  # read from the profile history only (nothing profiled)
 
 
 @dataclass

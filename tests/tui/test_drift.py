@@ -88,3 +88,26 @@ async def test_task_list_shows_badge_and_sparkline_and_tree_rolls_up(make_app) -
         assert any(label.startswith("✓ drift") or " drift " in label for label in labels)
         drift_label = next(lbl for lbl in labels if "drift" in lbl.split()[1])
         assert drift_label.split()[-1] in {"drift", "null", "rows-", "const", "watch"}
+
+
+async def test_tree_rolls_up_badges_from_history_without_opening_the_dag(make_app) -> None:
+    first = make_app(dag_id="drift", task_id="sample")
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=6)  # compares the two runs, recording both profiles
+    app = make_app(dag_id="titanic")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=6)
+        assert app.dag_pane.badges.get("drift") is not None
+        assert app.dag_pane.badges.get("titanic") is None
+
+
+async def test_exact_profile_is_recorded_and_the_progress_bar_hidden(make_app, tmp_path) -> None:
+    from ddtui.drift.history import ProfileHistory
+
+    app = make_app(dag_id="drift", task_id="publish")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=6)
+        assert "exact profile" in static_text(app, "#stats-title")
+        assert not app.query_one("#stats-progress").display
+        entries = ProfileHistory().for_task(app.metastore.masked_url, "drift", "publish")
+        assert [e.key.table for e in entries] == ["drift_latest"]
