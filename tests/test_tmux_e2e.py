@@ -130,11 +130,16 @@ def test_keyboard_only_browse_filter_and_quit_at_80x24(
     tty.keys("/")
     tty.wait_for(lambda s: "filter (fuzzy)" in s, "the filter box")
     tty.keys("-l", "groups_mapped")
-    # The filter leaves only the matching DAG in the tree before enter opens it.
-    tty.wait_for(lambda s: "asset_outputs ok" not in s, "the filtered tree")
+    # The whole filter text is in the box and the tree shows only the match: enter opens it.
+    tty.wait_for(
+        lambda s: "\ngroups_mapped " in s and "asset_outputs" not in s, "the filtered tree"
+    )
     tty.keys("Enter")
-    screen = tty.wait_for(lambda s: "aggregate_shard" in s, "the groups_mapped task list")
-    assert "Tasks of groups_mapped" in screen
+    # At 80 columns the tree folds away once the task list has the focus.
+    screen = tty.wait_for(
+        lambda s: "\n─Tasks of groups_mapped" in s and "aggregate_shard" in s,
+        "the groups_mapped task list, focused",
+    )
     assert all(len(line) <= 80 for line in screen.splitlines())
     tty.keys("q")
     assert tty.wait_for_exit() == "0"
