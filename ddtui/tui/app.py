@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -402,16 +401,6 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.task_pane.show_message(f"Reading DAG {self.dag_id}…")
         self._load_dag(refresh=True)
         self.notify("Refreshing…", timeout=1.5)
-
-    # Command palette ----------------------------------------------------------------
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Refresh", "Read DAGs, runs and the open profile again", self.action_refresh
-        )
-        yield SystemCommand("Switch run", "Pick another run of this DAG", self.action_pick_run)
-        yield SystemCommand("DAG graph", "Show the DAG as a graph", self.action_graph)
 
     def on_unmount(self) -> None:
         self.sources.close()

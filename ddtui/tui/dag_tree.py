@@ -72,9 +72,10 @@ def dag_label(dag: DagSummary, query: str = "", badge: str | None = None) -> Tex
         label.append(" paused", style="dim italic")
     if dag.is_stale:
         label.append(" stale", style="dim italic")
-    if badge is not None:
-        label.append(" ")
+    if badge is not None:  # bracketed: "drift ok paused [drift]" reads as a badge
+        label.append(" [")
         label.append_text(badge_text(badge))
+        label.append("]")
     return label
 
 

@@ -7,6 +7,7 @@ messages. The profile history is optional: when it cannot be written or read, a 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
     from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary, TaskNode
     from ddtui.profile.models import TableProfile
     from ddtui.settings import DataSettings
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def load_drift() -> None:
+    """Import `ddtui.drift` (and numpy with it) once, from one worker at a time: two workers
+    importing the package at once can see it half-initialised (KeyError: 'ddtui.drift')."""
+    with _IMPORT_LOCK:
+        import ddtui.drift  # noqa: F401
+
 
 # Worker groups of their own, so drift work never cancels a profile (or the other way round).
 RECORD, DRIFT, HEALTH, HISTORY = "record", "drift", "health", "history"
@@ -54,6 +65,7 @@ def record_exact(
     """Store an exact profile in the history, unless a newer run has overwritten its table."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        load_drift()
         from ddtui.drift.runs import history_key, record_profile, run_time
 
         ref = resolve_output(task, detail, where.data)
@@ -105,6 +117,7 @@ def compare_runs(where: DriftSources, key: tuple[str, ...]) -> Job:
     """Compare the task's output in a run with a baseline run (`previous` or a run id)."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        load_drift()
         from ddtui.drift.runs import BaselineUnavailableError, compare_task_runs
         from ddtui.errors import NoOutputError
 
@@ -134,6 +147,7 @@ def measure_health(
     """
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        load_drift()
         from ddtui.drift.health import TaskHealth, badge_of_report, task_health
         from ddtui.drift.runs import PREVIOUS, compare_task_runs
         from ddtui.errors import DdtuiError
@@ -217,6 +231,7 @@ def badges_from_history(where: DriftSources, dag_ids: list[str]) -> Job:
     the DAG tree shows their roll-up badge from the start."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        load_drift()
         history = where.history
         if not history.path.exists():
             return

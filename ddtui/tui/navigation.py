@@ -6,9 +6,11 @@ A mixin of `DdtuiApp`, kept apart so the app module stays about selection and da
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from textual.app import SystemCommand
+from textual.screen import Screen
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -52,6 +54,8 @@ class PaneNavigation(_AppBase):
         @property
         def stats_pane(self) -> StatsPane: ...
         def select_run(self, run_id: str | None) -> None: ...
+        def action_refresh(self) -> None: ...
+        def action_pick_baseline(self) -> None: ...
         def select_task(self, task_id: str) -> None: ...
 
         def call_after_refresh(self, callback: Callable[..., object], *args: object) -> bool: ...
@@ -77,6 +81,19 @@ class PaneNavigation(_AppBase):
             self.screen.minimize()
         elif self.screen.focused is not None:
             self.screen.maximize(self.screen.focused)
+
+    # Command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Refresh", "Read DAGs, runs and the open profile again", self.action_refresh
+        )
+        yield SystemCommand("Switch run", "Pick another run of this DAG", self.action_pick_run)
+        yield SystemCommand("DAG graph", "Show the DAG as a graph", self.action_graph)
+        yield SystemCommand(
+            "Drift baseline", "Compare with another run (Drift tab)", self.action_pick_baseline
+        )
 
     # Runs, graph, help --------------------------------------------------------------
 
