@@ -140,7 +140,10 @@ class DriftWiring(_AppBase):
         if isinstance(result, str):
             view.show_message(
                 Text.assemble(
-                    ("No comparison: ", "bold"), result, "\n\n", (NO_BASELINE_HINT, "dim")
+                    ("Nothing to compare with yet. ", "bold"),
+                    result,
+                    "\n\n",
+                    (NO_BASELINE_HINT, "dim"),
                 )
             )
         else:

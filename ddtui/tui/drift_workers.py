@@ -128,7 +128,7 @@ def compare_runs(where: DriftSources, key: tuple[str, ...]) -> Job:
                 baseline, where.history, record=True,
             )  # fmt: skip
         except (BaselineUnavailableError, NoOutputError) as exc:
-            post(DriftCompared(key, None, one_line(exc)))
+            post(DriftCompared(key, None, str(exc).strip() or type(exc).__name__))
             return
         if not cancelled():
             post(DriftCompared(key, report))

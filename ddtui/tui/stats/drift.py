@@ -205,12 +205,16 @@ class DriftView(VerticalScroll):
 
     def show_message(self, text: str | Text) -> None:
         self.report = None
-        self.query_one("#drift-summary", Static).update(text)
+        summary = self.query_one("#drift-summary", Static)
+        summary.update(text)
+        summary.add_class("-message")  # a message wraps; the report's lines are cut instead
         self._show_report(False)
 
     def show_report(self, report: DriftReport, baseline_choice: str) -> None:
         self.report = report
-        self.query_one("#drift-summary", Static).update(summary(report, baseline_choice))
+        shown = self.query_one("#drift-summary", Static)
+        shown.update(summary(report, baseline_choice))
+        shown.remove_class("-message")
         table = self.table
         cursor = table.cursor_row
         table.clear()
