@@ -112,3 +112,35 @@ async def test_exact_profile_is_recorded_and_the_progress_bar_hidden(make_app, t
         assert not app.query_one("#stats-progress").display
         entries = ProfileHistory().for_task(app.metastore.masked_url, "drift", "publish")
         assert [e.key.table for e in entries] == ["drift_latest"]
+
+
+async def test_a_history_that_cannot_be_written_only_shows_a_note(
+    make_app, tmp_path, monkeypatch
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the history's folder should be")
+    monkeypatch.setenv("DDTUI_HISTORY", str(blocker / "history.sqlite"))
+    app = make_app(dag_id="drift", task_id="publish")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, rounds=6)
+        assert "exact profile" in static_text(app, "#stats-title")
+        notes = [n.message for n in app._notifications]
+        assert any("not recorded" in note for note in notes), notes
+        await press(pilot, "4")
+        await settle(pilot, rounds=5)
+        assert "Nothing to compare" in static_text(app, "#drift-summary")
+
+
+async def test_b_picks_the_baseline_run(make_app) -> None:
+    from ddtui.tui.run_picker import RunPicker
+
+    app = make_app(dag_id="drift", task_id="sample")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_drift_tab(pilot)
+        await press(pilot, "b")
+        assert isinstance(app.screen, RunPicker)
+        await press(pilot, "down", "enter")  # the older run: the same as "previous" here
+        await settle(pilot, rounds=5)
+        report = app.stats_pane.drift_view.report
+        assert report is not None and report.baseline.run_id == app.runs[1].run_id
+        assert app.baseline_choice == app.runs[1].run_id
