@@ -81,20 +81,21 @@ def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]
         subprocess.run(["tmux", "kill-session", "-t", term.name], capture_output=True, check=False)
 
 
-def ssh_like_env(home: AirflowHome, term: str) -> dict[str, str]:
+def ssh_like_env(home: AirflowHome, term: str, history: Path) -> dict[str, str]:
     """What a login shell over SSH has: PATH, HOME, TERM, LANG, and the Airflow home."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/root"),
         "TERM": term,
         "LANG": "C.UTF-8",
+        "DDTUI_HISTORY": str(history),  # not the user's own profile history
         **home.env(),
     }
 
 
 @pytest.mark.parametrize("term", ["xterm-256color", "xterm"])
 def test_deep_link_shows_dag_tasks_states_and_describe_numbers(
-    airflow_home: AirflowHome, terminal: Callable[..., Terminal], term: str
+    airflow_home: AirflowHome, terminal: Callable[..., Terminal], term: str, tmp_path: Path
 ) -> None:
     run_id = next(
         r.run_id for r in airflow_home.runs if r.dag_id == "titanic" and r.state == "success"
@@ -105,7 +106,7 @@ def test_deep_link_shows_dag_tasks_states_and_describe_numbers(
 
     tty = terminal(
         [DDTUI, "--dag", "titanic", "--task", "clean", "--run", run_id, "--refresh", "0"],
-        ssh_like_env(airflow_home, term),
+        ssh_like_env(airflow_home, term, tmp_path / "history.sqlite"),
         (120, 40),
     )
     screen = tty.wait_for(lambda s: mean_age in s and std_fare in s, "the describe numbers")
@@ -121,10 +122,12 @@ def test_deep_link_shows_dag_tasks_states_and_describe_numbers(
 
 
 def test_keyboard_only_browse_filter_and_quit_at_80x24(
-    airflow_home: AirflowHome, terminal: Callable[..., Terminal]
+    airflow_home: AirflowHome, terminal: Callable[..., Terminal], tmp_path: Path
 ) -> None:
     tty = terminal(
-        [DDTUI, "--refresh", "0"], ssh_like_env(airflow_home, "xterm-256color"), (80, 24)
+        [DDTUI, "--refresh", "0"],
+        ssh_like_env(airflow_home, "xterm-256color", tmp_path / "history.sqlite"),
+        (80, 24),
     )
     tty.wait_for(lambda s: "drift" in s and "Miss %" in s, "the DAG tree and a profile")
     tty.keys("/")
