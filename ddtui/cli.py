@@ -289,7 +289,15 @@ def demo_command(
         import shutil
 
         shutil.rmtree(default_demo_home(), ignore_errors=True)
-    home = ensure_demo_home(progress=lambda line: typer.echo(f"demo: {line}", err=True))
+
+    def say(line: str) -> None:
+        typer.echo(f"demo: {line}", err=True)
+
+    home = ensure_demo_home(progress=say)
+    from ddtui.demo_history import seed_demo_history
+    from ddtui.drift.history import ProfileHistory
+
+    seed_demo_history(home, ProfileHistory(), say)
     if print_env or not sys.stdout.isatty():
         for name, value in home.env().items():
             typer.echo(f"export {name}={value}")

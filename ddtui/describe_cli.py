@@ -70,7 +70,7 @@ def run_describe(
             baseline_run_id=compare, history=history, record=record, columns=columns,
         )  # fmt: skip
     elif record and history is not None:
-        _record_if_current(store, sources, data, description, history)
+        record_if_current(store, sources, data, description, history)
     width = shutil.get_terminal_size((100, 24)).columns
     if output_format == "json":
         typer.echo(json.dumps(description.to_dict(), indent=2, allow_nan=False))
@@ -130,7 +130,7 @@ def _compare(
         )  # fmt: skip
     except BaselineUnavailableError:
         if record and history is not None:
-            _record_if_current(store, sources, data, description, history)
+            record_if_current(store, sources, data, description, history)
         raise
 
 
@@ -155,12 +155,14 @@ def _reusing_profiler(
     return profiler
 
 
-def _record_if_current(
+def record_if_current(
     store: Metastore,
     sources: DataSources,
     data: DataSettings,
     description: Description,
     history: ProfileHistory,
+    *,
+    quiet: bool = False,
 ) -> None:
     """Record the profile unless a newer run has since overwritten the table it came from."""
     target, output = description.target, description.output
@@ -168,6 +170,8 @@ def _record_if_current(
         return
     newer = _overwritten_by(store, data, description)
     if newer is not None:
+        if quiet:
+            return
         _note(
             f"not recorded: {output.qualified_name} now holds the output of the newer run "
             f"{newer}, not of run {target.run.run.run_id}"
