@@ -246,6 +246,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         ref = self.outputs.get(self.task_id or "")
         if ref is None or not ref.readable:
             self.workers.cancel_group(self, workers.PROFILE)
+            self.deferred_health_due()
             self.stats_key = None
             if ref is None:
                 stats.show_message("Select a task to see its output table.")
@@ -260,6 +261,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         cached = None if force else self.profiles.get(key)
         if cached is not None:
             self.workers.cancel_group(self, workers.PROFILE)
+            self.deferred_health_due()
             stats.ref = ref
             stats.show_profile(cached)
             return
@@ -322,9 +324,9 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         if message.loaded_at is not None and message.refresh:
             self.query_one(InfoBar).refreshed_at = message.loaded_at
         self._count_rows()
-        self.measure_health()
         self.task_id = pane.selected_task_id
         self.show_stats()
+        self.measure_health_when_idle()
 
     def on_rows_counted(self, message: RowsCounted) -> None:
         if message.key != self._run_key:
@@ -361,6 +363,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def on_profile_finished(self, message: ProfileFinished) -> None:
         if message.key == self.stats_key:
             self.stats_pane.finish()
+        self.deferred_health_due()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error path: a failed worker's reason goes to the pane it concerns."""
@@ -380,6 +383,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
             self.stats_key = None  # the next selection or refresh tries again
+            self.deferred_health_due()
         elif group == drift_workers.DRIFT:
             self.drift_failed(reason)
 

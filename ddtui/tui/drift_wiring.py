@@ -83,6 +83,7 @@ class DriftWiring(_AppBase):
         self.task_health: dict[str, dict[str, TaskHealth]] = {}
         self._health_started: set[tuple[str, str]] = set()
         self._health_running: tuple[str, str] | None = None
+        self._health_deferred = False
         self.history_note = ""
         self._history_read = False
 
@@ -209,6 +210,20 @@ class DriftWiring(_AppBase):
         task_ids = [t for t, ref in self.outputs.items() if ref.found]
         job = drift_workers.measure_health(self.drift_sources, self.structure, self.runs, task_ids)
         workers.start(self, drift_workers.HEALTH, job, f"health of {dag_id}")
+
+    def measure_health_when_idle(self) -> None:
+        """Badges once the selected task's profile is in: the table the user asked for
+        comes first, and health profiles other tables that would slow it down."""
+        profiling = any(w.group == workers.PROFILE and not w.is_finished for w in self.workers)
+        self._health_deferred = profiling
+        if not profiling:
+            self.measure_health()
+
+    def deferred_health_due(self) -> None:
+        """The profile ended (shown, failed, or none was needed): measure deferred health."""
+        if self._health_deferred:
+            self._health_deferred = False
+            self.measure_health()
 
     def badges_from_history(self, dag_ids: list[str]) -> None:
         """Once per session: roll-up badges of DAGs with history entries (nothing profiled)."""
