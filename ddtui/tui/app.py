@@ -406,6 +406,11 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self._load_dag(refresh=True)
         self.notify("Refreshing…", timeout=1.5)
 
+    async def action_quit(self) -> None:
+        """Stop the workers first: a result arriving while the screen closes has no pane."""
+        self.workers.cancel_all()
+        self.exit()
+
     def on_unmount(self) -> None:
         self.sources.close()
 
