@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,7 +30,9 @@ class Terminal:
         self.name = name
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=True)
+        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"tmux {args[0]} failed ({done.returncode}): {done.stderr.strip()}")
         return done.stdout
 
     def screen(self) -> str:
@@ -65,7 +68,8 @@ def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]
     started: list[Terminal] = []
 
     def start(command: list[str], env: dict[str, str], size: tuple[int, int]) -> Terminal:
-        term = Terminal(f"ddtui-e2e-{os.getpid()}-{len(started)}-{request.node.name[-12:]}")
+        # Unique per test and run: a recycled pid must not meet an old session's name.
+        term = Terminal(f"ddtui-e2e-{uuid.uuid4().hex[:12]}")
         env_args = [f"{k}={v}" for k, v in env.items()]
         # A shell stays after ddtui quits and prints how it ended, so the test can read it.
         script = shlex.join(command) + '; echo "ddtui exited with $?"; sleep 600'
