@@ -73,10 +73,19 @@ def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]
         env_args = [f"{k}={v}" for k, v in env.items()]
         # A shell stays after ddtui quits and prints how it ended, so the test can read it.
         script = shlex.join(command) + '; echo "ddtui exited with $?"; sleep 600'
-        term.tmux(
-            "new-session", "-d", "-s", term.name, "-x", str(size[0]), "-y", str(size[1]),
+        argv = [
+            "tmux", "new-session", "-d", "-s", term.name, "-x", str(size[0]), "-y", str(size[1]),
             "env", "-i", *env_args, "sh", "-c", script,
-        )  # fmt: skip
+        ]  # fmt: skip
+        # The previous test's kill-session may be shutting the tmux server down right now;
+        # a new-session in that moment fails once, so try again before failing.
+        for attempt in range(3):
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            if done.returncode == 0:
+                break
+            if attempt == 2:
+                pytest.fail(f"tmux new-session failed: {done.stderr.strip()}")
+            time.sleep(0.5)
         started.append(term)
         return term
 
