@@ -255,8 +255,11 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
                 stats.show_message(error_message(kind, ref.reason), ref)
             return
         key = self._table_key(self.task_id or "", ref)
-        if key == self.stats_key and not force:
-            return
+        profiling = workers.running(self, workers.PROFILE)
+        if not force and (
+            key == self.stats_key or (profiling and workers.same_table(key, self.stats_key))
+        ):
+            return  # shown, or computing for a task that shares the table: keep it going
         self.stats_key = key
         cached = None if force else self.profiles.get(key)
         if cached is not None:
@@ -266,7 +269,9 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             stats.show_profile(cached)
             return
         stats.show_loading(ref)
-        workers.start(self, workers.PROFILE, workers.profile_output(self.sources, ref, key))
+        settle = workers.PROFILE_SETTLE_S if profiling else 0.0  # the cursor is moving on
+        job = workers.profile_output(self.sources, ref, key, settle)
+        workers.start(self, workers.PROFILE, job)
 
     # Pane events --------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ concern (see `DdtuiApp.on_worker_state_changed`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,9 @@ Job = Callable[[Post, Cancelled], None]
 
 # Worker groups: one kind of work each, so `exclusive=True` cancels only stale work of that kind.
 DAGS, DAG, ROWS, PROFILE = "dags", "dag", "rows", "profile"
+# A profile started while another still runs (the cursor is moving) waits this long first.
+PROFILE_SETTLE_S = 0.15
+SETTLE_POLL_S = 0.01
 
 
 def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[None]:
@@ -118,12 +122,20 @@ def resolve_outputs(
 
 
 def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, OutputRef]) -> Job:
-    """Each readable output's row count: the profiler's first, cheap stage only."""
+    """Each readable output's row count: the profiler's first, cheap stage only.
+
+    Tasks often share an output table (one appends to what another wrote): each table is
+    counted once, and its count posted for every task that writes it.
+    """
+    by_table: dict[tuple[str, ...], list[str]] = {}
+    for task_id, ref in refs.items():
+        by_table.setdefault(output_key(ref), []).append(task_id)
 
     def job(post: Post, cancelled: Cancelled) -> None:
-        for task_id, ref in refs.items():
+        for task_ids in by_table.values():
             if cancelled():
                 return
+            ref = refs[task_ids[0]]
             try:
                 stages = backend.profile_stages(
                     sources.engine(ref.data_url or ""),
@@ -135,19 +147,44 @@ def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, O
                 close = getattr(stages, "close", None)
                 if close is not None:
                     close()
-                post(RowsCounted(run_key, task_id, first.row_count))
+                rows, problem = first.row_count, ""
             except Exception as exc:
                 if backend.is_cancellation(exc):
                     return
-                post(RowsCounted(run_key, task_id, None, _one_line(exc)))
+                rows, problem = None, _one_line(exc)
+            for task_id in task_ids:
+                post(RowsCounted(run_key, task_id, rows, problem))
 
     return job
 
 
-def profile_output(sources: DataSources, ref: OutputRef, key: tuple[str, ...]) -> Job:
-    """Schema and row count, then a sample profile, then the exact one, with progress."""
+def same_table(key: tuple[str, ...] | None, other: tuple[str, ...] | None) -> bool:
+    """Whether two `output_key`s name the same table (whichever write of it they expect)."""
+    return key is not None and other is not None and key[:3] == other[:3]
+
+
+def running(app: App[Any], group: str) -> bool:
+    """Whether a worker of `group` is still at work."""
+    return any(w.group == group and not w.is_finished for w in app.workers)
+
+
+def profile_output(
+    sources: DataSources, ref: OutputRef, key: tuple[str, ...], settle: float = 0.0
+) -> Job:
+    """Schema and row count, then a sample profile, then the exact one, with progress.
+
+    `settle`: seconds to wait before reading, so that a cursor moving through the task
+    list cancels this job before it touches the database (debounce).
+    """
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            if cancelled():
+                return
+            time.sleep(min(SETTLE_POLL_S, max(deadline - time.monotonic(), 0.0)))
+        if cancelled():
+            return
         from ddtui.profile.models import TableProfile  # numpy comes with ddtui.profile
 
         def progress(*args: object, **kwargs: object) -> None:
