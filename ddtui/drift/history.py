@@ -314,6 +314,18 @@ class ProfileHistory:
             ).fetchall()
         return [_stored(row) for row in rows]
 
+    def tasks_with_entries(self, metastore: str, min_entries: int = 1) -> list[tuple[str, str]]:
+        """(dag_id, task_id) of the metastore's tasks with at least `min_entries` entries."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                "SELECT dag_id, task_id FROM profiles WHERE metastore = ? "
+                "GROUP BY dag_id, task_id HAVING count(*) >= ? ORDER BY dag_id, task_id",
+                (mask_url(metastore), min_entries),
+            ).fetchall()
+        return [(str(dag_id), str(task_id)) for dag_id, task_id in rows]
+
     def stats(self) -> dict[str, int]:
         """Entries and stored bytes (JSON text), for `ddtui` to show how full the history is."""
         with self._connect(write=False) as conn:
