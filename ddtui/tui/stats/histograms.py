@@ -29,6 +29,13 @@ class ColumnChart(Widget):
         self.column = column
         self._cache: tuple[tuple[int, int], Text] | None = None
 
+    def show_column(self, column: ColumnProfile) -> None:
+        """Chart another profile of the column; redrawn (when on screen) only if it changed."""
+        if column == self.column:
+            return
+        self.column, self._cache = column, None
+        self.refresh()
+
     def render(self) -> Text:
         size = (self.content_size.width, self.content_size.height)
         if self._cache is None or self._cache[0] != size:
@@ -57,11 +64,21 @@ class HistogramGrid(VerticalScroll, can_focus=True):
         return max(1, self.scrollable_content_region.width // CHART_MIN_WIDTH)
 
     def show_profile(self, profile: TableProfile) -> None:
-        self.columns = list(profile.columns)
+        """One chart per column. Charts draw when on screen (plotext takes ~10-40 ms each);
+        the exact profile replacing the sample reuses the charts, redrawing what changed."""
+        columns = list(profile.columns)
+        charts = list(self.query(ColumnChart))
+        if [c.name for c in columns] == [c.name for c in self.columns] and len(charts) == len(
+            columns
+        ):
+            for chart, col in zip(charts, columns, strict=True):
+                chart.show_column(col)
+            self.columns = columns
+            return
+        self.columns = columns
         self.cursor = min(self.cursor, max(0, len(self.columns) - 1))
         self.remove_children()
-        charts = [ColumnChart(col, classes="chart") for col in self.columns]
-        self.mount_all(charts)
+        self.mount_all([ColumnChart(col, classes="chart") for col in self.columns])
         self._apply_layout()
         self._highlight()
 
