@@ -140,6 +140,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self._load_dags()
         if self.dag_id is not None:
             self._load_dag(refresh=False)
+            workers.preload_profiler()  # a deep link: a profile follows
             self.query_one(TaskPane).table.focus()
         else:
             self.query_one(DagPane).dag_tree.focus()

@@ -7,6 +7,8 @@ concern (see `DdtuiApp.on_worker_state_changed`).
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +46,27 @@ DAGS, DAG, ROWS, PROFILE = "dags", "dag", "rows", "profile"
 # A profile started while another still runs (the cursor is moving) waits this long first.
 PROFILE_SETTLE_S = 0.15
 SETTLE_POLL_S = 0.01
+PROGRESS_INTERVAL_S = 0.2
+SAMPLE_PAINT_S = 0.15
+
+
+_PROFILER_IMPORT = threading.Lock()
+
+
+def load_profiler() -> None:
+    """Import the profiler (numpy with it) from one thread at a time: a package imported
+    by two threads at once can be seen half-initialised (see drift_workers.load_drift)."""
+    with _PROFILER_IMPORT:
+        import pandas  # noqa: F401 - the profiler's summaries import it on first use (~0.5 s)
+
+        import ddtui.profile  # noqa: F401
+
+
+def preload_profiler() -> None:
+    """Import the profiler in a background thread: a deep link knows a profile follows,
+    and the imports (numpy, pandas: ~1 s) would otherwise delay its sample."""
+    if "ddtui.profile" not in sys.modules:
+        threading.Thread(target=load_profiler, name="preload-profiler", daemon=True).start()
 
 
 def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[None]:
@@ -132,6 +155,7 @@ def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, O
         by_table.setdefault(output_key(ref), []).append(task_id)
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        load_profiler()
         for task_ids in by_table.values():
             if cancelled():
                 return
@@ -178,18 +202,21 @@ def profile_output(
     """
 
     def job(post: Post, cancelled: Cancelled) -> None:
-        deadline = time.monotonic() + settle
-        while time.monotonic() < deadline:
-            if cancelled():
-                return
-            time.sleep(min(SETTLE_POLL_S, max(deadline - time.monotonic(), 0.0)))
-        if cancelled():
+        if not _wait(settle, cancelled):
             return
+        load_profiler()
         from ddtui.profile.models import TableProfile  # numpy comes with ddtui.profile
 
+        last_posted = 0.0
+
         def progress(*args: object, **kwargs: object) -> None:
+            # At most a few updates a second: each one is a repaint on the UI thread.
+            nonlocal last_posted
             fraction, note = backend.progress_fraction(*args, **kwargs)
-            post(ProfileProgressed(key, fraction, note))
+            now = time.monotonic()
+            if now - last_posted >= PROGRESS_INTERVAL_S or fraction in (0.0, 1.0):
+                last_posted = now
+                post(ProfileProgressed(key, fraction, note))
 
         engine = sources.engine(ref.data_url or "")
         try:
@@ -200,6 +227,10 @@ def profile_output(
                     return
                 if isinstance(stage, TableProfile):
                     post(ProfileLoaded(key, stage))
+                    if not stage.exact:
+                        # Let the UI thread paint the sample before the exact scan, which
+                        # holds the GIL between fetches, competes with it.
+                        _wait(SAMPLE_PAINT_S, cancelled)
                 else:
                     post(SchemaLoaded(key, stage))
         except Exception as exc:
@@ -209,6 +240,17 @@ def profile_output(
         post(ProfileFinished(key))
 
     return job
+
+
+def _wait(seconds: float, cancelled: Cancelled) -> bool:
+    """Sleep up to `seconds`, waking early when cancelled; False when cancelled."""
+    deadline = time.monotonic() + seconds
+    while not cancelled():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return True
+        time.sleep(min(SETTLE_POLL_S, left))
+    return False
 
 
 def _one_line(exc: BaseException) -> str:
