@@ -361,6 +361,11 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.task_pane.set_row_count(self.task_id, format_count(message.profile.row_count))
         if message.profile.exact:
             self.profiles[message.key] = message.profile
+            ref = self.outputs.get(self.task_id or "")
+            if ref is not None and ref.readable:  # the task shown may share the table (adopted)
+                shown = self._table_key(self.task_id or "", ref)
+                if workers.same_table(shown, message.key):
+                    self.profiles[shown] = message.profile
             self.record_exact_profile(message.profile)
             self.profiles.move_to_end(message.key)
             while len(self.profiles) > PROFILE_CACHE_SIZE:
