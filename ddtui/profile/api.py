@@ -21,7 +21,7 @@ from ddtui.profile.schema import (
     translated_errors,
     type_name,
 )
-from ddtui.profile.stream import read_tail, scan
+from ddtui.profile.stream import read_tail, stream_profile
 
 Mode = Literal["auto", "sample", "exact"]
 
@@ -111,19 +111,10 @@ def _run(
         sample_size = None
     else:
         limit = sample_rows if strategy == "sample" else None
-        expected = min(rows, sample_rows) if limit is not None else rows
-        accumulators, head, tail, read = scan(
-            conn, table, columns, specs, settings=settings, control=control.slice(0.0, 0.8),
-            expected_rows=expected, limit=limit, head_rows=head_rows,
+        profiles, head, tail, read = stream_profile(
+            conn, table, columns, specs, settings=settings, control=control, rows=rows,
+            limit=limit, head_rows=head_rows,
         )  # fmt: skip
-        finishing = control.slice(0.8, 1.0)
-        profiles = []
-        total = len(accumulators)
-        accumulators.reverse()
-        while accumulators:
-            accumulator = accumulators.pop()  # dropped once finished: frees its column's memory
-            finishing.report(len(profiles) / total, f"summarising {accumulator.spec.name}")
-            profiles.append(accumulator.finish())
         sample_size = read if strategy == "sample" else None
         if strategy == "sample":
             tail = read_tail(conn, table, columns, rows, head_rows)

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
 from ddtui.profile.control import Control
+from ddtui.profile.grouped import GroupCounter, count_jobs
+from ddtui.profile.models import ColumnProfile
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
 CHUNK_VALUES = 200_000
@@ -97,10 +99,15 @@ def scan(
     expected_rows: int,
     limit: int | None = None,
     head_rows: int = 5,
+    order_by: sa.ColumnElement[Any] | None = None,
 ) -> tuple[list[Accumulator], list[dict[str, Any]], list[dict[str, Any]], int]:
     """Read the columns once, chunk by chunk; return accumulators, head, tail and rows read."""
     accumulators = [accumulator_for(spec, settings, expected_rows) for spec in specs]
+    if not columns:
+        return accumulators, [], [], expected_rows
     stmt = sa.select(*readable(columns)).select_from(table)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
     if limit is not None:
         stmt = stmt.limit(limit)
     head: list[Sequence[Any]] = []
@@ -117,8 +124,6 @@ def scan(
         control.report(
             rows_read / max(expected_rows, 1), f"read {rows_read:,} of {expected_rows:,} rows"
         )
-    if not columns:
-        rows_read = expected_rows
     processors = _processors(conn, columns)
     return (
         accumulators,
@@ -126,6 +131,23 @@ def scan(
         as_records(list(tail), columns, processors),
         rows_read,
     )
+
+
+def read_head(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    head_rows: int,
+    order_by: sa.ColumnElement[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The first rows in scan order."""
+    if head_rows <= 0 or not columns:
+        return []
+    stmt = sa.select(*readable(columns)).select_from(table)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    rows = conn.execute(stmt.limit(head_rows)).all()
+    return as_records(rows, columns, [None] * len(columns))
 
 
 def read_tail(
@@ -150,3 +172,56 @@ def read_tail(
     offset = max(row_count - head_rows, 0)
     rows = conn.execute(stmt.offset(offset).limit(head_rows)).all()
     return as_records(rows, columns, [None] * len(columns))
+
+
+def finish_all(accumulators: list[Accumulator], control: Control) -> list[ColumnProfile]:
+    """Each accumulator's profile; each is dropped once finished, freeing its column's memory."""
+    profiles: list[ColumnProfile] = []
+    total = len(accumulators)
+    accumulators.reverse()
+    while accumulators:
+        accumulator = accumulators.pop()
+        control.report(len(profiles) / max(total, 1), f"summarising {accumulator.spec.name}")
+        profiles.append(accumulator.finish())
+    return profiles
+
+
+def stream_profile(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    rows: int,
+    limit: int | None,
+    head_rows: int,
+) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Profiles of all columns from one pass over the rows; return them, head, tail, rows read.
+
+    For an exact profile of an SQLite table, SQLite itself counts the text and boolean
+    columns (GROUP BY, see grouped.py) while this thread streams the others.
+    """
+    expected = min(rows, limit) if limit is not None else rows
+    jobs = count_jobs(conn, table, columns, specs) if limit is None else []
+    counted = {job.index for job in jobs}
+    streamed = [i for i in range(len(columns)) if i not in counted]
+    # Streaming fewer columns could let SQLite pick a covering index and another order;
+    # rowid order is the order pandas reads the table in, and the order first-seen counts use.
+    order_by = jobs[0].rowid if jobs else None
+    profiles: dict[int, ColumnProfile] = {}
+    with GroupCounter(conn.engine, jobs, settings) as counter:
+        counter.start()
+        accumulators, head, tail, read = scan(
+            conn, table, [columns[i] for i in streamed], [specs[i] for i in streamed],
+            settings=settings, control=control.slice(0.0, 0.8), expected_rows=expected,
+            limit=limit, head_rows=head_rows, order_by=order_by,
+        )  # fmt: skip
+        finished = finish_all(accumulators, control.slice(0.8, 0.9))
+        profiles.update(zip(streamed, finished, strict=True))
+        profiles.update(counter.finish(control.slice(0.9, 1.0)))
+    if jobs:  # the stream had only some of the columns
+        head = read_head(conn, table, columns, head_rows, order_by)
+        tail = read_tail(conn, table, columns, rows, head_rows)
+    return [profiles[i] for i in range(len(columns))], head, tail, read
