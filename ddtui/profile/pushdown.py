@@ -1,12 +1,15 @@
 """The "pushdown" strategy: the server computes every aggregate; rows never leave it.
 
 Pass 1 (one scan per batch of columns): counts, extremes, zeros, negatives, infinities,
-string lengths, true counts. Pass 2: mean and std (on values scaled by a power of two so
-huge values cannot overflow the server's float arithmetic). Then per column, one
-GROUP BY of the values gives the distinct count and, through a running count over the
-sorted distinct values, the exact order statistics that numpy's linear interpolation
-needs (this works on MySQL/MariaDB, which have no percentile_cont aggregate, and sorts
-far less than COUNT(DISTINCT) plus percentile_cont); for text the same GROUP BY gives
+string lengths, true counts, and mean and std of values too small to overflow the
+server's float arithmetic. Pass 2, only for columns with huge values or infinities:
+mean and std again, on values scaled by a power of two.
+
+On PostgreSQL, distinct counts, quantiles, histograms and top values come from
+pushdown_pg (few scans, at most one sort per column). On MySQL/MariaDB, which have no
+percentile aggregate, one GROUP BY of the values per column gives the distinct count
+and, through a running count over the sorted distinct values, the exact order
+statistics that numpy's linear interpolation needs; for text the same GROUP BY gives
 the top values. A last GROUP BY per number or datetime column counts histogram bins.
 """
 
@@ -15,14 +18,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 
 from ddtui.profile.accumulate import QUANTILES, ColumnSpec, Settings
 from ddtui.profile.control import Control
 from ddtui.profile.models import ColumnProfile, Histogram
+from ddtui.profile.pushdown_pg import (
+    distinct_quantiles_histograms,
+    finite_edges,
+    tune_session,
+)
 from ddtui.profile.pushdown_values import (
     as_timestamp,
     interpolate,
@@ -30,17 +38,23 @@ from ddtui.profile.pushdown_values import (
     order_positions,
     timestamp_from_ticks,
 )
-from ddtui.profile.sqlexpr import Expr, Flavour, flag_count, power_of_two_scale, scaled
+from ddtui.profile.sqlexpr import (
+    Expr,
+    Flavour,
+    overflow_safe,
+    power_of_two_scale,
+    scaled,
+)
 from ddtui.profile.stream import as_records, read_tail, readable
-from ddtui.profile.summary import histogram_edges, python_scalar, text_dtype
+from ddtui.profile.summary import python_scalar, text_dtype
 
 # Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
 BATCH_COLUMNS = 100
 
 
 @dataclass
-class _Column:
-    """One column's expressions and what the passes found so far."""
+class PushedColumn:
+    """One column's expressions and what the queries found so far."""
 
     spec: ColumnSpec
     column: sa.Column[Any]
@@ -53,39 +67,39 @@ class _Column:
         return self.spec.kind
 
 
-def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
+def _first_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
     """Aggregates that need one scan and no earlier result."""
     v, kind = col.value, col.kind
     exprs: dict[str, Expr] = {"count": sa.func.count(v)}
     if kind == "number":
         exact = col.column if col.spec.is_integer else v  # integers keep exact extremes
         finite = flavour.is_finite(v)
+        # Integers cannot overflow; other values above 2**500 (or infinite) make these
+        # moot (a second pass redoes them scaled), and would make Postgres raise.
+        moment = v if col.spec.is_integer else overflow_safe(v)
         exprs |= {
             "min": sa.func.min(exact),
             "max": sa.func.max(exact),
-            "zeros": flag_count(v == 0),
-            "negatives": flag_count(v < 0),
+            "zeros": flavour.flag_count(v == 0),
+            "negatives": flavour.flag_count(v < 0),
+            "mean": sa.func.avg(moment),
+            "std": sa.func.stddev_samp(moment),
         }
-        if finite is None:
+        if finite is None:  # MySQL/MariaDB: every value is finite
             exprs |= {"fmin": sa.func.min(v), "fmax": sa.func.max(v)}
             exprs["max_abs"] = sa.func.max(sa.func.abs(v))
-        else:
-            exprs |= {
-                "infinities": flag_count(sa.not_(finite)),
-                "fmin": sa.func.min(sa.case((finite, v))),
-                "fmax": sa.func.max(sa.case((finite, v))),
-                "max_abs": sa.func.max(sa.case((finite, sa.func.abs(v)))),
-            }
+        # Postgres: the finite extremes are the extremes, unless those are infinite (rare):
+        # see _finite_extremes.
     elif kind == "datetime":
-        ticks = flavour.ticks(v)
         exprs |= {
             "min": sa.func.min(v),
             "max": sa.func.max(v),
-            "mean_ticks": sa.func.avg(ticks),
-            "min_ticks": sa.func.min(ticks),
-            "max_ticks": sa.func.max(ticks),
+            # A sum, exact, divided on the client: AVG of a numeric keeps ~16 digits only.
+            "epoch_sum": sa.func.sum(flavour.epoch(v)),
         }
-    elif kind in {"text", "binary"}:
+    elif kind == "binary" or (kind == "text" and not flavour.postgres):
+        # Postgres' char_length counts characters one by one, each time it is called:
+        # pushdown_pg takes text lengths from its value counts or grouped values instead.
         length = flavour.length(v, binary=kind == "binary")
         exprs |= {
             "min_length": sa.func.min(length),
@@ -93,29 +107,65 @@ def _first_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
             "max_length": sa.func.max(length),
         }
     elif kind == "boolean":
-        exprs["trues"] = flag_count(v)
+        exprs["trues"] = flavour.flag_count(v)
     return exprs
 
 
-def _second_pass(col: _Column, flavour: Flavour) -> dict[str, Expr]:
-    """Mean, std and (Postgres) quantiles, which need the first pass's extremes."""
-    if not col.profile.count:
-        return {}
-    if col.kind == "number":
-        scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
-        return {
-            "mean": sa.func.avg(scaled(col.value, scale)),
-            "std": sa.func.stddev_samp(scaled(col.value, scale)),
-        }
-    return {}
+def _has_infinite_extreme(col: PushedColumn) -> bool:
+    """Whether a Postgres number column's min or max is infinite (it then holds infinities)."""
+    s = col.stats
+    if col.kind != "number" or "fmin" in s or not s["count"]:
+        return False
+    return math.isinf(float(s["min"])) or math.isinf(float(s["max"]))
 
 
-def _batches(items: Sequence[_Column], size: int = BATCH_COLUMNS) -> Iterator[Sequence[_Column]]:
+def _finite_extremes_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
+    """Infinities and the finite extremes, for columns whose extremes are infinite."""
+    v, finite = col.value, flavour.is_finite(col.value)
+    assert finite is not None  # only Postgres stores infinities
+    return {
+        "infinities": flavour.flag_count(sa.not_(finite)),
+        "fmin": sa.func.min(sa.case((finite, v))),
+        "fmax": sa.func.max(sa.case((finite, v))),
+        "max_abs": sa.func.max(sa.case((finite, sa.func.abs(v)))),
+    }
+
+
+def _finite_extremes(col: PushedColumn) -> None:
+    """A Postgres number column without infinities: its finite extremes are its extremes."""
+    s = col.stats
+    if col.kind == "number" and "fmin" not in s and s["count"]:
+        s["infinities"] = 0
+        s["fmin"], s["fmax"] = float(s["min"]), float(s["max"])
+        s["max_abs"] = max(abs(s["fmin"]), abs(s["fmax"]))
+
+
+def _needs_second_pass(col: PushedColumn) -> bool:
+    """Whether pass 1 left out values of this number column from its mean and std."""
+    if col.kind != "number" or not col.profile.count or col.spec.is_integer:
+        return False
+    return bool(col.profile.infinities) or power_of_two_scale(col.stats["max_abs"]) != 1.0
+
+
+def _second_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
+    """Mean and std over every value, scaled by the first pass's largest magnitude."""
+    scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
+    return {
+        "mean": sa.func.avg(scaled(col.value, scale)),
+        "std": sa.func.stddev_samp(scaled(col.value, scale)),
+    }
+
+
+def _batches(
+    items: Sequence[PushedColumn], size: int = BATCH_COLUMNS
+) -> Iterator[Sequence[PushedColumn]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _run_pass(conn: sa.Connection, table: sa.Table, cols: Sequence[_Column], build: Any) -> None:
+def _run_pass(
+    conn: sa.Connection, table: sa.Table, cols: Sequence[PushedColumn], build: Any
+) -> None:
     """One SELECT of many aggregates over the table; results land in each column's stats."""
     wanted = [(col, key, expr) for col in cols for key, expr in build(col).items()]
     if not wanted:
@@ -125,7 +175,7 @@ def _run_pass(conn: sa.Connection, table: sa.Table, cols: Sequence[_Column], bui
         col.stats[key] = value
 
 
-def _apply_first(col: _Column) -> None:
+def _apply_first(col: PushedColumn, flavour: Flavour) -> None:
     """Copy first-pass results into the profile."""
     s, p = col.stats, col.profile
     p.count = int(s["count"])
@@ -143,8 +193,9 @@ def _apply_first(col: _Column) -> None:
         p.infinities = int(s.get("infinities", 0))
     elif col.kind == "datetime":
         p.min, p.max = as_timestamp(s["min"]), as_timestamp(s["max"])
-        p.mean = timestamp_from_ticks(s["mean_ticks"], col.spec.tz_aware)
-    elif col.kind in {"text", "binary"}:
+        mean = Decimal(s["epoch_sum"]) * flavour.micros_per_epoch_unit / p.count
+        p.mean = timestamp_from_ticks(mean, col.spec.tz_aware)
+    elif "min_length" in s:
         p.min_length, p.max_length = int(s["min_length"]), int(s["max_length"])
         p.mean_length = float(s["mean_length"])
     elif col.kind == "boolean":
@@ -156,10 +207,10 @@ def _apply_first(col: _Column) -> None:
         p.top, p.freq = p.top_values[0]
 
 
-def _moments(col: _Column) -> None:
+def _moments(col: PushedColumn) -> None:
     """Mean and std from the scaled aggregates, overflowing to inf where pandas' would."""
     s, p = col.stats, col.profile
-    scale, n = s["scale"], p.count
+    scale, n = s.setdefault("scale", 1.0), p.count
     mean = python_scalar(float(s["mean"])) if s["mean"] is not None else None
     if mean is not None:
         total = mean * n * scale  # pandas sums first: when the sum overflows, so does its mean
@@ -170,7 +221,7 @@ def _moments(col: _Column) -> None:
         p.std = math.inf if math.isinf(squares) else var_std * scale
 
 
-def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: _Column) -> None:
+def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedColumn) -> None:
     """Distinct count and the order statistics numpy interpolates between, in one query.
 
     The values are grouped (a hash aggregate, which the server can run in parallel) and
@@ -206,22 +257,17 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: _Column) 
 
 
 def _histogram(
-    conn: sa.Connection, table: sa.Table, col: _Column, flavour: Flavour, bins: int
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, flavour: Flavour, bins: int
 ) -> None:
     """numpy.histogram of the finite values (or of the ticks of a datetime column)."""
-    s, p = col.stats, col.profile
+    p = col.profile
     if col.kind == "number":
-        low, high, value = s["fmin"], s["fmax"], col.value
-        finite = flavour.is_finite(value)
+        value, finite = col.value, flavour.is_finite(col.value)
     else:
-        low, high = s["min_ticks"], s["max_ticks"]
         value, finite = flavour.float_ticks(col.value), None
-    if low is None:
+    edges = finite_edges(col, bins)
+    if edges is None:
         return  # only infinities
-    low, high = float(low), float(high)
-    edges = histogram_edges(low, high, bins)
-    if np.any(edges[:-1] >= edges[1:]):  # the range is too narrow for `bins` floats
-        edges = np.array([low, high])
     bucket = flavour.bucket(value, [float(e) for e in edges])
     where = value.is_not(None) if finite is None else sa.and_(value.is_not(None), finite)
     sub = sa.select(bucket.label("b")).select_from(table).where(where).subquery()
@@ -235,33 +281,60 @@ def _histogram(
 
 
 def _distinct_and_top_values(
-    conn: sa.Connection, table: sa.Table, col: _Column, flavour: Flavour, top_k: int
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, flavour: Flavour, top_k: int
 ) -> None:
     """Distinct count and the k most frequent values (ties by value), grouped by bytes."""
-    values = (
-        sa.select(flavour.text_key(col.value).label("k"), col.value.label("v"))
-        .select_from(table)
-        .where(col.value.is_not(None))
-    ).subquery("vals")
-    groups = (
-        sa.select(values.c.k, sa.func.min(values.c.v).label("v"), sa.func.count().label("n"))
-        .group_by(values.c.k)
-        .subquery("grp")
-    )
+    key = flavour.text_key(col.value)
+    p = col.profile
+    if flavour.postgres:
+        # The key is the string itself (in the "C" collation): no need to carry the value.
+        # Lengths per group (not per row): char_length is slow on long strings.
+        groups = (
+            sa.select(
+                key.label("k"),
+                key.label("v"),
+                sa.func.count().label("n"),
+                sa.func.char_length(key).label("len"),
+            )
+            .select_from(table)
+            .where(col.value.is_not(None))
+            .group_by(key)
+            .subquery("grp")
+        )
+        lengths = [
+            sa.over(sa.func.count()),
+            sa.over(sa.func.min(groups.c.len)),
+            sa.over(sa.func.max(groups.c.len)),
+            sa.over(sa.func.sum(groups.c.n * groups.c.len)),
+        ]
+    else:
+        values = (
+            sa.select(key.label("k"), col.value.label("v"))
+            .select_from(table)
+            .where(col.value.is_not(None))
+        ).subquery("vals")
+        groups = (
+            sa.select(values.c.k, sa.func.min(values.c.v).label("v"), sa.func.count().label("n"))
+            .group_by(values.c.k)
+            .subquery("grp")
+        )
+        lengths = [sa.over(sa.func.count())]
     stmt = (
-        sa.select(groups.c.v, groups.c.n, sa.func.count().over().label("d"))
+        sa.select(groups.c.v, groups.c.n, *lengths)
         .order_by(groups.c.n.desc(), groups.c.k)
         .limit(max(top_k, 1))
     )
-    p = col.profile
     rows = conn.execute(stmt).all()
     p.distinct = int(rows[0][2])
-    p.top_values = [(value, int(count)) for value, count, _ in rows][:top_k]
+    if flavour.postgres:
+        p.min_length, p.max_length = int(rows[0][3]), int(rows[0][4])
+        p.mean_length = int(rows[0][5]) / p.count
+    p.top_values = [(row[0], int(row[1])) for row in rows][:top_k]
     if p.top_values:
         p.top, p.freq = p.top_values[0]
 
 
-def _pandas_dtype(col: _Column) -> str:
+def _pandas_dtype(col: PushedColumn) -> str:
     """The dtype pandas.read_sql_table would give the column."""
     kind, p = col.kind, col.profile
     if kind == "number":
@@ -286,11 +359,13 @@ def pushdown_profile(
 ) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]]]:
     """Profile the columns with server-side aggregates; return profiles, head and tail."""
     flavour = Flavour(postgres=conn.dialect.name == "postgresql")
+    if flavour.postgres:
+        tune_session(conn)
     cols = [
-        _Column(
+        PushedColumn(
             spec=spec,
             column=column,
-            value=flavour.number(column) if spec.kind == "number" else column,
+            value=flavour.value(column, spec.kind),
             profile=ColumnProfile(spec.name, spec.kind, spec.db_type, "", 0, 0, None),
         )
         for spec, column in zip(specs, columns, strict=True)
@@ -299,27 +374,41 @@ def pushdown_profile(
     for i, batch in enumerate(batches):
         control.report(0.3 * i / len(batches), "counting values on the server")
         _run_pass(conn, table, batch, lambda c: _first_pass(c, flavour))
+    infinite = list(_batches([c for c in cols if _has_infinite_extreme(c)]))
+    for batch in infinite:
+        control.report(0.3, "finding infinities on the server")
+        _run_pass(conn, table, batch, lambda c: _finite_extremes_pass(c, flavour))
     for col in cols:
-        _apply_first(col)
+        _finite_extremes(col)
+        _apply_first(col, flavour)
         col.profile.missing = rows - col.profile.count
         col.profile.pandas_dtype = _pandas_dtype(col)
-    for i, batch in enumerate(batches):
-        control.report(0.3 + 0.2 * i / len(batches), "mean and std on the server")
+    rescaled = list(_batches([c for c in cols if _needs_second_pass(c)]))
+    for batch in rescaled:
+        control.report(0.3, "mean and std of huge values on the server")
         _run_pass(conn, table, batch, lambda c: _second_pass(c, flavour))
-        for col in batch:
-            if col.kind == "number" and col.profile.count:
-                _moments(col)
-    for i, col in enumerate(cols):
-        control.report(
-            0.5 + 0.45 * i / len(cols), f"distinct values and histogram of {col.spec.name}"
-        )
-        if not col.profile.count:
-            continue
-        if col.kind in {"number", "datetime"}:
-            _distinct_and_quantiles(conn, table, col)
-            _histogram(conn, table, col, flavour, settings.bins)
-        elif col.kind == "text":
-            _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
+    for col in cols:
+        if col.kind == "number" and col.profile.count:
+            _moments(col)
+    if flavour.postgres:
+        rest = control.slice(0.35, 0.95)
+        distinct_quantiles_histograms(
+            conn, table, cols, rows=rows, bins=settings.bins, top_k=settings.top_k,
+            flavour=flavour, report=rest.report,
+            top_values=lambda c: _distinct_and_top_values(conn, table, c, flavour, settings.top_k),
+        )  # fmt: skip
+    else:
+        for i, col in enumerate(cols):
+            control.report(
+                0.35 + 0.6 * i / len(cols), f"distinct values and histogram of {col.spec.name}"
+            )
+            if not col.profile.count:
+                continue
+            if col.kind in {"number", "datetime"}:
+                _distinct_and_quantiles(conn, table, col)
+                _histogram(conn, table, col, flavour, settings.bins)
+            elif col.kind == "text":
+                _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
     control.report(0.95, "head and tail")
     head = conn.execute(sa.select(*readable(columns)).select_from(table).limit(head_rows)).all()
     tail = read_tail(conn, table, columns, rows, head_rows)

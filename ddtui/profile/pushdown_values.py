@@ -32,6 +32,25 @@ def interpolate(values: dict[int, float], count: int, q: float) -> float:
     return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
+_EPOCH = dt.datetime(1970, 1, 1)  # naive: naive columns count from it
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def micros_since_epoch(value: dt.date) -> int:
+    """A driver's datetime/date as exact microseconds since 1970-01-01 (UTC if it has a zone)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def datetime_from_micros(micros: int, tz_aware: bool) -> dt.datetime:
+    """The inverse of micros_since_epoch: aware (UTC) for timestamptz columns."""
+    value = _EPOCH + micros * _MICROSECOND
+    return value.replace(tzinfo=dt.UTC) if tz_aware else value
+
+
 def as_timestamp(value: Any) -> Any:
     """A driver's datetime/date as a pandas Timestamp (UTC when it carries a zone)."""
     import pandas as pd

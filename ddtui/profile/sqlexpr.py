@@ -19,6 +19,15 @@ class Flavour:
 
     postgres: bool
 
+    def value(self, column: Expr, kind: str) -> Expr:
+        """What the aggregates of a column of this kind see."""
+        if kind == "number":
+            return self.number(column)
+        if kind == "datetime" and self.postgres and not isinstance(column.type, sa.DateTime):
+            # Dates as timestamps: one type to compare with timestamp histogram thresholds.
+            return sa.cast(column, postgresql.TIMESTAMP())
+        return column
+
     def number(self, column: Expr) -> Expr:
         """The column as pandas reads it: a double, with Postgres' NaN as NULL (missing)."""
         if not self.postgres:
@@ -52,8 +61,21 @@ class Flavour:
             sa.literal_column("MICROSECOND"), sa.literal("1970-01-01 00:00:00"), column
         )
 
+    @property
+    def micros_per_epoch_unit(self) -> int:
+        """Microseconds in one unit of epoch()."""
+        return 1_000_000 if self.postgres else 1
+
+    def epoch(self, column: Expr) -> Expr:
+        """Time since 1970-01-01 as an exact number, to sum: seconds on Postgres.
+
+        (Postgres' EXTRACT gives a numeric; multiplying each one by a million to get
+        microseconds costs more than the sum itself.)
+        """
+        return sa.extract("epoch", column) if self.postgres else self.ticks(column)
+
     def float_ticks(self, column: Expr) -> Expr:
-        """ticks() as a double, for percentile_cont and histogram buckets."""
+        """ticks() as a double, for histogram buckets."""
         ticks = self.ticks(column)
         return sa.cast(ticks, postgresql.DOUBLE_PRECISION) if self.postgres else ticks
 
@@ -66,6 +88,12 @@ class Flavour:
             # (plain memcmp) gives the same groups and counts, faster than the default.
             return sa.collate(column, "C")
         return sa.cast(column, sa.LargeBinary)
+
+    def flag_count(self, predicate: Expr) -> Expr:
+        """COUNT of rows where `predicate` holds (a FILTER is cheaper than a CASE sum)."""
+        if self.postgres:
+            return sa.func.count().filter(predicate)
+        return flag_count(predicate)
 
     def length(self, column: Expr, binary: bool) -> Expr:
         """Characters of a string (as Python's len), bytes of a binary value."""
@@ -115,8 +143,17 @@ def scaled(value: Expr, scale: float) -> Expr:
     )
 
 
+# Mean and std of values below this magnitude cannot overflow a double (for < 2**20 rows).
+MOMENT_SAFE = 2.0**500
+
+
+def overflow_safe(value: Expr) -> Expr:
+    """The value where its square cannot overflow, else NULL (Postgres raises on overflow)."""
+    return sa.case((sa.func.abs(value) < sa.literal(MOMENT_SAFE, sa.Double()), value))
+
+
 def power_of_two_scale(max_abs: float | None) -> float:
     """2**k near the largest finite magnitude when squares could overflow, else 1."""
-    if not max_abs or max_abs < 2.0**500:
+    if not max_abs or max_abs < MOMENT_SAFE:
         return 1.0
     return 2.0 ** math.frexp(max_abs)[1]
