@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -132,6 +135,55 @@ def _run(
     )
 
 
+def _import_pandas_meanwhile() -> None:
+    """Start importing pandas (~0.3 s; the summaries need it) while the table is read."""
+    if "pandas" not in sys.modules:
+        # Reading the schema, the row count and the first rows leaves the GIL free often.
+        threading.Thread(
+            target=importlib.import_module, args=("pandas",), name="ddtui-import", daemon=True
+        ).start()
+
+
+def _stages(
+    engine: sa.Engine,
+    table: str,
+    schema: str | None,
+    *,
+    columns: Sequence[str] | None,
+    mode: Mode,
+    sample_rows: int,
+    head_rows: int,
+    settings: Settings,
+    control: Control,
+    sample_first: bool,
+) -> Iterator[TableSchema | TableProfile]:
+    """The schema, then the profiles of the plan (see profile_stages)."""
+    _import_pandas_meanwhile()
+    name = display_name(table, schema)
+    with translated_errors(engine, name), read_only_connection(engine) as conn:
+        reflected = reflect_table(conn, table, schema)
+        selected = _selected(reflected, columns)
+        rows = count_rows(conn, reflected)  # the only count: every stage uses it
+    yield TableSchema(
+        table=name,
+        columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
+        row_count=rows,
+    )
+    final = _strategy(engine.dialect.name, mode, rows, sample_rows)
+    # A sample first unless the table is so small that the sample would be all of it.
+    plan: list[Strategy] = [final]
+    if sample_first and final != "sample" and rows > sample_rows:
+        plan = ["sample", final]
+    for i, strategy in enumerate(plan):
+        # A sample is quick: give it a tenth of the bar when an exact profile follows.
+        start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
+        with translated_errors(engine, name), read_only_connection(engine) as conn:
+            yield _run(
+                conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
+                head_rows=head_rows, settings=settings, control=control.slice(start, end),
+            )  # fmt: skip
+
+
 def profile_table(
     engine: sa.Engine,
     table: str,
@@ -147,18 +199,13 @@ def profile_table(
     cancelled: CancelledCallback | None = None,
 ) -> TableProfile:
     """Profile a table: describe-equal metrics per column, histograms, head and tail."""
-    control = Control(progress, cancelled)
-    settings = Settings(bins=bins, top_k=top_k)
-    name = display_name(table, schema)
-    with translated_errors(engine, name), read_only_connection(engine) as conn:
-        reflected = reflect_table(conn, table, schema)
-        selected = _selected(reflected, columns)
-        rows = count_rows(conn, reflected)
-        strategy = _strategy(conn.dialect.name, mode, rows, sample_rows)
-        return _run(
-            conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
-            head_rows=head_rows, settings=settings, control=control,
-        )  # fmt: skip
+    *_, profile = _stages(
+        engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
+        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
+        control=Control(progress, cancelled), sample_first=False,
+    )  # fmt: skip
+    assert isinstance(profile, TableProfile)  # the schema comes first, a profile last
+    return profile
 
 
 def profile_stages(
@@ -180,28 +227,8 @@ def profile_stages(
     With mode="sample" it stops after the sample; with mode="auto" it stops there too when
     an exact profile would need streaming a large table (see AUTO_EXACT_ROWS).
     """
-    control = Control(progress, cancelled)
-    settings = Settings(bins=bins, top_k=top_k)
-    name = display_name(table, schema)
-    with translated_errors(engine, name), read_only_connection(engine) as conn:
-        reflected = reflect_table(conn, table, schema)
-        selected = _selected(reflected, columns)
-        rows = count_rows(conn, reflected)
-    yield TableSchema(
-        table=name,
-        columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
-        row_count=rows,
-    )
-    final = _strategy(engine.dialect.name, mode, rows, sample_rows)
-    # A sample first unless the table is so small that the sample would be all of it.
-    plan: list[Strategy] = [final]
-    if final != "sample" and rows > sample_rows:
-        plan = ["sample", final]
-    for i, strategy in enumerate(plan):
-        # A sample is quick: give it a tenth of the bar when an exact profile follows.
-        start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
-        with translated_errors(engine, name), read_only_connection(engine) as conn:
-            yield _run(
-                conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
-                head_rows=head_rows, settings=settings, control=control.slice(start, end),
-            )  # fmt: skip
+    return _stages(
+        engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
+        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
+        control=Control(progress, cancelled), sample_first=True,
+    )  # fmt: skip
