@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from rich.text import Text
+from rich.cells import cell_len
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -60,12 +63,21 @@ def fuzzy_match(query: str, candidate: str) -> tuple[float, Text]:
 _FUZZY = FuzzySearch()
 
 
+LabelKey = tuple[str | None, bool, bool, bool, str, str | None]
+
+
+def label_key(dag: DagSummary, query: str, badge: str | None) -> LabelKey:
+    """Everything `dag_label` shows (the DAG id aside): equal keys, equal labels."""
+    state = dag.latest_run.state if dag.latest_run else None
+    return (state, dag.latest_run is not None, dag.is_paused, dag.is_stale, query, badge)
+
+
 def dag_label(dag: DagSummary, query: str = "", badge: str | None = None) -> Text:
     """`✓ titanic ok paused`: glyph and word for the latest run, then markers and the
     worst data-health badge of its tasks (a word; colour only adds to it)."""
     state = dag.latest_run.state if dag.latest_run else None
     look = state_look(state)
-    name = fuzzy_match(query, dag.dag_id)[1]
+    name: str | Text = fuzzy_match(query, dag.dag_id)[1] if query else dag.dag_id
     word = look.word if dag.latest_run else "no runs"
     label = Text.assemble((look.glyph, look.style), " ", name, " ", (word, look.style))
     if dag.is_paused:
@@ -80,12 +92,50 @@ def dag_label(dag: DagSummary, query: str = "", badge: str | None = None) -> Tex
 
 
 class DagTree(Tree[DagLeaf | None]):
-    """The tree itself; the pane around it owns the filter."""
+    """The tree itself; the pane around it owns the filter.
+
+    Cheaper than Textual's Tree with thousands of one-line labels: nodes are added in a
+    batch with one cache invalidation, and label widths are counted, not rendered.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    def __init__(self, label: TextType, *, id: str | None = None) -> None:
+        super().__init__(label, id=id)
+        self._batching = False
+
+    @contextmanager
+    def adding_nodes(self) -> Iterator[None]:
+        """Add many nodes at once: Tree invalidates its line cache (and asks for a layout)
+        on every single add otherwise."""
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        if not self._batching:
+            super()._invalidate()
+
+    def process_label(self, label: TextType) -> Text:
+        # Tree keeps a label's first line by splitting every label (twice per node added);
+        # DAG labels are one line already.
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
+    def get_label_width(self, node: TreeNode[DagLeaf | None]) -> int:
+        # Tree renders each label (copy, style, assemble) just to measure it.
+        label = node.label
+        width = label.cell_len if isinstance(label, Text) else cell_len(label)
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
 
 class DagPane(Vertical):
@@ -114,6 +164,12 @@ class DagPane(Vertical):
         self.filter_text = ""
         self._shown: list[tuple[str, str]] = []  # (group, dag_id) of the leaves, in order
         self.badges: dict[str, str] = {}  # the worst task badge of each DAG whose health is known
+        self._by_id: dict[str, DagSummary] = {}
+        # The leaves in display order, each DAG's leaves (one per tag), and what their
+        # labels show now: a refresh or a badge relabels only the DAGs that changed.
+        self._leaf_list: list[TreeNode[DagLeaf | None]] = []
+        self._leaf_nodes: dict[str, list[TreeNode[DagLeaf | None]]] = {}
+        self._label_keys: dict[str, LabelKey] = {}
 
     def compose(self) -> ComposeResult:
         box = Input(placeholder="/ filter (fuzzy), esc clears", id="dag-filter")
@@ -139,6 +195,7 @@ class DagPane(Vertical):
     def show_dags(self, dags: list[DagSummary]) -> None:
         """Show a (new) DAG list, keeping the cursor on the same DAG and the scroll position."""
         self.dags = dags
+        self._by_id = {dag.dag_id: dag for dag in dags}
         self.show_message("")
         self._rebuild()
 
@@ -155,10 +212,10 @@ class DagPane(Vertical):
             self.badges.pop(dag_id, None)
         else:
             self.badges[dag_id] = badge
-        self._relabel(self.filter_text)
+        self._relabel(self.filter_text, [dag_id])
 
     def first_dag_id(self) -> str | None:
-        leaves = self._leaves()
+        leaves = self._leaf_list
         return leaves[0].data.dag_id if leaves and leaves[0].data is not None else None
 
     def select_dag(self, dag_id: str) -> bool:
@@ -178,7 +235,7 @@ class DagPane(Vertical):
         """Move the cursor once the tree has laid out its lines (new nodes have none yet)."""
 
         def move() -> None:
-            if node in self._leaves() and node.data is not None:
+            if node.data is not None and self._is_shown(node):
                 self.dag_tree.move_cursor(node)
                 self.dag_tree.scroll_to_node(node, animate=False)
                 # The tree is silent when the line number did not change (a rebuild).
@@ -194,7 +251,7 @@ class DagPane(Vertical):
         leaves: list[tuple[str, str]] = []
         visible: dict[str, list[DagSummary]] = {}
         for group, members in group_dags(self.dags, self.grouping).items():
-            kept = [d for d in members if fuzzy_match(query, d.dag_id)[0] > 0]
+            kept = [d for d in members if fuzzy_match(query, d.dag_id)[0] > 0] if query else members
             if kept:
                 visible[group] = kept
                 leaves += [(group, d.dag_id) for d in kept]
@@ -203,14 +260,21 @@ class DagPane(Vertical):
             return
         cursor = tree.cursor_node.data if tree.cursor_node is not None else None
         scroll_y = tree.scroll_y
-        tree.clear()
-        for group, members in visible.items():
-            branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
-            for dag in members:
-                branch.add_leaf(
-                    dag_label(dag, query, self.badges.get(dag.dag_id)),
-                    data=DagLeaf(dag.dag_id, group),
-                )
+        labels: dict[str, Text] = {}
+        self._leaf_list, self._leaf_nodes, self._label_keys = [], defaultdict(list), {}
+        with tree.adding_nodes():
+            tree.clear()
+            for group, members in visible.items():
+                branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
+                for dag in members:
+                    label = labels.get(dag.dag_id)
+                    if label is None:  # a DAG listed under several tags: one label for all
+                        badge = self.badges.get(dag.dag_id)
+                        label = labels[dag.dag_id] = dag_label(dag, query, badge)
+                        self._label_keys[dag.dag_id] = label_key(dag, query, badge)
+                    leaf = branch.add_leaf(label, data=DagLeaf(dag.dag_id, group))
+                    self._leaf_list.append(leaf)
+                    self._leaf_nodes[dag.dag_id].append(leaf)
         self._shown = leaves
         if isinstance(cursor, DagLeaf):
             node = self._find(cursor.dag_id, cursor.group)
@@ -222,18 +286,32 @@ class DagPane(Vertical):
         elif not leaves:
             self.show_message(f"No DAG matches {self.filter_text!r}; esc clears the filter.")
 
-    def _relabel(self, query: str) -> None:
-        by_id = {dag.dag_id: dag for dag in self.dags}
-        for node in self._leaves():
-            if node.data is not None and node.data.dag_id in by_id:
-                dag_id = node.data.dag_id
-                node.set_label(dag_label(by_id[dag_id], query, self.badges.get(dag_id)))
+    def _relabel(self, query: str, dag_ids: Iterable[str] | None = None) -> None:
+        """New labels for the DAGs (all shown ones by default) whose label would change."""
+        for dag_id in self._leaf_nodes if dag_ids is None else dag_ids:
+            dag, nodes = self._by_id.get(dag_id), self._leaf_nodes.get(dag_id)
+            if dag is None or not nodes:
+                continue
+            badge = self.badges.get(dag_id)
+            key = label_key(dag, query, badge)
+            if self._label_keys.get(dag_id) == key:
+                continue
+            self._label_keys[dag_id] = key
+            label = dag_label(dag, query, badge)
+            for node in nodes:
+                node.set_label(label)
 
     def _leaves(self) -> list[TreeNode[DagLeaf | None]]:
-        return [leaf for branch in self.dag_tree.root.children for leaf in branch.children]
+        return list(self._leaf_list)
+
+    def _is_shown(self, node: TreeNode[DagLeaf | None]) -> bool:
+        """Still in the tree (a rebuild replaces every node)."""
+        if node.data is None:
+            return False
+        return any(shown is node for shown in self._leaf_nodes.get(node.data.dag_id, ()))
 
     def _find(self, dag_id: str, group: str | None = None) -> TreeNode[DagLeaf | None] | None:
-        matches = [n for n in self._leaves() if n.data is not None and n.data.dag_id == dag_id]
+        matches = self._leaf_nodes.get(dag_id, [])
         preferred = [n for n in matches if n.data is not None and n.data.group == group]
         found = preferred or matches
         return found[0] if found else None
@@ -257,7 +335,7 @@ class DagPane(Vertical):
         event.stop()
         self.filter_text = event.value.strip()
         self._rebuild()
-        leaves = self._leaves()
+        leaves = self._leaf_list
         if self.filter_text and leaves:
             self._move_to(leaves[0])
 

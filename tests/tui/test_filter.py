@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ddtui.tui.dag_tree import UNTAGGED, DagTree
 from tui.helpers import press, settle
 
@@ -72,3 +74,39 @@ async def test_filter_without_match_says_so(make_app) -> None:
         assert groups(app) == {}
         assert "No DAG matches" in str(app.query_one("#dag-message").render())
         assert app.is_running  # q went into the filter box, it did not quit
+
+
+async def test_refresh_relabels_only_the_dags_that_changed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.dag_pane
+        before = {id(leaf): leaf.label for leaf in pane.dag_tree.root.children[0].children}
+        titanic = next(d for d in pane.dags if d.dag_id == "titanic")
+        assert titanic.latest_run is not None and len(titanic.tags) > 1
+        rerun = replace(titanic, latest_run=replace(titanic.latest_run, state="running"))
+        pane.show_dags([rerun if d.dag_id == "titanic" else d for d in pane.dags])
+        await pilot.pause()
+        leaves = [leaf for branch in pane.dag_tree.root.children for leaf in branch.children]
+        shown = [str(leaf.label) for leaf in leaves if leaf.data.dag_id == "titanic"]
+        assert len(shown) == len(titanic.tags)  # one leaf per tag, each relabelled
+        assert all("running" in label and "failed" not in label for label in shown)
+        others = [leaf for leaf in leaves if leaf.data.dag_id != "titanic"]
+        assert all(leaf.label is before[id(leaf)] for leaf in others if id(leaf) in before)
+
+
+async def test_badge_shows_under_every_tag_of_the_dag(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.dag_pane
+        pane.set_badge("titanic", "drift")
+        await pilot.pause()
+        labels = [
+            str(leaf.label)
+            for branch in pane.dag_tree.root.children
+            for leaf in branch.children
+            if leaf.data.dag_id == "titanic"
+        ]
+        assert len(labels) > 1 and all(label.endswith("[drift]") for label in labels)
+        assert pane.selected_dag_id == app.dag_id  # the cursor stayed where it was
