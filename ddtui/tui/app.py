@@ -6,9 +6,13 @@ Panes only show what they are given and post what the user did; workers (see
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,7 +25,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from ddtui.datasource import DataSources
-from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary
+from ddtui.metastore import DagStructure, DagSummary, Metastore, RunDetail, RunSummary
 from ddtui.outputs import OutputRef
 from ddtui.settings import DataSettings
 from ddtui.tui import drift_workers, workers
@@ -49,6 +53,28 @@ if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import TableProfile
 
 PROFILE_CACHE_SIZE = 32
+
+
+@functools.cache
+def freeze_imported_objects() -> None:
+    """Once per process: move what start-up has loaded so far (modules, classes, functions:
+    they live as long as the process) out of the garbage collector's sight, so the full
+    collections that building the screen triggers walk only the objects it creates."""
+    gc.freeze()
+
+
+def read_in_thread(read: Callable[[], list[DagSummary]]) -> Future[list[DagSummary]]:
+    """Start `read` now in a thread of its own; its result (or error) comes as a future."""
+    future: Future[list[DagSummary]] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(read())
+        except BaseException as exc:  # handed to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="ddtui-first-dags", daemon=True).start()
+    return future
 
 
 class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
@@ -94,7 +120,12 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         clock: Callable[[], datetime] | None = None,
         sources: DataSources | None = None,
     ) -> None:
+        freeze_imported_objects()
         super().__init__()
+        if sixteen_colour_terminal(os.environ):
+            # The terminal's own palette reads better than truecolor squeezed into 16 colours.
+            # Set before the first frame: a theme set once mounted parses all the CSS again.
+            self.theme = "ansi-dark"
         self.metastore = metastore
         self.data = data
         self.sources = sources or DataSources()
@@ -116,22 +147,26 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.row_counts: dict[tuple[str, ...], int] = {}
         self._force_stats = False
         self.init_drift()
+        # The DAG list is read while Textual sets up the screen: the first frame with the
+        # tree filled waits for it (the DAGS worker picks the result up).
+        self._first_dags: Future[list[DagSummary]] | None = read_in_thread(metastore.list_dags)
 
     # Layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The panes are held, not queried: handlers reach them many times per selection.
+        self._dag_pane = DagPane(id="dag-pane")
+        self._task_pane = TaskPane(id="task-pane")
+        self._stats_pane = StatsPane(id="stats-pane")
         yield InfoBar(self.metastore.info, id="info-bar")
         with Horizontal(id="main"):
-            yield DagPane(id="dag-pane")
+            yield self._dag_pane
             with Vertical(id="right"):
-                yield TaskPane(id="task-pane")
-                yield StatsPane(id="stats-pane")
+                yield self._task_pane
+                yield self._stats_pane
         yield Footer()
 
     def on_mount(self) -> None:
-        if sixteen_colour_terminal(os.environ):
-            # The terminal's own palette reads better than truecolor squeezed into 16 colours.
-            self.theme = "ansi-dark"
         self.dag_pane.border_title = "DAGs"
         self.task_pane.border_title = "Tasks"
         self.stats_pane.border_title = "Output table"
@@ -141,28 +176,36 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         if self.dag_id is not None:
             self._load_dag(refresh=False)
             workers.preload_profiler()  # a deep link: a profile follows
-            self.query_one(TaskPane).table.focus()
+            self.task_pane.table.focus()
         else:
-            self.query_one(DagPane).dag_tree.focus()
+            self.dag_pane.dag_tree.focus()
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
 
     @property
     def dag_pane(self) -> DagPane:
-        return self.query_one(DagPane)
+        return self._dag_pane
 
     @property
     def task_pane(self) -> TaskPane:
-        return self.query_one(TaskPane)
+        return self._task_pane
 
     @property
     def stats_pane(self) -> StatsPane:
-        return self.query_one(StatsPane)
+        return self._stats_pane
 
     # Starting work ------------------------------------------------------------------
 
     def _load_dags(self) -> None:
-        workers.start(self, workers.DAGS, workers.load_dags(self.metastore, self.clock))
+        first, self._first_dags = self._first_dags, None
+        if first is None:
+            workers.start(self, workers.DAGS, workers.load_dags(self.metastore, self.clock))
+            return
+
+        def first_dags(post: workers.Post, cancelled: workers.Cancelled) -> None:
+            post(DagsLoaded(first.result(), self.clock()))
+
+        workers.start(self, workers.DAGS, first_dags)
 
     def _load_dag(self, *, refresh: bool) -> None:
         if self.dag_id is None:
@@ -215,8 +258,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.workers.cancel_group(self, drift_workers.DRIFT)
         pane = self.task_pane
         pane.border_title = f"Tasks of {dag_id}"
-        pane.show_tasks([])
-        pane.show_message(f"Reading DAG {dag_id}…")
+        pane.show_reading(f"Reading DAG {dag_id}…", clear=True)
         self.stats_key = None
         self.stats_pane.show_message("Select a task to see its output table.")
         self._load_dag(refresh=False)
@@ -233,7 +275,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         newest = self.runs[0].run_id if self.runs else None
         if run_id == newest:
             self.pinned_run_id = None
-        self.task_pane.show_message(f"Reading run {run_id or 'latest'}…")
+        self.task_pane.show_reading(f"Reading run {run_id or 'latest'}…")
         self._load_dag(refresh=True)
 
     def show_stats(self) -> None:
@@ -303,7 +345,8 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def on_dags_loaded(self, message: DagsLoaded) -> None:
         pane = self.dag_pane
         pane.show_dags(message.dags)
-        self.badges_from_history([d.dag_id for d in message.dags])
+        # After the frame that shows the tree: the history's worker would compete with it.
+        self.call_after_refresh(self.badges_from_history, [d.dag_id for d in message.dags])
         bar = self.query_one(InfoBar)
         bar.refreshed_at, bar.problem = message.loaded_at, ""
         if self.dag_id is not None and pane.selected_dag_id != self.dag_id:
@@ -332,7 +375,9 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self._count_rows()
         self.task_id = pane.selected_task_id
         self.show_stats()
-        self.measure_health_when_idle()
+        # After the frame that shows the tasks: health reads many runs in a worker that
+        # would compete with it (and with the next key press while the cursor moves on).
+        self.call_after_refresh(self.measure_health_when_idle)
 
     def on_rows_counted(self, message: RowsCounted) -> None:
         if message.key != self._run_key:
@@ -389,6 +434,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             else:
                 self.dag_pane.show_message(error_message("dags", reason))
         elif group == workers.DAG:
+            self.task_pane.stop_reading()
             self.task_pane.show_message(error_message("dag", reason, self.dag_id))
         elif group == workers.PROFILE:
             ref = self.stats_pane.ref
@@ -413,7 +459,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.query_one(InfoBar).problem = ""
         self._load_dags()
         if self.dag_id is not None and self.structure is None:
-            self.task_pane.show_message(f"Reading DAG {self.dag_id}…")
+            self.task_pane.show_reading(f"Reading DAG {self.dag_id}…")
         self._load_dag(refresh=True)
         self.notify("Refreshing…", timeout=1.5)
 

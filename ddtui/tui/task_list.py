@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -147,13 +148,21 @@ class TaskPane(Vertical):
         self.health: dict[str, TaskHealth] = {}  # the selected DAG's tasks, newest runs
         self.shown_columns: list[str] = []
         self.message_lines = 0
+        # Held here rather than queried: the app reaches them several times per selection.
+        self._run_line = Static("", id="run-line")
+        self._message = Static("", id="task-message", classes="pane-message")
+        self._message_text: str | Text = ""
+        self._run_text = Text("")
+        self._reading = False
+        self._table = TaskTable(id="task-table", cursor_type="row", zebra_stripes=False)
+        self._label_widths: dict[str, int] = {}
+        self._shown_cells: dict[str, dict[str, Text | str]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="run-line")
-        yield Static("", id="task-message", classes="pane-message")
-        table = TaskTable(id="task-table", cursor_type="row", zebra_stripes=False)
-        self._add_columns(table)
-        yield table
+        yield self._run_line
+        yield self._message
+        self._add_columns(self._table)
+        yield self._table
 
     def _column_keys(self) -> list[str]:
         """Every column, but Data and Rows/run only once some task of the DAG has a trend or
@@ -170,10 +179,20 @@ class TaskPane(Vertical):
         for key, label, width in COLUMNS:
             if key in self.shown_columns:
                 table.add_column(label, key=key, width=width)
+        self._label_widths = {str(k.value): c.content_width for k, c in table.columns.items()}
+
+    def _clear_rows(self) -> None:
+        """Remove the rows but keep the columns, narrowed to their labels again (a table's
+        columns only ever widen to their content)."""
+        table = self._table
+        table.clear()
+        for key, column in table.columns.items():
+            column.content_width = self._label_widths.get(str(key.value), column.content_width)
+        self._shown_cells = {}
 
     @property
     def table(self) -> TaskTable:
-        return self.query_one(TaskTable)
+        return self._table
 
     @property
     def selected_task_id(self) -> str | None:
@@ -183,10 +202,35 @@ class TaskPane(Vertical):
         return self.rows[index].task.task_id
 
     def show_run(self, run: RunSummary | None, position: int, total: int, following: bool) -> None:
-        self.query_one("#run-line", Static).update(run_line(run, position, total, following))
+        self._run_text, self._reading = run_line(run, position, total, following), False
+        self._run_line.update(self._run_text)
+
+    def show_reading(self, what: str, *, clear: bool = False) -> None:
+        """`Reading DAG x…` in the run line; `clear` empties the table too (another DAG).
+
+        The pane keeps its height and the message line stays as it is: no layout change
+        while the cursor moves through the DAG tree.
+        """
+        self._reading = True
+        self._run_line.update(Text(what, style="dim"))
+        if clear:
+            self._run_text = Text("")
+            self.show_message("")
+            self.rows = []
+            if self._table.row_count:
+                self._clear_rows()
+
+    def stop_reading(self) -> None:
+        """The read failed: the run line shows what it showed before."""
+        if self._reading:
+            self._reading = False
+            self._run_line.update(self._run_text)
 
     def show_message(self, text: str | Text) -> None:
-        message = self.query_one("#task-message", Static)
+        if text == self._message_text and type(text) is type(self._message_text):
+            return
+        self._message_text = text
+        message = self._message
         message.update(text)
         message.display = bool(text)
         self.message_lines = len(str(text).splitlines()) if text else 0
@@ -202,29 +246,43 @@ class TaskPane(Vertical):
 
     def show_tasks(self, rows: list[TaskRow], keep_task: str | None = None) -> None:
         """Fill the table; same tasks update in place (cursor and scroll stay where they are)."""
-        table = self.table
+        table = self._table
         same = [r.task.task_id for r in rows] == [r.task.task_id for r in self.rows]
         self.rows = rows
         self.fit_height()
-        same = same and self._column_keys() == self.shown_columns
-        if same and table.row_count == len(rows):
+        columns = self._column_keys()
+        if same and columns == self.shown_columns and table.row_count == len(rows):
             for row in rows:
-                for key, value in self._cells(row).items():
-                    table.update_cell(row.task.task_id, key, value)
+                self._update_cells(row.task.task_id, self._cells(row))
             return
         cursor_task = keep_task or self.selected_task_id
         scroll_y = table.scroll_y
-        table.clear(columns=True)  # columns keep their widest content otherwise
-        self._add_columns(table)
+        if columns == self.shown_columns:
+            self._clear_rows()
+        else:
+            table.clear(columns=True)
+            self._add_columns(table)
+            self._shown_cells = {}
         for row in rows:
-            table.add_row(*self._cells(row).values(), key=row.task.task_id)
+            cells = self._cells(row)
+            table.add_row(*cells.values(), key=row.task.task_id)
+            self._shown_cells[row.task.task_id] = cells
         self.select_task(cursor_task)
         table.scroll_to(y=scroll_y, animate=False)
 
+    def _update_cells(self, task_id: str, cells: Mapping[str, Text | str]) -> None:
+        """Only the cells that changed: each update makes the table render all its rows
+        again and measure the column anew."""
+        shown = self._shown_cells.setdefault(task_id, {})
+        for key, value in cells.items():
+            if not _same_cell(shown.get(key), value):
+                self._table.update_cell(task_id, key, value)
+                shown[key] = value
+
     def set_row_count(self, task_id: str, text: str) -> None:
         self.row_counts[task_id] = text
-        if task_id in {r.task.task_id for r in self.rows}:
-            self.table.update_cell(task_id, "rows", Text(text, justify="right"))
+        if task_id in self._shown_cells:
+            self._update_cells(task_id, {"rows": Text(text, justify="right")})
 
     def set_health(self, task_id: str, health: TaskHealth | None) -> None:
         """A task's row-count sparkline over recent runs and its badge."""
@@ -232,14 +290,13 @@ class TaskPane(Vertical):
             self.health.pop(task_id, None)
         else:
             self.health[task_id] = health
-        if task_id not in {r.task.task_id for r in self.rows}:
+        if task_id not in self._shown_cells:
             return
         if self._column_keys() != self.shown_columns:
             self.show_tasks(self.rows)  # the Data and Rows/run columns come or go
             return
         if "health" in self.shown_columns:
-            for key, cell in self._health_cells(task_id).items():
-                self.table.update_cell(task_id, key, cell)
+            self._update_cells(task_id, self._health_cells(task_id))
 
     def _health_cells(self, task_id: str) -> dict[str, Text]:
         health = self.health.get(task_id)
@@ -252,9 +309,9 @@ class TaskPane(Vertical):
 
     def select_task(self, task_id: str | None) -> bool:
         ids = [r.task.task_id for r in self.rows]
-        if task_id not in ids:
+        if task_id not in ids or self._table.row_count != len(ids):
             return False
-        self.table.move_cursor(row=ids.index(task_id), animate=False)
+        self._table.move_cursor(row=ids.index(task_id), animate=False)
         return True
 
     def _cells(self, row: TaskRow) -> dict[str, Text | str]:
@@ -288,3 +345,15 @@ class TaskPane(Vertical):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(self.TaskChosen(event.row_key.value))
+
+
+def _same_cell(old: Text | str | None, new: Text | str) -> bool:
+    """Same text and look (rich's Text equality ignores the base style and justification)."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return (old.plain, old.spans, old.style, old.justify) == (
+            new.plain,
+            new.spans,
+            new.style,
+            new.justify,
+        )
+    return old == new

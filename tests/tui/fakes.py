@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -20,6 +21,7 @@ class ControlledMetastore:
         self.states: dict[str, str] = {}
         self.reruns: set[str] = set()  # tasks that ran once more (a later try, a later end)
         self.calls = 0
+        self.hold: threading.Event | None = None  # when set: reading a DAG waits for it
 
     def _check(self) -> None:
         self.calls += 1
@@ -36,6 +38,8 @@ class ControlledMetastore:
 
     def dag_structure(self, dag_id: str) -> Any:
         self._check()
+        if self.hold is not None:
+            self.hold.wait(timeout=30)
         return self.real.dag_structure(dag_id)
 
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 from ddtui.tui.run_picker import RunPicker
+from tui.fakes import ControlledMetastore
 from tui.helpers import press, settle, static_text
 
 
@@ -62,3 +65,38 @@ async def test_dag_without_runs_says_so(make_app) -> None:
         assert "No runs yet" in static_text(app, "#run-line")
         await press(pilot, "left_square_bracket", "p")
         assert not isinstance(app.screen, RunPicker)
+
+
+async def test_switching_dags_keeps_the_task_pane_size_while_reading(make_app, metastore) -> None:
+    store = ControlledMetastore(metastore)
+    app = make_app(dag_id="titanic", metastore=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        height = app.task_pane.outer_size.height
+        store.hold = threading.Event()
+        app.select_dag("groups_mapped")
+        await pilot.pause()
+        assert "Reading DAG groups_mapped" in static_text(app, "#run-line")
+        assert app.task_pane.table.row_count == 0  # titanic's tasks are gone
+        assert app.task_pane.outer_size.height == height  # no jump while it reads
+        store.hold.set()
+        await settle(pilot)
+        assert app.task_pane.table.row_count == len(app.task_pane.rows) > 0
+        assert "Reading" not in static_text(app, "#run-line")
+
+
+async def test_refresh_with_nothing_new_leaves_the_task_cells_alone(make_app) -> None:
+    app = make_app(dag_id="titanic")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.task_pane.table
+        cells = {key: table.get_row(key) for key in table.rows}
+        app._refresh_tick()  # what the auto-refresh does every few seconds
+        await settle(pilot)
+        changed = [
+            (key.value, index)
+            for key in table.rows
+            for index, (new, old) in enumerate(zip(table.get_row(key), cells[key], strict=True))
+            if new is not old
+        ]
+        assert changed == []  # the same cell objects: nothing was replaced or redrawn
