@@ -18,11 +18,18 @@ from hypothesis import strategies as st
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
 from ddtui.profile import ProfileCancelled, profile_table
-from ddtui.profile.accumulate import Settings
+from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.api import column_specs
 from ddtui.profile.control import Control
-from ddtui.profile.grouped import count_jobs, countable_jobs, grouped_profile
-from ddtui.profile.models import ColumnProfile
+from ddtui.profile.grouped import (
+    CountJob,
+    balanced,
+    count_jobs,
+    countable_jobs,
+    grouped_profile,
+    many_valued,
+)
+from ddtui.profile.models import ColumnKind, ColumnProfile
 from ddtui.profile.schema import reflect_table
 from ddtui.profile.stream import finish_all, scan
 
@@ -62,14 +69,56 @@ def engine(tmp_path: Path) -> sa.Engine:
     return sa.create_engine(f"sqlite:///{tmp_path / 'data.sqlite'}")
 
 
-def test_text_boolean_and_untyped_columns_are_counted_by_sqlite(engine: sa.Engine) -> None:
-    make_table(engine, [(1, "a", 1, 1, "x")])
+def jobs_for(engine: sa.Engine) -> list[str]:
     with engine.connect() as conn:
         table = reflect_table(conn, "t", None)
-        jobs = count_jobs(
-            conn, table, list(table.columns), column_specs(table.columns, conn.dialect)
-        )
-    assert [job.spec.name for job in jobs] == ["label", "any", "flag", "note"]
+        specs = column_specs(table.columns, conn.dialect)
+        jobs = count_jobs(conn, table, list(table.columns), specs)
+    return [job.spec.name for job in jobs]
+
+
+def test_text_boolean_and_untyped_columns_can_be_counted(engine: sa.Engine) -> None:
+    make_table(engine, [(1, "a", 1, 1, "x")])  # one row: every column looks many-valued
+    assert jobs_for(engine) == ["label", "any", "flag", "note"]
+    memory = sa.create_engine("sqlite://")  # no second connection to count on
+    make_table(memory, [(1, "a", 1, 1, "x")])
+    assert jobs_for(memory) == []
+
+
+def test_many_valued_columns_are_counted_by_sqlite(engine: sa.Engine) -> None:
+    # label: 3 values, any: 12,000, flag: 2, note: 2 in the first 10,000 rows only.
+    rows = [
+        (i, f"l{i % 3}", i, i % 2, f"n{i % 2}" if i < 10_000 else f"n{i}") for i in range(12_000)
+    ]
+    make_table(engine, rows)
+    with engine.connect() as conn:
+        table = reflect_table(conn, "t", None)
+        specs = column_specs(table.columns, conn.dialect)
+        jobs = countable_jobs(conn, table, list(table.columns), specs)
+        assert many_valued(conn, jobs) == {2}
+    # SQLite's thread also takes the boolean (cheap to sort), which shortens the stream.
+    assert jobs_for(engine) == ["any", "flag"]
+    profile = profile_table(engine, "t")
+    assert profile.column("note").distinct == 2002
+    assert_matches_pandas(profile, reference_frame(engine, "t"))
+
+
+def kind_spec(kind: ColumnKind) -> ColumnSpec:
+    return ColumnSpec(name=kind, kind=kind, db_type="")
+
+
+def test_sqlite_takes_few_valued_columns_while_the_stream_is_longer() -> None:
+    table = sa.Table("t", sa.MetaData(), sa.Column("x", sa.Text))
+    rowid = sa.literal_column("rowid")
+    texts = [kind_spec("text")] * 4
+    specs = [kind_spec("number")] * 10 + texts
+    jobs = [CountJob(10 + i, table, table.c.x, s, rowid) for i, s in enumerate(texts)]
+    # Ten numbers make a long stream: SQLite counts three of the four text columns meanwhile.
+    assert [job.index for job in balanced(jobs, specs, many=set())] == [10, 11, 12]
+    # A lone few-valued text column: sorting it would take longer than counting in Python.
+    lone = [CountJob(0, table, table.c.x, texts[0], rowid)]
+    assert balanced(lone, texts[:1], many=set()) == []
+    assert balanced(lone, texts[:1], many={0}) == lone
 
 
 def test_python_equality_not_the_declared_collation(engine: sa.Engine) -> None:
