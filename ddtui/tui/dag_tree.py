@@ -170,6 +170,7 @@ class DagPane(Vertical):
         self._leaf_list: list[TreeNode[DagLeaf | None]] = []
         self._leaf_nodes: dict[str, list[TreeNode[DagLeaf | None]]] = {}
         self._label_keys: dict[str, LabelKey] = {}
+        self._no_match_shown = False
 
     def compose(self) -> ComposeResult:
         box = Input(placeholder="/ filter (fuzzy), esc clears", id="dag-filter")
@@ -203,6 +204,7 @@ class DagPane(Vertical):
         message = self.query_one("#dag-message", Static)
         message.update(text)
         message.display = bool(text)
+        self._no_match_shown = str(text).startswith("No DAG")
 
     def set_badge(self, dag_id: str, badge: str | None) -> None:
         """Show a DAG's rolled-up data-health badge (None: healthy or unknown)."""
@@ -285,6 +287,8 @@ class DagPane(Vertical):
             self.show_message("No DAGs in this metastore yet.")
         elif not leaves:
             self.show_message(f"No DAG matches {self.filter_text!r}; esc clears the filter.")
+        elif self._no_match_shown:
+            self.show_message("")  # the filter matches again
 
     def _relabel(self, query: str, dag_ids: Iterable[str] | None = None) -> None:
         """New labels for the DAGs (all shown ones by default) whose label would change."""

@@ -74,6 +74,9 @@ async def test_filter_without_match_says_so(make_app) -> None:
         assert groups(app) == {}
         assert "No DAG matches" in str(app.query_one("#dag-message").render())
         assert app.is_running  # q went into the filter box, it did not quit
+        await press(pilot, *["backspace"] * 4, "t", "t", "n")
+        assert {d for ids in groups(app).values() for d in ids} == {"titanic"}
+        assert not app.query_one("#dag-message").display  # the filter matches again
 
 
 async def test_refresh_relabels_only_the_dags_that_changed(make_app) -> None:
