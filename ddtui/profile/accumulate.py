@@ -50,6 +50,21 @@ class Settings:
     top_k: int = 10
 
 
+def new_profile(
+    spec: ColumnSpec, pandas_dtype: str, total: int, count: int, distinct: int | None
+) -> ColumnProfile:
+    """A column's profile with its counts; the kind-specific metrics are filled in after."""
+    return ColumnProfile(
+        name=spec.name,
+        kind=spec.kind,
+        db_type=spec.db_type,
+        pandas_dtype=pandas_dtype,
+        count=count,
+        missing=total - count,
+        distinct=distinct,
+    )
+
+
 class Accumulator:
     """Base: counts values; subclasses keep what their kind needs."""
 
@@ -71,16 +86,7 @@ class Accumulator:
         raise NotImplementedError
 
     def _profile(self, pandas_dtype: str, count: int, distinct: int | None) -> ColumnProfile:
-        spec = self.spec
-        return ColumnProfile(
-            name=spec.name,
-            kind=spec.kind,
-            db_type=spec.db_type,
-            pandas_dtype=pandas_dtype,
-            count=count,
-            missing=self.size - count,
-            distinct=distinct,
-        )
+        return new_profile(self.spec, pandas_dtype, self.size, count, distinct)
 
 
 class _ArrayAccumulator(Accumulator):

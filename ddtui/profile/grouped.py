@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ddtui.profile.accumulate import ColumnSpec, Settings
+from ddtui.profile.accumulate import ColumnSpec, Settings, new_profile
 from ddtui.profile.control import Control
 from ddtui.profile.models import ColumnKind, ColumnProfile
 from ddtui.profile.summary import python_scalar, text_dtype
@@ -167,20 +167,6 @@ def _lengths_apart_from_nul(
     return bounds, total, measured
 
 
-def _profile(
-    spec: ColumnSpec, pandas_dtype: str, total: int, count: int, distinct: int | None
-) -> ColumnProfile:
-    return ColumnProfile(
-        name=spec.name,
-        kind=spec.kind,
-        db_type=spec.db_type,
-        pandas_dtype=pandas_dtype,
-        count=count,
-        missing=total - count,
-        distinct=distinct,
-    )
-
-
 @dataclass(frozen=True)
 class CountJob:
     """One column to count by GROUP BY, and where its profile goes in the table's."""
@@ -200,7 +186,7 @@ def category_profile(conn: sa.Connection, job: CountJob, settings: Settings) -> 
     spec = job.spec
     distinct = int(totals.distinct)
     count = int(totals.present or 0)
-    profile = _profile(
+    profile = new_profile(
         spec, text_dtype((totals.text_groups or 0) == distinct), int(totals.n or 0), count, distinct
     )
     if not count:
@@ -232,7 +218,9 @@ def boolean_profile(conn: sa.Connection, job: CountJob) -> ColumnProfile:
         if value is not None:
             merged[bool(value)] += int(n)
     count = sum(merged.values())
-    profile = _profile(job.spec, "bool" if count == total else "object", total, count, len(merged))
+    profile = new_profile(
+        job.spec, "bool" if count == total else "object", total, count, len(merged)
+    )
     profile.true_count, profile.false_count = merged[True], merged[False]
     if count:
         profile.top_values = merged.most_common()
