@@ -9,6 +9,7 @@ Options: --quick (fewer repetitions, 100 DAGs, 100k/500k rows), --only NAME[,NAM
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.build_only:
         _print_build_times(fixtures)
         return 0
+    # An installed ddtui comes with its bytecode compiled (pip does it); a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile ddtui's modules at every start.
+    compileall.compile_dir(REPO / "ddtui", quiet=1)
     bench = Bench(fixtures, quick=args.quick, pyinstrument_dir=args.pyinstrument)
     load_before = os.getloadavg()
     for name in args.names:

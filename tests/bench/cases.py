@@ -7,6 +7,7 @@ report gives medians with min and max, and ratios of medians.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from tests.bench.fixtures import Fixtures, Metastore
 from tests.bench.measure import ProcessRun, Sample, run_probe, run_process
 from tests.bench.metastore_fill import PROFILED_DAG_INDEX, dag_id_of, run_id_of
 
+# The start-up floor: what ddtui's first frame cannot do without.
+FLOOR_IMPORTS = "import textual.app, textual.widgets, sqlalchemy"
 BROWSE_DAGS = 20  # "RSS after opening 20 DAGs"
 PRESSES = 20  # key presses per responsiveness run
 
@@ -179,6 +182,7 @@ def startup(b: Bench) -> None:
             continue
         meta = b.fixtures.metastore(backend, b.n_dags)
         ddtui, base, d_cpu, b_cpu = Sample(), Sample(), Sample(), Sample()
+        floor = Sample()
         reps = b.reps if backend == "sqlite" else b.slow_reps
         for rep in range(reps):
             b.say(f"  startup {backend} {rep + 1}/{reps}")
@@ -188,6 +192,8 @@ def startup(b: Bench) -> None:
             run = run_probe("tui_startup", metastore_url=meta.url, n_dags=meta.n_dags)
             ddtui.add(run.result["ready_at"] - run.spawned_at)
             d_cpu.add(run.cpu_seconds)
+            if backend == "sqlite":
+                floor.add(run_process([sys.executable, "-c", FLOOR_IMPORTS]).check().seconds)
         label = "SQLite" if backend == "sqlite" else "PostgreSQL"
         b.figures.append(
             Figure(
@@ -203,6 +209,16 @@ def startup(b: Bench) -> None:
             )
         )
         if backend == "sqlite":
+            b.figures.append(
+                Figure(
+                    "startup",
+                    "  floor: a process that only imports Textual and SQLAlchemy",
+                    "s",
+                    floor,
+                    base,
+                    note="what any Textual app on SQLAlchemy pays before its first frame",
+                )
+            )
             b.profile_once("startup", "tui_startup", metastore_url=meta.url, n_dags=meta.n_dags)
     if not b.quick:
         small_meta = b.fixtures.metastore("sqlite", 100)
