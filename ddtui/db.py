@@ -22,6 +22,10 @@ def mask_url(url: str | URL) -> str:
         parsed = url if isinstance(url, URL) else make_url(url)
     except ArgumentError:
         return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", str(url))
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
+        # The read-only form we open (file:PATH?mode=ro&uri=true) shown as the user wrote it.
+        parsed = parsed.set(database=database.removeprefix("file:").split("?", 1)[0], query={})
     return parsed.render_as_string(hide_password=True)
 
 

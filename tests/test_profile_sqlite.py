@@ -232,6 +232,18 @@ def test_profiles_a_read_only_file(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+def test_missing_table_names_the_database_as_the_user_wrote_it(tmp_path: Path) -> None:
+    from ddtui.db import create_readonly_engine
+
+    path = tmp_path / "data.sqlite"
+    write(sa.create_engine(f"sqlite:///{path}"), make_mixed_frame(5))
+    readonly = create_readonly_engine(f"sqlite:///{path}")
+    with pytest.raises(DataSourceError) as caught:
+        profile_table(readonly, "missing")
+    # Not the read-only URI ddtui opens (file:...%3Fmode%3Dro?uri=true).
+    assert str(caught.value) == f"table 'missing' not found in sqlite:///{path}"
+
+
 @settings(max_examples=12, deadline=None)
 @given(
     st.lists(

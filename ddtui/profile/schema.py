@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from ddtui.db import mask_url
 from ddtui.errors import DataSourceError, QueryTimeoutError
 from ddtui.profile.models import ColumnKind, TableSchema
 
@@ -16,7 +17,7 @@ _TIMEOUT_MARKERS = ("statement timeout", "max_execution_time", "max_statement_ti
 
 def masked_url(engine: sa.Engine) -> str:
     """The engine's URL with the password hidden, for messages."""
-    return engine.url.render_as_string(hide_password=True)
+    return mask_url(engine.url)
 
 
 def display_name(table: str, schema: str | None) -> str:
