@@ -33,7 +33,7 @@ from ddtui.tui.commands import DagCommands
 from ddtui.tui.dag_tree import DagPane
 from ddtui.tui.drift_wiring import DriftWiring
 from ddtui.tui.errors import error_message, one_line
-from ddtui.tui.format import format_count
+from ddtui.tui.format import compact_count
 from ddtui.tui.header import InfoBar
 from ddtui.tui.messages import (
     DagLoaded,
@@ -226,7 +226,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
                 todo[task_id] = ref
                 pane.set_row_count(task_id, "…")
             else:
-                pane.set_row_count(task_id, format_count(known))
+                pane.set_row_count(task_id, compact_count(known))
         if todo:
             workers.start(self, workers.ROWS, workers.count_rows(self.sources, self._run_key, todo))
 
@@ -385,7 +385,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         ref = self.outputs.get(message.task_id)
         if message.rows is not None and ref is not None:
             self.row_counts[self._table_key(message.task_id, ref)] = message.rows
-            self.task_pane.set_row_count(message.task_id, format_count(message.rows))
+            self.task_pane.set_row_count(message.task_id, compact_count(message.rows))
         else:
             self.task_pane.set_row_count(message.task_id, "?")
 
@@ -403,7 +403,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.stats_pane.show_profile(message.profile)
         self.row_counts[message.key] = message.profile.row_count
         if self.task_id is not None:
-            self.task_pane.set_row_count(self.task_id, format_count(message.profile.row_count))
+            self.task_pane.set_row_count(self.task_id, compact_count(message.profile.row_count))
         if message.profile.exact:
             self.profiles[message.key] = message.profile
             ref = self.outputs.get(self.task_id or "")

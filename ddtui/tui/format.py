@@ -86,6 +86,20 @@ def format_count(value: int | None) -> str:
     return f"{value:,}".replace(",", " ")
 
 
+def compact_count(value: int) -> str:
+    """A count in at most 6 characters for the task list: 99 999, 432k, 1.0M, 12.3M, 4.6B.
+
+    The stats pane's title gives the exact figure.
+    """
+    if value < 100_000:
+        return format_count(value)
+    for divisor, unit, digits in ((1e3, "k", 0), (1e6, "M", 1), (1e9, "B", 1)):
+        scaled = round(value / divisor, digits)
+        if scaled < 1000:
+            return f"{scaled:.{digits}f}{unit}"
+    return f"{value / 1e12:.1f}T"
+
+
 def format_number(value: object, digits: int = 6) -> str:
     """Describe-table cells: floats to `digits` significant digits, others as text."""
     if value is None:

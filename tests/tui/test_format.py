@@ -9,7 +9,13 @@ from ddtui.metastore import DagSummary
 from ddtui.tui.backend import progress_fraction
 from ddtui.tui.dag_tree import TOP_FOLDER, UNTAGGED, fuzzy_match, group_dags
 from ddtui.tui.errors import error_message, one_line
-from ddtui.tui.format import format_duration, format_number, mapped_state, state_text
+from ddtui.tui.format import (
+    compact_count,
+    format_duration,
+    format_number,
+    mapped_state,
+    state_text,
+)
 
 
 def dag(dag_id: str, tags: tuple[str, ...] = (), path: str = "x.py") -> DagSummary:
@@ -34,6 +40,13 @@ def test_durations_and_numbers() -> None:
     assert format_duration(75) == "1m15s"
     assert format_duration(3 * 3600 + 120) == "3h02m"
     assert format_number(1234567) == "1 234 567"
+    # The task list's Rows column is 7 wide: a count must never be cut.
+    counts = [0, 891, 99_999, 100_000, 432_525, 999_499, 999_999, 1_000_000, 12_345_678]
+    assert [compact_count(n) for n in counts] == [
+        "0", "891", "99 999", "100k", "433k", "999k", "1.0M", "1.0M", "12.3M",
+    ]  # fmt: skip
+    assert compact_count(999_960_000_000) == "1.0T"
+    assert all(len(compact_count(10**k - 1)) <= 7 for k in range(1, 16))
     assert format_number(0.000123456789) == "0.000123457"
     assert format_number(float("nan")) == "NaN"
     assert format_number(datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=UTC)) == "2024-01-02 03:04:05"
