@@ -15,6 +15,7 @@ the top values. A last GROUP BY per number or datetime column counts histogram b
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from ddtui.profile.pushdown_values import (
     order_positions,
     timestamp_from_ticks,
 )
+from ddtui.profile.pushdown_workers import Task, workers
 from ddtui.profile.sqlexpr import (
     Expr,
     Flavour,
@@ -164,7 +166,7 @@ def _batches(
 
 
 def _run_pass(
-    conn: sa.Connection, table: sa.Table, cols: Sequence[PushedColumn], build: Any
+    conn: sa.Connection, *, table: sa.Table, cols: Sequence[PushedColumn], build: Any
 ) -> None:
     """One SELECT of many aggregates over the table; results land in each column's stats."""
     wanted = [(col, key, expr) for col in cols for key, expr in build(col).items()]
@@ -334,6 +336,53 @@ def _distinct_and_top_values(
         p.top, p.freq = p.top_values[0]
 
 
+# Head and tail are quick: after everything else on PostgreSQL; last on MySQL too, as before.
+_ENDS_PRIORITY = 10
+
+
+def _tune(flavour: Flavour) -> Any:
+    """Per-connection settings: Postgres' (see tune_session), none on MySQL/MariaDB."""
+    return tune_session if flavour.postgres else lambda conn: None
+
+
+def _pass_tasks(
+    table: sa.Table, cols: Sequence[PushedColumn], build: Any, parts: int
+) -> list[Task]:
+    """One aggregate scan per batch of columns, the columns dealt into `parts` scans.
+
+    Each part is a scan of its own, on its own connection: columns are dealt by their
+    number of aggregates (the per-row work), heaviest first, to the lightest part.
+    """
+    groups: list[list[PushedColumn]] = [[] for _ in range(min(parts, len(cols)) or 1)]
+    weights = [0] * len(groups)
+    for col in sorted(cols, key=lambda c: -len(build(c))):
+        lightest = weights.index(min(weights))
+        groups[lightest].append(col)
+        weights[lightest] += len(build(col))
+    order = {id(c): i for i, c in enumerate(cols)}
+    return [
+        Task(0, "counting values on the server",
+             functools.partial(_run_pass, table=table, cols=batch, build=build))
+        for group in groups
+        for batch in _batches(sorted(group, key=lambda c: order[id(c)]))
+    ]  # fmt: skip
+
+
+def _grouped_task(table: sa.Table, col: PushedColumn, flavour: Flavour, settings: Settings) -> Task:
+    """MySQL/MariaDB: distinct count, quantiles and histogram, or top values, of one column."""
+
+    def run(conn: sa.Connection) -> None:
+        if not col.profile.count:
+            return
+        if col.kind in {"number", "datetime"}:
+            _distinct_and_quantiles(conn, table, col)
+            _histogram(conn, table, col, flavour, settings.bins)
+        elif col.kind == "text":
+            _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
+
+    return Task(0, f"distinct values and histogram of {col.spec.name}", run)
+
+
 def _pandas_dtype(col: PushedColumn) -> str:
     """The dtype pandas.read_sql_table would give the column."""
     kind, p = col.kind, col.profile
@@ -359,8 +408,6 @@ def pushdown_profile(
 ) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]]]:
     """Profile the columns with server-side aggregates; return profiles, head and tail."""
     flavour = Flavour(postgres=conn.dialect.name == "postgresql")
-    if flavour.postgres:
-        tune_session(conn)
     cols = [
         PushedColumn(
             spec=spec,
@@ -370,46 +417,44 @@ def pushdown_profile(
         )
         for spec, column in zip(specs, columns, strict=True)
     ]
-    batches = list(_batches(cols))
-    for i, batch in enumerate(batches):
-        control.report(0.3 * i / len(batches), "counting values on the server")
-        _run_pass(conn, table, batch, lambda c: _first_pass(c, flavour))
-    infinite = list(_batches([c for c in cols if _has_infinite_extreme(c)]))
-    for batch in infinite:
-        control.report(0.3, "finding infinities on the server")
-        _run_pass(conn, table, batch, lambda c: _finite_extremes_pass(c, flavour))
-    for col in cols:
-        _finite_extremes(col)
-        _apply_first(col, flavour)
-        col.profile.missing = rows - col.profile.count
-        col.profile.pandas_dtype = _pandas_dtype(col)
-    rescaled = list(_batches([c for c in cols if _needs_second_pass(c)]))
-    for batch in rescaled:
-        control.report(0.3, "mean and std of huge values on the server")
-        _run_pass(conn, table, batch, lambda c: _second_pass(c, flavour))
-    for col in cols:
-        if col.kind == "number" and col.profile.count:
-            _moments(col)
-    if flavour.postgres:
-        rest = control.slice(0.35, 0.95)
-        distinct_quantiles_histograms(
-            conn, table, cols, rows=rows, bins=settings.bins, top_k=settings.top_k,
-            flavour=flavour, report=rest.report,
-            top_values=lambda c: _distinct_and_top_values(conn, table, c, flavour, settings.top_k),
-        )  # fmt: skip
-    else:
-        for i, col in enumerate(cols):
-            control.report(
-                0.35 + 0.6 * i / len(cols), f"distinct values and histogram of {col.spec.name}"
-            )
-            if not col.profile.count:
-                continue
-            if col.kind in {"number", "datetime"}:
-                _distinct_and_quantiles(conn, table, col)
-                _histogram(conn, table, col, flavour, settings.bins)
-            elif col.kind == "text":
-                _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
-    control.report(0.95, "head and tail")
-    head = conn.execute(sa.select(*readable(columns)).select_from(table).limit(head_rows)).all()
-    tail = read_tail(conn, table, columns, rows, head_rows)
+    with workers(conn, parallel=flavour.postgres, tune=_tune(flavour)) as pool:
+        first = _pass_tasks(table, cols, lambda c: _first_pass(c, flavour), len(pool.conns))
+        pool.run(first, control.slice(0.0, 0.3))
+        infinite = list(_batches([c for c in cols if _has_infinite_extreme(c)]))
+        for batch in infinite:
+            control.report(0.3, "finding infinities on the server")
+            build = functools.partial(_finite_extremes_pass, flavour=flavour)
+            _run_pass(conn, table=table, cols=batch, build=build)
+        for col in cols:
+            _finite_extremes(col)
+            _apply_first(col, flavour)
+            col.profile.missing = rows - col.profile.count
+            col.profile.pandas_dtype = _pandas_dtype(col)
+        rescaled = list(_batches([c for c in cols if _needs_second_pass(c)]))
+        for batch in rescaled:
+            control.report(0.3, "mean and std of huge values on the server")
+            _run_pass(conn, table=table, cols=batch, build=lambda c: _second_pass(c, flavour))
+        for col in cols:
+            if col.kind == "number" and col.profile.count:
+                _moments(col)
+        found: dict[str, Any] = {}
+
+        def ends(conn: sa.Connection) -> None:
+            stmt = sa.select(*readable(columns)).select_from(table).limit(head_rows)
+            found["head"] = conn.execute(stmt).all()
+            found["tail"] = read_tail(conn, table, columns, rows, head_rows)
+
+        tasks = [Task(_ENDS_PRIORITY, "head and tail", ends)]
+        if flavour.postgres:
+            tasks += distinct_quantiles_histograms(
+                conn, table, cols, rows=rows, bins=settings.bins, top_k=settings.top_k,
+                flavour=flavour,
+                top_values=lambda conn, col: _distinct_and_top_values(
+                    conn, table, col, flavour, settings.top_k
+                ),
+            )  # fmt: skip
+        else:
+            tasks += [_grouped_task(table, col, flavour, settings) for col in cols]
+        pool.run(tasks, control.slice(0.35, 1.0))
+    head, tail = found["head"], found["tail"]
     return [c.profile for c in cols], as_records(head, columns, [None] * len(columns)), tail

@@ -15,6 +15,7 @@ at most once, for its exact distinct count, and only when it has many distinct v
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from ddtui.profile.pushdown_values import (
     order_positions,
     timestamp_from_ticks,
 )
+from ddtui.profile.pushdown_workers import Task
 from ddtui.profile.sqlexpr import Flavour
 from ddtui.profile.summary import histogram_edges
 
@@ -250,7 +252,7 @@ def _rank_buckets(fine: _Fine, ranks: set[int]) -> dict[int, tuple[int, dict[int
     return found
 
 
-def _quantile_scan(conn: sa.Connection, table: sa.Table, fines: Sequence[_Fine]) -> None:
+def _quantile_scan(conn: sa.Connection, *, table: sa.Table, fines: Sequence[_Fine]) -> None:
     """The order statistics of every column in `fines`, sorting only their fine buckets."""
     picks: list[tuple[_Fine, list[int]]] = []
     aggregates: list[sa.ColumnElement[Any]] = []
@@ -293,7 +295,7 @@ def _fractions(fractions: Sequence[float]) -> sa.ColumnElement[Any]:
 
 
 def _sorted_distinct(
-    conn: sa.Connection, table: sa.Table, col: PushedColumn, quantiles: bool
+    conn: sa.Connection, *, table: sa.Table, col: PushedColumn, quantiles: bool
 ) -> None:
     """COUNT(DISTINCT), and the quantiles by a full sort when the fine buckets could not."""
     exprs: list[sa.ColumnElement[Any]] = [sa.func.count(sa.distinct(col.value))]
@@ -311,6 +313,49 @@ def _sorted_distinct(
         _set_quantiles(col, {r: ticks_of(col, v) for r, v in zip(ranks, row[1], strict=True)})
 
 
+def _fines(cols: Sequence[PushedColumn], bins: int) -> list[_Fine]:
+    """Fine buckets of the number and datetime columns with finite values."""
+    fines = []
+    for col in cols:
+        edges = finite_edges(col, bins) if col.kind != "text" else None
+        if edges is not None:
+            fines.append(_Fine(col, edges, _fine_thresholds(col, edges)))
+    return fines
+
+
+def _sorting_tasks(
+    table: sa.Table,
+    many: Sequence[PushedColumn],
+    bracketed: Sequence[_Fine],
+    top_values: Callable[[sa.Connection, PushedColumn], None],
+) -> list[Task]:
+    """Top values of high-cardinality text, COUNT(DISTINCT) (and quantiles) of the others."""
+    sorted_here = {id(f.col) for f in bracketed}
+    tasks = []
+    for col in many:
+        label = f"distinct values of {col.spec.name}"
+        if col.kind == "text":
+            # A hash aggregate of every value and a sort of the groups: the longest.
+            tasks.append(Task(_TEXT_PRIORITY, label, _bound(top_values, col)))
+        else:
+            sort = functools.partial(
+                _sorted_distinct, table=table, col=col, quantiles=id(col) not in sorted_here
+            )
+            tasks.append(Task(_SORT_PRIORITY, label, sort))
+    return tasks
+
+
+def _bound(
+    run: Callable[[sa.Connection, PushedColumn], None], col: PushedColumn
+) -> Callable[[sa.Connection], None]:
+    return lambda conn: run(conn, col)
+
+
+# Task priorities (lower first). The grouping scan and the quantile scan it enables are
+# the longest chain; the quantile scan, once possible, is what everything waits for.
+_QUANTILE_PRIORITY, _GROUPING_PRIORITY, _TEXT_PRIORITY, _SORT_PRIORITY = range(4)
+
+
 def distinct_quantiles_histograms(
     conn: sa.Connection,
     table: sa.Table,
@@ -320,44 +365,54 @@ def distinct_quantiles_histograms(
     bins: int,
     top_k: int,
     flavour: Flavour,
-    report: Callable[[float, str], None],
-    top_values: Callable[[PushedColumn], None],
-) -> None:
-    """Fill distinct counts, quantiles, histograms and top values of non-empty columns."""
+    top_values: Callable[[sa.Connection, PushedColumn], None],
+) -> list[Task]:
+    """Tasks that fill distinct counts, quantiles, histograms and top values of non-empty columns.
+
+    The grouping scan runs first, then the quantile scan of its fine buckets; the sorts of
+    high-cardinality columns are independent of both and of each other.
+    """
     estimates = estimated_distinct(conn, table, rows)
     wanted = [c for c in cols if c.profile.count and c.kind in {"number", "datetime", "text"}]
     keyed = [c for c in wanted if estimates.get(c.spec.name, math.inf) <= LOW_CARDINALITY]
-    while True:
-        many = [c for c in wanted if c not in keyed]
-        fines = []
-        for col in many:
-            if col.kind == "text":
-                continue
-            edges = finite_edges(col, bins)
-            if edges is not None:
-                fines.append(_Fine(col, edges, _fine_thresholds(col, edges)))
-        report(0.0, "counting values and histograms on the server")
-        key_exprs = [(c, _group_key(c)) for c in keyed]
-        too_many = _grouping_scan(conn, table, key_exprs, fines, flavour)
-        if not too_many:
-            break
-        keyed = [c for c in keyed if c not in too_many]
-    for col in keyed:
-        _apply_value_counts(col, bins, top_k)
-    for fine in fines:
-        counts = np.add.reduceat(np.array(fine.counts), np.arange(0, len(fine.counts), FINE_SPLIT))
-        _set_histogram(fine.col, fine.edges, [int(c) for c in counts])
+    many = [c for c in wanted if c not in keyed]
+    fines = _fines(many, bins)
     # Columns with infinities are sorted whole (rare): the fine buckets hold finite values.
     bracketed = [f for f in fines if not f.col.profile.infinities]
-    report(0.3, "quantiles on the server")
-    _quantile_scan(conn, table, bracketed)
-    sorted_here = {id(f.col) for f in bracketed}
-    for i, col in enumerate(many):
-        report(0.4 + 0.6 * i / len(many), f"distinct values of {col.spec.name}")
-        if col.kind == "text":
-            top_values(col)
-        else:
-            _sorted_distinct(conn, table, col, quantiles=id(col) not in sorted_here)
+
+    def grouping(conn: sa.Connection) -> list[Task]:
+        counted, all_fines = list(keyed), list(fines)
+        while True:
+            too_many = _grouping_scan(conn, table, [(c, _group_key(c)) for c in counted],
+                                      all_fines, flavour)  # fmt: skip
+            if not too_many:
+                break
+            # The statistics were stale: these go the high-cardinality way, scan again.
+            counted = [c for c in counted if c not in too_many]
+            all_fines += _fines(too_many, bins)
+        for col in counted:
+            _apply_value_counts(col, bins, top_k)
+        for fine in all_fines:
+            counts = np.add.reduceat(
+                np.array(fine.counts), np.arange(0, len(fine.counts), FINE_SPLIT)
+            )
+            _set_histogram(fine.col, fine.edges, [int(c) for c in counts])
+        moved = [c for c in keyed if c not in counted]
+        first = {id(f) for f in fines}
+        more = [f for f in all_fines if id(f) not in first and not f.col.profile.infinities]
+        scan = functools.partial(_quantile_scan, table=table, fines=[*bracketed, *more])
+        return [
+            Task(_QUANTILE_PRIORITY, "quantiles on the server", scan),
+            *_sorting_tasks(table, moved, more, top_values),
+        ]
+
+    if not keyed and not fines:
+        return _sorting_tasks(table, many, bracketed, top_values)
+    label = "counting values and histograms on the server"
+    return [
+        Task(_GROUPING_PRIORITY, label, grouping),
+        *_sorting_tasks(table, many, bracketed, top_values),
+    ]
 
 
 def _group_key(col: PushedColumn) -> sa.ColumnElement[Any]:
