@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from airflow_home_support import (
     POSTGRES_URL,
     cached_test_home,
@@ -45,3 +46,12 @@ def airflow_env(airflow_home: AirflowHome, monkeypatch: pytest.MonkeyPatch) -> A
     for name, value in airflow_home.env().items():
         monkeypatch.setenv(name, value)
     return airflow_home
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[sa.Engine]:
+    """The test PostgreSQL server (skipped, or failed in CI, when it is not there)."""
+    require_service("PostgreSQL", POSTGRES_URL)
+    made = sa.create_engine(POSTGRES_URL, poolclass=sa.NullPool)
+    yield made
+    made.dispose()

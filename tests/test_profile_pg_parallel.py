@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from airflow_home_support import POSTGRES_URL, require_service
+from airflow_home_support import POSTGRES_URL
 from datagen import make_mixed_frame
 from profile_checks import assert_matches_pandas, reference_frame
 
@@ -24,12 +24,9 @@ from ddtui.profile import ProfileCancelled, profile_table
 from ddtui.profile import api as profile_api
 
 
-@pytest.fixture(scope="module")
-def admin() -> Iterator[sa.Engine]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    made = sa.create_engine(POSTGRES_URL, poolclass=sa.NullPool)
-    yield made
-    made.dispose()
+@pytest.fixture
+def admin(postgres_engine: sa.Engine) -> sa.Engine:
+    return postgres_engine
 
 
 @pytest.fixture

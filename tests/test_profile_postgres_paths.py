@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from airflow_home_support import POSTGRES_URL, require_service
 from datagen import make_mixed_frame
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
@@ -22,12 +21,9 @@ from ddtui.profile import TableProfile, profile_table, pushdown_pg
 from ddtui.profile import api as profile_api
 
 
-@pytest.fixture(scope="module")
-def engine() -> Iterator[sa.Engine]:
-    require_service("PostgreSQL", POSTGRES_URL)
-    made = sa.create_engine(POSTGRES_URL, poolclass=sa.NullPool)
-    yield made
-    made.dispose()
+@pytest.fixture
+def engine(postgres_engine: sa.Engine) -> sa.Engine:
+    return postgres_engine
 
 
 Writer = Callable[..., str]
