@@ -192,3 +192,28 @@ def test_postgres_nan_and_infinity(server: sa.Engine, tables: Tables) -> None:
     assert_matches_pandas(profile, reference)
     x = profile.column("x")
     assert (x.missing, x.infinities, x.max, x.distinct) == (2, 2, np.inf, 6)
+
+
+@pytest.mark.parametrize("with_null", [False, True], ids=["int64", "float64"])
+def test_integers_beyond_doubles(tables: Tables, with_null: bool) -> None:
+    # Integers a double cannot tell apart: pandas counts them apart while they are int64,
+    # and as one value once a NULL makes the column float64.
+    big = 2**60
+    values = [big, big + 1, big + 2, -big, 7, big + 1, 0] * 30
+    frame = pd.DataFrame({"n": pd.Series(values + [None] * with_null, dtype="Int64")})
+    profile = check(tables, frame, dtype={"n": sa.BigInteger})
+    assert profile.column("n").distinct == (4 if with_null else 6)
+
+
+def test_padded_char_text(tables: Tables) -> None:
+    # pandas reads CHAR(n) as the server gives it: Postgres pads to n, MySQL strips.
+    frame = pd.DataFrame({"code": ["ab", "a", "ab", None, "abc", "a"] * 20})
+    check(tables, frame, dtype={"code": sa.CHAR(4)})
+
+
+def test_huge_values_in_many_rows(tables: Tables) -> None:
+    # Far below a double's range, yet Postgres' running variance (n * value - sum,
+    # squared) overflows from ~10,000 rows on: these need the scaled second pass.
+    frame = pd.DataFrame({"x": np.resize([1e150, -1e150, 3.0], 30_000)})
+    profile = check(tables, frame)
+    assert profile.column("x").std == pytest.approx(frame["x"].std(), rel=1e-9)

@@ -68,6 +68,15 @@ class PushedColumn:
     def kind(self) -> str:
         return self.spec.kind
 
+    @property
+    def exact(self) -> Expr:
+        """What tells the values apart as pandas does (once pass 1 counted the missing):
+        an integer column without NULLs (int64 to pandas) by its integers, which doubles
+        (`value`) merge beyond 2**53."""
+        if self.kind == "number" and self.spec.is_integer and not self.profile.missing:
+            return self.column
+        return self.value
+
 
 def _first_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
     """Aggregates that need one scan and no earlier result."""
@@ -232,9 +241,9 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
     """
     p = col.profile
     ranks = sorted(order_positions(p.count, QUANTILES))
-    values = (
-        sa.select(col.value.label("v")).select_from(table).where(col.value.is_not(None))
-    ).subquery("vals")
+    value = col.exact  # as pandas tells values apart
+    present = sa.select(value.label("v")).select_from(table).where(value.is_not(None))
+    values = present.subquery("vals")
     groups = sa.select(values.c.v, sa.func.count().label("n")).group_by(values.c.v).subquery("grp")
     running = sa.select(
         groups.c.v,
@@ -296,7 +305,7 @@ def _distinct_and_top_values(
                 key.label("k"),
                 key.label("v"),
                 sa.func.count().label("n"),
-                sa.func.char_length(key).label("len"),
+                sa.func.char_length(padded(col, key)).label("len"),
             )
             .select_from(table)
             .where(col.value.is_not(None))
@@ -381,6 +390,14 @@ def _grouped_task(table: sa.Table, col: PushedColumn, flavour: Flavour, settings
             _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
 
     return Task(0, f"distinct values and histogram of {col.spec.name}", run)
+
+
+def padded(col: PushedColumn, key: Expr) -> Expr:
+    """A Postgres text key as pandas gets its value: CHAR(n) padded to n (char_length and
+    casts to text drop the padding; its output function keeps it)."""
+    if isinstance(col.column.type, sa.CHAR):
+        return sa.func.format("%s", key)
+    return key
 
 
 def _pandas_dtype(col: PushedColumn) -> str:

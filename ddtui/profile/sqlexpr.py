@@ -143,8 +143,11 @@ def scaled(value: Expr, scale: float) -> Expr:
     )
 
 
-# Mean and std of values below this magnitude cannot overflow a double (for < 2**20 rows).
-MOMENT_SAFE = 2.0**500
+# Mean and std of values below this magnitude cannot overflow a double, however many rows:
+# Postgres' running variance squares n * value - sum (up to ~2 * rows * 2**400), and raises
+# once that overflows (at 2**500, from about ten thousand rows on; huge values are scaled
+# in a second pass instead, see power_of_two_scale).
+MOMENT_SAFE = 2.0**400
 
 
 def overflow_safe(value: Expr) -> Expr:
