@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -135,15 +132,6 @@ def _run(
     )
 
 
-def _import_pandas_meanwhile() -> None:
-    """Start importing pandas (~0.3 s; the summaries need it) while the table is read."""
-    if "pandas" not in sys.modules:
-        # Reading the schema, the row count and the first rows leaves the GIL free often.
-        threading.Thread(
-            target=importlib.import_module, args=("pandas",), name="ddtui-import", daemon=True
-        ).start()
-
-
 def _stages(
     engine: sa.Engine,
     table: str,
@@ -158,7 +146,6 @@ def _stages(
     sample_first: bool,
 ) -> Iterator[TableSchema | TableProfile]:
     """The schema, then the profiles of the plan (see profile_stages)."""
-    _import_pandas_meanwhile()
     name = display_name(table, schema)
     with translated_errors(engine, name), read_only_connection(engine) as conn:
         reflected = reflect_table(conn, table, schema)
