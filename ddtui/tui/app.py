@@ -146,6 +146,10 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.profiles: OrderedDict[tuple[str, ...], TableProfile] = OrderedDict()
         self.row_counts: dict[tuple[str, ...], int] = {}
         self._force_stats = False
+        # Background reads held back until the selected table's first profile stage is on
+        # screen (see _after_sample).
+        self._sample_pending = False
+        self._after_sample_work: list[Callable[[], object]] = []
         self.init_drift()
         # The DAG list is read while Textual sets up the screen: the first frame with the
         # tree filled waits for it (the DAGS worker picks the result up).
@@ -175,10 +179,16 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self._load_dags()
         if self.dag_id is not None:
             self._load_dag(refresh=False)
-            workers.preload_profiler()  # a deep link: a profile follows
+            # A deep link: its task's profile follows at once. Imported now (~0.1 s) rather
+            # than in a thread, where it would share the interpreter with the screen being
+            # set up and take four times as long, delaying the profile it is needed for.
+            workers.load_profiler()
             self.task_pane.table.focus()
         else:
             self.dag_pane.dag_tree.focus()
+            # The first task shown is profiled as soon as its DAG loads: have the profiler
+            # imported by then, after the first frame.
+            self.call_after_refresh(workers.preload_profiler)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
 
@@ -228,7 +238,30 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             else:
                 pane.set_row_count(task_id, compact_count(known))
         if todo:
-            workers.start(self, workers.ROWS, workers.count_rows(self.sources, self._run_key, todo))
+            run_key = self._run_key
+
+            def count() -> None:
+                if run_key == self._run_key:  # still the run on screen
+                    job = workers.count_rows(self.sources, run_key, todo)
+                    workers.start(self, workers.ROWS, job)
+
+            self._after_sample(count)
+
+    def _after_sample(self, work: Callable[[], object]) -> None:
+        """Run `work` now or, while the selected table's profile shows nothing yet, once it
+        does: row counts and history badges read in threads that would compete with it for
+        the interpreter, and the table the user asked for comes first."""
+        if self._sample_pending:
+            self._after_sample_work.append(work)
+        else:
+            work()
+
+    def _sample_shown(self) -> None:
+        """The profile showed its first stage, ended, failed, or was not needed."""
+        self._sample_pending = False
+        waiting, self._after_sample_work = self._after_sample_work, []
+        for work in waiting:
+            work()
 
     def _table_key(self, task_id: str, ref: OutputRef) -> tuple[str, ...]:
         """The output table as the selected run's task instance last wrote it."""
@@ -289,6 +322,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         ref = self.outputs.get(self.task_id or "")
         if ref is None or not ref.readable:
             self.workers.cancel_group(self, workers.PROFILE)
+            self._sample_shown()
             self.deferred_health_due()
             self.stats_key = None
             if ref is None:
@@ -307,6 +341,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         cached = None if force else self.profiles.get(key)
         if cached is not None:
             self.workers.cancel_group(self, workers.PROFILE)
+            self._sample_shown()
             self.deferred_health_due()
             stats.ref = ref
             stats.show_profile(cached)
@@ -315,6 +350,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         settle = workers.PROFILE_SETTLE_S if profiling else 0.0  # the cursor is moving on
         job = workers.profile_output(self.sources, ref, key, settle)
         workers.start(self, workers.PROFILE, job)
+        self._sample_pending = True
 
     # Pane events --------------------------------------------------------------------
 
@@ -372,9 +408,9 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             pane.select_task(self.task_id)
         if message.loaded_at is not None and message.refresh:
             self.query_one(InfoBar).refreshed_at = message.loaded_at
-        self._count_rows()
         self.task_id = pane.selected_task_id
         self.show_stats()
+        self._count_rows()  # after the profile started: its counts may wait for its sample
         # After the frame that shows the tasks: health reads many runs in a worker that
         # would compete with it (and with the next key press while the cursor moves on).
         self.call_after_refresh(self.measure_health_when_idle)
@@ -401,6 +437,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         if message.key != self.stats_key:
             return
         self.stats_pane.show_profile(message.profile)
+        self.call_after_refresh(self._sample_shown)  # after the frame that shows it
         self.row_counts[message.key] = message.profile.row_count
         if self.task_id is not None:
             self.task_pane.set_row_count(self.task_id, compact_count(message.profile.row_count))
@@ -419,10 +456,17 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def on_profile_finished(self, message: ProfileFinished) -> None:
         if message.key == self.stats_key:
             self.stats_pane.finish()
+        self._sample_shown()
         self.deferred_health_due()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error path: a failed worker's reason goes to the pane it concerns."""
+        if (
+            event.worker.group == workers.PROFILE
+            and event.state in (WorkerState.CANCELLED, WorkerState.SUCCESS)
+            and not workers.running(self, workers.PROFILE)
+        ):
+            self._sample_shown()  # ended without a stage for the selection (moved on)
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
@@ -440,6 +484,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
             self.stats_key = None  # the next selection or refresh tries again
+            self._sample_shown()
             self.deferred_health_due()
         elif group == drift_workers.DRIFT:
             self.drift_failed(reason)

@@ -18,6 +18,8 @@ from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
 from ddtui.tui.stats.drift import NO_BASELINE_HINT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.app import App
 
     from ddtui.datasource import DataSources
@@ -74,6 +76,7 @@ class DriftWiring(_AppBase):
         def task_pane(self) -> TaskPane: ...
         @property
         def stats_pane(self) -> StatsPane: ...
+        def _after_sample(self, work: Callable[[], object]) -> None: ...
 
     def init_drift(self) -> None:
         self._history = LazyHistory()
@@ -231,7 +234,8 @@ class DriftWiring(_AppBase):
             return
         self._history_read = True
         job = drift_workers.badges_from_history(self.drift_sources, dag_ids)
-        workers.start(self, drift_workers.HISTORY, job, "badges from the profile history")
+        label = "badges from the profile history"
+        self._after_sample(lambda: workers.start(self, drift_workers.HISTORY, job, label))
 
     def on_health_measured(self, message: HealthMeasured) -> None:
         from ddtui.drift.health import dag_badge

@@ -55,16 +55,15 @@ _PROFILER_IMPORT = threading.Lock()
 
 def load_profiler() -> None:
     """Import the profiler (numpy with it) from one thread at a time: a package imported
-    by two threads at once can be seen half-initialised (see drift_workers.load_drift)."""
+    by two threads at once can be seen half-initialised (see drift_workers.load_drift).
+    Not pandas: the profiler needs it only for rare values (timestamps with zones in text)."""
     with _PROFILER_IMPORT:
-        import pandas  # noqa: F401 - the profiler's summaries import it on first use (~0.5 s)
-
         import ddtui.profile  # noqa: F401
 
 
 def preload_profiler() -> None:
-    """Import the profiler in a background thread: a deep link knows a profile follows,
-    and the imports (numpy, pandas: ~1 s) would otherwise delay its sample."""
+    """Import the profiler (numpy, SQLAlchemy's SQL parts: ~0.1 s) in a background thread,
+    so that the first profile does not wait for it."""
     if "ddtui.profile" not in sys.modules:
         threading.Thread(target=load_profiler, name="preload-profiler", daemon=True).start()
 

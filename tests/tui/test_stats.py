@@ -8,6 +8,7 @@ from textual.widgets import TabbedContent
 
 from ddtui.profile import profile_stages
 from ddtui.tui import backend
+from ddtui.tui.app import DdtuiApp
 from ddtui.tui.stats.histograms import ChartScreen, ColumnChart, HistogramGrid
 from ddtui.tui.task_list import TaskTable
 from tui.helpers import press, settle, static_text, table_column
@@ -36,6 +37,26 @@ async def test_row_counts_fill_the_task_list(make_app) -> None:
         assert str(rows).replace(" ", "") == "891"
         assert "titanic_raw" in str(app.task_pane.table.get_cell("load", "output"))
         assert "xcom" in str(app.task_pane.table.get_cell("load", "output"))
+
+
+async def test_the_selected_table_comes_before_other_row_counts(make_app, monkeypatch) -> None:
+    # Counting the other tasks' tables would compete with the profile the user asked for:
+    # the counts start once its first stage is on screen, and then all of them arrive.
+    handled: list[str] = []
+    for name, label in (("on_rows_counted", "rows"), ("on_profile_loaded", "profile")):
+        handler = getattr(DdtuiApp, name)
+
+        def noted(app, message, handler=handler, label=label):
+            handled.append(label)
+            return handler(app, message)
+
+        monkeypatch.setattr(DdtuiApp, name, noted)
+    app = make_app(dag_id="titanic", task_id="clean")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert handled[0] == "profile" and "rows" in handled
+        rows = app.task_pane.table.get_cell("load", "rows")
+        assert str(rows).replace(" ", "") == "891"
 
 
 async def test_number_keys_switch_tabs(make_app) -> None:
