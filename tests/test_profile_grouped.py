@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
 from ddtui.profile import ProfileCancelled, profile_table
+from ddtui.profile import grouped as grouped_module
 from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.api import column_specs
 from ddtui.profile.control import Control
@@ -209,13 +210,25 @@ def test_head_and_tail_cover_all_columns(engine: sa.Engine) -> None:
     assert profile.head[1] == {"id": 1, "label": "l1", "any": 1, "flag": True, "note": "n1"}
 
 
-def test_cancelled_while_sqlite_counts(engine: sa.Engine) -> None:
+def test_cancelled_while_sqlite_counts(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [(i, f"label {i % 997}", i, i % 2, f"note {i}") for i in range(60_000)]
     make_table(engine, rows)
     messages: list[str] = []
+    # The counts may not end before the profile is cancelled while it waits for them (on a
+    # fast machine they would, and there would be nothing left to cancel).
+    cancel_seen = threading.Event()
+    count = grouped_module.grouped_profile
+
+    def held_count(*args: Any) -> Any:
+        cancel_seen.wait(30)
+        return count(*args)
+
+    monkeypatch.setattr(grouped_module, "grouped_profile", held_count)
 
     def cancelled() -> bool:
-        return any(m.startswith("counting") for m in messages)
+        if any(m.startswith("counting") for m in messages):
+            cancel_seen.set()
+        return cancel_seen.is_set()
 
     with pytest.raises(ProfileCancelled):
         profile_table(engine, "t", progress=lambda _, m: messages.append(m), cancelled=cancelled)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -167,9 +168,7 @@ class ProfileHistory:
         os.close(fd)
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode.lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        self._use_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Statement by statement: executescript would commit the transaction midway.
@@ -188,6 +187,22 @@ class ProfileHistory:
             conn.execute("ROLLBACK")
             raise
         self._initialised = True
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch a new file to WAL. The switch needs the file to itself and, unlike other
+        statements, fails at once rather than wait while another process holds it (that
+        process is switching it too, or reading it): retry until the busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     # Writing ---------------------------------------------------------------------------
 
