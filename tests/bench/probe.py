@@ -289,6 +289,8 @@ def tui_profile(
         async with app.run_test(size=(120, 40)) as pilot:
             _, first_exact = await app.wait_mark("profile", 1, timeout=600)
             sample_shown = app.marks["profile"][0][0] - app.profile_started
+            # The same moment on the wall clock, for the time from the process's start.
+            sample_shown_at = time.time() - (time.perf_counter() - app.marks["profile"][0][0])
             if first_exact:
                 raise RuntimeError("the first profile shown was already the exact one")
             _, exact = await app.wait_mark("profile", 2, timeout=3600)
@@ -322,6 +324,7 @@ def tui_profile(
             await _quiesce(app, pilot)
         return {
             "sample_shown": sample_shown,
+            "sample_shown_at": sample_shown_at,
             "exact_shown": exact_shown,
             "exact": exact,
             "latencies": latencies,
