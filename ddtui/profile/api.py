@@ -21,7 +21,7 @@ from ddtui.profile.schema import (
     translated_errors,
     type_name,
 )
-from ddtui.profile.stream import read_tail, stream_profile
+from ddtui.profile.stream import read_head, read_tail, stream_profile
 
 Mode = Literal["auto", "sample", "exact"]
 
@@ -117,6 +117,8 @@ def _run(
         )  # fmt: skip
         sample_size = read if strategy == "sample" else None
         if strategy == "sample":
+            # The table's ends, not the sample's: a server may start a scan mid-table.
+            head = read_head(conn, table, columns, head_rows)
             tail = read_tail(conn, table, columns, rows, head_rows)
     control.report(1.0, "done")
     return TableProfile(

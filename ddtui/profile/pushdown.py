@@ -47,7 +47,7 @@ from ddtui.profile.sqlexpr import (
     power_of_two_scale,
     scaled,
 )
-from ddtui.profile.stream import as_records, read_tail, readable
+from ddtui.profile.stream import read_head, read_tail
 from ddtui.profile.summary import python_scalar, text_dtype
 
 # Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
@@ -457,8 +457,7 @@ def pushdown_profile(
         found: dict[str, Any] = {}
 
         def ends(conn: sa.Connection) -> None:
-            stmt = sa.select(*readable(columns)).select_from(table).limit(head_rows)
-            found["head"] = conn.execute(stmt).all()
+            found["head"] = read_head(conn, table, columns, head_rows)
             found["tail"] = read_tail(conn, table, columns, rows, head_rows)
 
         tasks = [Task(_ENDS_PRIORITY, "head and tail", ends)]
@@ -473,5 +472,4 @@ def pushdown_profile(
         else:
             tasks += [_grouped_task(table, col, flavour, settings) for col in cols]
         pool.run(tasks, control.slice(0.35, 1.0))
-    head, tail = found["head"], found["tail"]
-    return [c.profile for c in cols], as_records(head, columns, [None] * len(columns)), tail
+    return [c.profile for c in cols], found["head"], found["tail"]

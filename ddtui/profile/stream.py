@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
 from ddtui.profile.control import Control
 from ddtui.profile.grouped import GroupCounter, count_jobs
+from ddtui.profile.heap_order import first_rows, heap_pages, last_rows
 from ddtui.profile.models import ColumnProfile
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
@@ -144,9 +145,13 @@ def read_head(
     if head_rows <= 0 or not columns:
         return []
     stmt = sa.select(*readable(columns)).select_from(table)
-    if order_by is not None:
-        stmt = stmt.order_by(order_by)
-    rows = conn.execute(stmt.limit(head_rows)).all()
+    pages = heap_pages(conn, table) if conn.dialect.name == "postgresql" else None
+    if pages is not None and order_by is None:
+        rows = first_rows(conn, stmt, pages, head_rows)
+    else:
+        if order_by is not None:
+            stmt = stmt.order_by(order_by)
+        rows = conn.execute(stmt.limit(head_rows)).all()
     return as_records(rows, columns, [None] * len(columns))
 
 
@@ -169,6 +174,9 @@ def read_tail(
             return as_records(rows[::-1], columns, [None] * len(columns))
         except sa.exc.OperationalError:
             pass  # WITHOUT ROWID tables and views have no rowid
+    if conn.dialect.name == "postgresql" and (pages := heap_pages(conn, table)) is not None:
+        last = last_rows(conn, stmt, pages, head_rows)
+        return as_records(last, columns, [None] * len(columns))
     offset = max(row_count - head_rows, 0)
     rows = conn.execute(stmt.offset(offset).limit(head_rows)).all()
     return as_records(rows, columns, [None] * len(columns))
