@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
-from ddtui.profile import TableProfile, profile_table, pushdown_pg
+from ddtui.profile import TableProfile, profile_stages, profile_table, pushdown_pg
 from ddtui.profile import api as profile_api
 
 
@@ -132,3 +132,21 @@ def test_dates_profile_as_midnight_timestamps(
     for metric in ("count", "distinct", "mean", "min", "q25", "q50", "q75", "max", "histogram"):
         assert getattr(day, metric) == getattr(stamp, metric), metric
     assert_column_matches(stamp, reference_frame(engine, name)["stamp"])
+
+
+def test_rows_written_during_a_profile_count_in_its_snapshot(
+    engine: sa.Engine, write: Writer
+) -> None:
+    # A pipeline appends to the table between the count shown first and the exact profile:
+    # the profile's rows, counts and missing values all come from one snapshot.
+    name = write(make_mixed_frame(3000, seed=5), analyze=True)
+    stages = profile_stages(engine, name, sample_rows=500)
+    schema = next(stages)
+    assert schema.row_count == 3000
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"INSERT INTO {name} SELECT * FROM {name} LIMIT 1000"))
+    *_, exact = stages
+    assert exact.exact and exact.strategy == "pushdown"
+    assert exact.row_count == 4000
+    for column in exact.columns:
+        assert column.missing >= 0 and column.count + column.missing == 4000, column.name

@@ -104,7 +104,7 @@ def _run(
     if strategy == "pushdown":
         from ddtui.profile.pushdown import pushdown_profile
 
-        profiles, head, tail = pushdown_profile(
+        profiles, head, tail, rows = pushdown_profile(
             conn, table, columns, specs, settings=settings, control=control, rows=rows,
             head_rows=head_rows,
         )  # fmt: skip

@@ -422,8 +422,10 @@ def pushdown_profile(
     control: Control,
     rows: int,
     head_rows: int,
-) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Profile the columns with server-side aggregates; return profiles, head and tail."""
+) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Profile the columns with server-side aggregates; return profiles, head, tail and the
+    number of rows, counted in the same snapshot as the aggregates (`rows`, counted before
+    in another transaction, only guides the plan)."""
     flavour = Flavour(postgres=conn.dialect.name == "postgresql")
     cols = [
         PushedColumn(
@@ -434,9 +436,20 @@ def pushdown_profile(
         )
         for spec, column in zip(specs, columns, strict=True)
     ]
+
+    def first_pass(col: PushedColumn) -> dict[str, Expr]:
+        exprs = _first_pass(col, flavour)
+        if col is cols[0]:
+            # The rows of this snapshot: the count before it was taken in another transaction,
+            # and the table may have changed since (a pipeline writing it).
+            exprs["rows"] = sa.func.count()
+        return exprs
+
     with workers(conn, parallel=flavour.postgres, tune=_tune(flavour)) as pool:
-        first = _pass_tasks(table, cols, lambda c: _first_pass(c, flavour), len(pool.conns))
+        first = _pass_tasks(table, cols, first_pass, len(pool.conns))
         pool.run(first, control.slice(0.0, 0.3))
+        if cols:
+            rows = int(cols[0].stats["rows"])
         infinite = list(_batches([c for c in cols if _has_infinite_extreme(c)]))
         for batch in infinite:
             control.report(0.3, "finding infinities on the server")
@@ -472,4 +485,4 @@ def pushdown_profile(
         else:
             tasks += [_grouped_task(table, col, flavour, settings) for col in cols]
         pool.run(tasks, control.slice(0.35, 1.0))
-    return [c.profile for c in cols], found["head"], found["tail"]
+    return [c.profile for c in cols], found["head"], found["tail"], rows
