@@ -186,9 +186,6 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.task_pane.table.focus()
         else:
             self.dag_pane.dag_tree.focus()
-            # The first task shown is profiled as soon as its DAG loads: have the profiler
-            # imported by then, after the first frame.
-            self.call_after_refresh(workers.preload_profiler)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
 
@@ -383,6 +380,9 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         pane.show_dags(message.dags)
         # After the frame that shows the tree: the history's worker would compete with it.
         self.call_after_refresh(self.badges_from_history, [d.dag_id for d in message.dags])
+        # The first DAG's first task is profiled as soon as the DAG loads: import the
+        # profiler meanwhile (a no-op once imported).
+        self.call_after_refresh(workers.preload_profiler)
         bar = self.query_one(InfoBar)
         bar.refreshed_at, bar.problem = message.loaded_at, ""
         if self.dag_id is not None and pane.selected_dag_id != self.dag_id:
