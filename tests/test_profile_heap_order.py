@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ddtui.profile import api as profile_api
 from ddtui.profile import profile_stages, profile_table
-from ddtui.profile.stream import read_head, read_tail
+from ddtui.profile.stream import read_ends
 
 
 @pytest.fixture
@@ -62,8 +62,7 @@ def test_ends_read_only_the_end_pages(postgres_engine: sa.Engine, table: str) ->
     with postgres_engine.connect() as conn:
         reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
         sa.event.listen(conn, "before_cursor_execute", note)
-        head = read_head(conn, reflected, list(reflected.columns), 5)
-        tail = read_tail(conn, reflected, list(reflected.columns), 18_000, 5)
+        head, tail = read_ends(conn, reflected, list(reflected.columns), 18_000, 5)
         sa.event.remove(conn, "before_cursor_execute", note)
         assert [r["id"] for r in head + tail] == [*range(1001, 1006), *range(18996, 19001)]
         assert statements and all("OFFSET" not in s.upper() for s, _ in statements)

@@ -21,7 +21,7 @@ from ddtui.profile.schema import (
     translated_errors,
     type_name,
 )
-from ddtui.profile.stream import read_head, read_tail, stream_profile
+from ddtui.profile.stream import read_ends, stream_profile
 
 Mode = Literal["auto", "sample", "exact"]
 
@@ -118,8 +118,7 @@ def _run(
         sample_size = read if strategy == "sample" else None
         if strategy == "sample":
             # The table's ends, not the sample's: a server may start a scan mid-table.
-            head = read_head(conn, table, columns, head_rows)
-            tail = read_tail(conn, table, columns, rows, head_rows)
+            head, tail = read_ends(conn, table, columns, rows, head_rows)
     control.report(1.0, "done")
     return TableProfile(
         table=display_name(table.name, table.schema),

@@ -47,7 +47,7 @@ from ddtui.profile.sqlexpr import (
     power_of_two_scale,
     scaled,
 )
-from ddtui.profile.stream import read_head, read_tail
+from ddtui.profile.stream import read_ends
 from ddtui.profile.summary import python_scalar, text_dtype
 
 # Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
@@ -470,8 +470,7 @@ def pushdown_profile(
         found: dict[str, Any] = {}
 
         def ends(conn: sa.Connection) -> None:
-            found["head"] = read_head(conn, table, columns, head_rows)
-            found["tail"] = read_tail(conn, table, columns, rows, head_rows)
+            found["head"], found["tail"] = read_ends(conn, table, columns, rows, head_rows)
 
         tasks = [Task(_ENDS_PRIORITY, "head and tail", ends)]
         if flavour.postgres:

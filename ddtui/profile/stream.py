@@ -134,52 +134,54 @@ def scan(
     )
 
 
-def read_head(
-    conn: sa.Connection,
-    table: sa.Table,
-    columns: Sequence[sa.Column[Any]],
-    head_rows: int,
-    order_by: sa.ColumnElement[Any] | None = None,
-) -> list[dict[str, Any]]:
-    """The first rows in scan order."""
-    if head_rows <= 0 or not columns:
-        return []
-    stmt = sa.select(*readable(columns)).select_from(table)
-    pages = heap_pages(conn, table) if conn.dialect.name == "postgresql" else None
-    if pages is not None and order_by is None:
-        rows = first_rows(conn, stmt, pages, head_rows)
-    else:
-        if order_by is not None:
-            stmt = stmt.order_by(order_by)
-        rows = conn.execute(stmt.limit(head_rows)).all()
-    return as_records(rows, columns, [None] * len(columns))
-
-
-def read_tail(
+def read_ends(
     conn: sa.Connection,
     table: sa.Table,
     columns: Sequence[sa.Column[Any]],
     row_count: int,
     head_rows: int,
-) -> list[dict[str, Any]]:
-    """The last rows in scan order, read without transferring the rest."""
-    if head_rows <= 0 or row_count <= 0 or not columns:
-        return []
+    *,
+    order_by: sa.ColumnElement[Any] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The first and the last rows in scan order, read without transferring the rest."""
+    if head_rows <= 0 or not columns:
+        return [], []
     stmt = sa.select(*readable(columns)).select_from(table)
+    pages = heap_pages(conn, table) if conn.dialect.name == "postgresql" else None
+    head = _first(conn, stmt, pages, head_rows, order_by)
+    tail = _last(conn, stmt, pages, row_count, head_rows) if row_count > 0 else []
+    processors = [None] * len(columns)
+    return as_records(head, columns, processors), as_records(tail, columns, processors)
+
+
+def _first(
+    conn: sa.Connection,
+    stmt: sa.Select[Any],
+    pages: int | None,
+    head_rows: int,
+    order_by: sa.ColumnElement[Any] | None,
+) -> Sequence[Sequence[Any]]:
+    if pages is not None and order_by is None:
+        return first_rows(conn, stmt, pages, head_rows)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    return conn.execute(stmt.limit(head_rows)).all()
+
+
+def _last(
+    conn: sa.Connection, stmt: sa.Select[Any], pages: int | None, row_count: int, head_rows: int
+) -> Sequence[Sequence[Any]]:
     if conn.dialect.name == "sqlite":
         try:
             # rowid is scan order for ordinary tables, and the index makes this instant.
             by_rowid = stmt.order_by(sa.literal_column("rowid").desc()).limit(head_rows)
-            rows = conn.execute(by_rowid).all()
-            return as_records(rows[::-1], columns, [None] * len(columns))
+            return conn.execute(by_rowid).all()[::-1]
         except sa.exc.OperationalError:
             pass  # WITHOUT ROWID tables and views have no rowid
-    if conn.dialect.name == "postgresql" and (pages := heap_pages(conn, table)) is not None:
-        last = last_rows(conn, stmt, pages, head_rows)
-        return as_records(last, columns, [None] * len(columns))
+    if pages is not None:
+        return last_rows(conn, stmt, pages, head_rows)
     offset = max(row_count - head_rows, 0)
-    rows = conn.execute(stmt.offset(offset).limit(head_rows)).all()
-    return as_records(rows, columns, [None] * len(columns))
+    return conn.execute(stmt.offset(offset).limit(head_rows)).all()
 
 
 def finish_all(accumulators: list[Accumulator], control: Control) -> list[ColumnProfile]:
@@ -230,6 +232,5 @@ def stream_profile(
         profiles.update(zip(streamed, finished, strict=True))
         profiles.update(counter.finish(control.slice(0.9, 1.0)))
     if jobs:  # the stream had only some of the columns
-        head = read_head(conn, table, columns, head_rows, order_by)
-        tail = read_tail(conn, table, columns, rows, head_rows)
+        head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
     return [profiles[i] for i in range(len(columns))], head, tail, read

@@ -260,6 +260,11 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         for work in waiting:
             work()
 
+    def _profile_ended(self) -> None:
+        """The selected table's profile ended, failed, or was not needed: what waited runs."""
+        self._sample_shown()
+        self.deferred_health_due()
+
     def _table_key(self, task_id: str, ref: OutputRef) -> tuple[str, ...]:
         """The output table as the selected run's task instance last wrote it."""
         instances = (
@@ -319,8 +324,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         ref = self.outputs.get(self.task_id or "")
         if ref is None or not ref.readable:
             self.workers.cancel_group(self, workers.PROFILE)
-            self._sample_shown()
-            self.deferred_health_due()
+            self._profile_ended()
             self.stats_key = None
             if ref is None:
                 stats.show_message("Select a task to see its output table.")
@@ -338,8 +342,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         cached = None if force else self.profiles.get(key)
         if cached is not None:
             self.workers.cancel_group(self, workers.PROFILE)
-            self._sample_shown()
-            self.deferred_health_due()
+            self._profile_ended()
             stats.ref = ref
             stats.show_profile(cached)
             return
@@ -456,8 +459,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def on_profile_finished(self, message: ProfileFinished) -> None:
         if message.key == self.stats_key:
             self.stats_pane.finish()
-        self._sample_shown()
-        self.deferred_health_due()
+        self._profile_ended()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error path: a failed worker's reason goes to the pane it concerns."""
@@ -484,8 +486,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
             self.stats_key = None  # the next selection or refresh tries again
-            self._sample_shown()
-            self.deferred_health_due()
+            self._profile_ended()
         elif group == drift_workers.DRIFT:
             self.drift_failed(reason)
 
