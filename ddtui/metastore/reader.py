@@ -24,7 +24,8 @@ from ddtui.metastore.models import (
     TaskInstanceSummary,
     XComValue,
 )
-from ddtui.metastore.serialized import load_document, parse_dag
+from ddtui.metastore.schema import UnreadableJSON
+from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -128,7 +129,9 @@ class Metastore:
             row = conn.execute(query).first()
             if row is None:
                 raise NotFoundError("DAG", dag_id, self._all_dag_ids(conn))
-        document = load_document(row.data, row.data_compressed)
+        if isinstance(row.data, UnreadableJSON):
+            raise CorruptDagError(dag_id, f"data is not valid JSON: {row.data.error}")
+        document = load_document(dag_id, row.data, row.data_compressed)
         return parse_dag(dag_id, document, row.version_number)
 
     def _all_dag_ids(self, conn: Connection) -> list[str]:
@@ -191,9 +194,7 @@ class Metastore:
                 )
                 for row in ti_rows
             ),
-            return_values=tuple(
-                XComValue(row.task_id, row.map_index, row.value) for row in xcom_rows
-            ),
+            return_values=tuple(_xcom_value(row) for row in xcom_rows),
             rendered_fields={
                 row.task_id: dict(row.rendered_fields)
                 for row in rendered_rows
@@ -204,6 +205,13 @@ class Metastore:
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
         return runs[0].run_id if runs else None
+
+
+def _xcom_value(row: Any) -> XComValue:
+    """A damaged (or pickled) value is kept as undecoded: it names no table, and never fails."""
+    if isinstance(row.value, UnreadableJSON):
+        return XComValue(row.task_id, row.map_index, None, decoded=False)
+    return XComValue(row.task_id, row.map_index, row.value)
 
 
 def _run(row: Any) -> RunSummary:

@@ -6,15 +6,47 @@ costs a round trip per table, and a declaration lets SQLAlchemy quote every iden
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from ddtui.errors import MetastoreError
 from ddtui.metastore.revisions import AIRFLOW_VERSION_BY_REVISION
 
 _metadata = sa.MetaData()
+
+
+@dataclass(frozen=True)
+class UnreadableJSON:
+    """A JSON column value that does not decode (truncated, hand-edited, pickled bytes)."""
+
+    error: str
+
+
+class LenientJSON(sa.types.TypeDecorator[Any]):
+    """JSON whose damaged values read as `UnreadableJSON` instead of failing the whole query."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        # PostgreSQL only stores valid JSON, and its drivers or SQLAlchemy decode it; elsewhere
+        # the value comes back as text and is decoded here, where a failure can be kept.
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.JSON())
+        return dialect.type_descriptor(sa.Text())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql" or not isinstance(value, str | bytes | bytearray):
+            return value
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+            return UnreadableJSON(str(exc) or type(exc).__name__)
+
 
 alembic_version = sa.Table("alembic_version", _metadata, sa.Column("version_num", sa.String))
 
@@ -74,7 +106,7 @@ xcom = sa.Table(
     sa.Column("task_id", sa.String),
     sa.Column("map_index", sa.Integer),
     sa.Column("key", sa.String),
-    sa.Column("value", sa.JSON),  # JSON in Airflow 3; Airflow 2 stores bytes (see flavours)
+    sa.Column("value", LenientJSON),  # JSON in Airflow 3; Airflow 2 stores bytes (see flavours)
 )
 
 rendered_task_instance_fields = sa.Table(
@@ -84,14 +116,14 @@ rendered_task_instance_fields = sa.Table(
     sa.Column("run_id", sa.String),
     sa.Column("task_id", sa.String),
     sa.Column("map_index", sa.Integer),
-    sa.Column("rendered_fields", sa.JSON),
+    sa.Column("rendered_fields", LenientJSON),
 )
 
 serialized_dag = sa.Table(
     "serialized_dag",
     _metadata,
     sa.Column("dag_id", sa.String),
-    sa.Column("data", sa.JSON),
+    sa.Column("data", LenientJSON),
     sa.Column("data_compressed", sa.LargeBinary),
     sa.Column("created_at", sa.DateTime),
     sa.Column("last_updated", sa.DateTime),
