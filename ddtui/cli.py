@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ddtui.errors import DdtuiError
+from ddtui.terminal_text import safe_text
 
 app = typer.Typer(
     name="ddtui",
@@ -67,7 +68,8 @@ def one_line_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DdtuiError as exc:
-            typer.echo(f"ddtui: {exc}", err=True)
+            # The last line of defence: messages may quote ids, names and values from data.
+            typer.echo(f"ddtui: {safe_text(exc)}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None

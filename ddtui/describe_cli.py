@@ -15,6 +15,7 @@ from ddtui.datasource import DataSources
 from ddtui.describe import Description, describe_task
 from ddtui.metastore import Metastore
 from ddtui.settings import DataSettings, resolve_data_settings
+from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -89,15 +90,17 @@ def run_describe(
 
 
 def _heading(description: Description) -> str:
+    """`dag.task, run ID (state)` and where the output was found, terminal-safe."""
     target, output = description.target, description.output
     run = target.run.run if target.run else None
     run_text = f"run {run.run_id} ({run.state})" if run else "no runs"
     task_id = target.task.task_id if target.task else "?"
-    return f"{target.structure.dag_id}.{task_id}, {run_text}\noutput: {output.reason}"
+    heading = safe_text(f"{target.structure.dag_id}.{task_id}, {run_text}")
+    return f"{heading}\noutput: {safe_text(output.reason)}"
 
 
 def _note(message: str) -> None:
-    typer.echo(f"ddtui: {message}", err=True)
+    typer.echo(f"ddtui: {safe_text(message)}", err=True)
 
 
 def _compare(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ddtui.terminal_text import safe_text
+
+NAME_LIMIT = 120  # a suggested id longer than this is cut: the line must stay one line
+
 
 class DdtuiError(Exception):
     """A failure a user can act on; `str()` is the one line we print."""
@@ -40,13 +44,14 @@ class NotFoundError(DdtuiError):
         pool = list(candidates)
         self.suggestions = close_matches(name, pool)
         if self.suggestions:
-            hint = f" Did you mean: {', '.join(self.suggestions)}?"
+            hint = f" Did you mean: {_names(self.suggestions)}?"
         elif 0 < len(pool) <= 12:
-            hint = f" Known: {', '.join(sorted(pool))}."
+            hint = f" Known: {_names(sorted(pool))}."
         else:
             hint = ""
         in_where = f" in {where}" if where else ""
-        super().__init__(f"unknown {kind} {name!r}{in_where}.{hint}")
+        # Ids come from the metastore (anyone with write access chose them): shown safe.
+        super().__init__(safe_text(f"unknown {kind} {name!r}{in_where}.{hint}"))
 
 
 class NoOutputError(DdtuiError):
@@ -65,6 +70,10 @@ class QueryTimeoutError(DataSourceError):
     """A query ran past the statement timeout."""
 
     exit_code = 7
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(safe_text(name, NAME_LIMIT) for name in names)
 
 
 def close_matches(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from ddtui.profile.models import PROFILE_SCHEMA_VERSION, ColumnProfile, TableProfile
 from ddtui.render_tables import describe_table, format_value, rows_table, truncate
+from ddtui.terminal_text import safe_text
 
 Format = Literal["text", "markdown"]
 
@@ -63,9 +64,9 @@ def _top_values_chart(fig: Any, col: ColumnProfile, width: int, height: int) -> 
 def _note(col: ColumnProfile) -> str | None:
     """Why a column has no chart, or None when it has one."""
     if col.kind == "binary":
-        return f"{col.name}: binary column, not charted ({col.count} values)"
+        return f"{safe_text(col.name)}: binary column, not charted ({col.count} values)"
     if col.histogram is None and not col.top_values:
-        return f"{col.name}: nothing to chart ({col.count} values)"
+        return f"{safe_text(col.name)}: nothing to chart ({col.count} values)"
     return None
 
 
@@ -90,7 +91,7 @@ def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool
 
 def _facts(col: ColumnProfile) -> str:
     """The extra per-column numbers describe lacks, as one line."""
-    parts: list[str] = [f"{col.name} [{col.db_type}]"]
+    parts: list[str] = [f"{safe_text(col.name)} [{safe_text(col.db_type)}]"]
     if col.kind == "number" and col.count:
         parts += [f"zeros {col.zeros}", f"negatives {col.negatives}"]
         parts += [f"infinities {col.infinities}"] if col.infinities else []
@@ -107,10 +108,11 @@ def _facts(col: ColumnProfile) -> str:
     return " · ".join(parts)
 
 
-def _header(profile: TableProfile) -> list[str]:
+def _header(profile: TableProfile, width: int) -> list[str]:
     extent = "exact" if profile.exact else f"sample of {profile.sample_size:,} rows"
+    table = safe_text(profile.table, width)
     return [
-        f"{profile.table}: {profile.row_count:,} rows x {profile.column_count} columns",
+        f"{table}: {profile.row_count:,} rows x {profile.column_count} columns",
         f"{extent} · strategy {profile.strategy} · {profile.elapsed_seconds:.2f} s",
     ]
 
@@ -122,14 +124,14 @@ def render_profile(
     markdown = fmt == "markdown"
     color = color and not markdown
     width = max(width, 20)
-    header = _header(profile)
+    header = _header(profile, width)
     out = [f"## {header[0]}", "", header[1], ""] if markdown else [*header, ""]
     if profile.columns:
         out += ["### describe", ""] if markdown else []
         out += describe_table(profile.columns, width, markdown)
         out.append("")
     for col in profile.columns[:max_charts]:
-        out += [f"### {col.name}", ""] if markdown else []
+        out += [f"### {truncate(col.name, width)}", ""] if markdown else []
         out.append(truncate(_facts(col), width))
         chart = render_column_chart(col, width, CHART_HEIGHT, color)
         out += ["```", chart, "```"] if markdown and _note(col) is None else [chart]

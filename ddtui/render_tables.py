@@ -8,12 +8,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ddtui.profile.models import ColumnProfile
+from ddtui.terminal_text import safe_text
 
 CELL_WIDTH = 14  # widest value cell before truncation (fits 1.23457e+06 and dates)
+MARKDOWN_CELL_WIDTH = 80  # markdown tables wrap, but a 1 MB cell would still bury the report
 
 
 def format_value(value: Any, limit: int | None = CELL_WIDTH) -> str:
-    """A value as describe shows it: floats to 6 significant digits, blanks for None."""
+    """A value as describe shows it: floats to 6 significant digits, blanks for None; text
+    from data terminal-safe (controls shown as glyphs) and cut to `limit`."""
     if value is None:
         text = ""
     elif isinstance(value, int):  # bool too
@@ -29,15 +32,12 @@ def format_value(value: Any, limit: int | None = CELL_WIDTH) -> str:
         text = f"<{len(bytes(value))} bytes>"
     else:
         text = str(value)
-    text = " ".join(text.split()) if "\n" in text or "\t" in text else text
     return truncate(text, limit)
 
 
 def truncate(text: str, limit: int | None) -> str:
-    """`text` cut to `limit` characters with an ellipsis."""
-    if limit is None or len(text) <= limit:
-        return text
-    return text[: max(limit - 1, 0)] + "…"
+    """`text` terminal-safe and cut to `limit` characters with an ellipsis (see `safe_text`)."""
+    return safe_text(text, limit)
 
 
 def _pct(col: ColumnProfile) -> str:
@@ -147,7 +147,7 @@ def rows_table(
     records: Sequence[dict[str, Any]], names: Sequence[str], width: int, markdown: bool
 ) -> list[str]:
     """Head or tail rows; in text, as many columns as fit, then a count of the rest."""
-    limit = None if markdown else 16
+    limit = MARKDOWN_CELL_WIDTH if markdown else 16
     shown = list(names)
     while True:
         rows = [[format_value(r.get(n), limit) for n in shown] for r in records]

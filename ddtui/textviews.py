@@ -7,6 +7,9 @@ from datetime import datetime
 from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail
 from ddtui.outputs import resolve_output
 from ddtui.settings import DataSettings
+from ddtui.terminal_text import safe_text
+
+ID_LIMIT = 250  # Airflow's own limit for DAG and task ids; longer text from data is cut
 
 
 def format_when(value: datetime | None) -> str:
@@ -24,6 +27,8 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Aligned columns; every cell is made terminal-safe and cut to ID_LIMIT here."""
+    rows = [[safe_text(cell, ID_LIMIT) for cell in row] for row in rows]
     widths = [
         max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
     ]
@@ -46,7 +51,7 @@ def format_dag_list(info: MetastoreInfo, dags: list[DagSummary]) -> str:
         ]
         for d in dags
     ]
-    header = f"{info.url} (Airflow {info.airflow_version}), DAGs: {len(dags)}"
+    header = f"{safe_text(info.url)} (Airflow {safe_text(info.airflow_version)}), DAGs: {len(dags)}"
     table = format_table(["DAG", "TAGS", "STATUS", "SCHEDULE", "LATEST RUN", "LOGICAL DATE"], rows)
     return f"{header}\n{table}"
 
@@ -71,8 +76,10 @@ def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataS
                 output.label or "-",
             ]
         )
-    head = f"DAG {structure.dag_id}, run " + (
-        f"{run.run.run_id} ({run.run.state})" if run else "- (no runs)"
+    head = f"DAG {safe_text(structure.dag_id, ID_LIMIT)}, run " + (
+        f"{safe_text(run.run.run_id, ID_LIMIT)} ({safe_text(run.run.state)})"
+        if run
+        else "- (no runs)"
     )
     table = format_table(["TASK", "STATE", "TRY", "DURATION", "OPERATOR", "OUTPUT"], rows)
     return f"{head}\n{table}"

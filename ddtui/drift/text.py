@@ -11,7 +11,14 @@ from typing import Any, Literal
 
 from ddtui.drift.report import NUMERIC_KINDS, ColumnDrift, Delta, DriftReport, RunSide
 from ddtui.render import strip_ansi
-from ddtui.render_tables import CELL_WIDTH, markdown_table, truncate, wrapped_grid
+from ddtui.render_tables import (
+    CELL_WIDTH,
+    MARKDOWN_CELL_WIDTH,
+    markdown_table,
+    truncate,
+    wrapped_grid,
+)
+from ddtui.terminal_text import safe_text
 
 DriftFormat = Literal["text", "markdown"]
 
@@ -19,6 +26,7 @@ CHART_HEIGHT = 14  # lines per overlaid histogram
 MAX_CHARTS = 20  # charts only for drifted or watched columns, and at most this many
 BASELINE_MARKER = "░"  # light shade: the baseline shows through where the current bar is lower
 CURRENT_MARKER = "█"
+BULLET_LIMIT = 1_000  # a markdown list item quoting a huge column name or value is cut
 
 _VERDICT_STYLE = {"ok": "\x1b[1;32m", "watch": "\x1b[1;33m", "drift": "\x1b[1;31m"}
 _RESET = "\x1b[0m"
@@ -64,7 +72,7 @@ def render_drift(
         out += [_bullet(note, width, markdown) for note in report.notes]
     charted = [c for c in report.columns if c.verdict != "ok" and c.histogram is not None]
     for col in charted[:max_charts]:
-        out += ["", f"### {col.name}", ""] if markdown else [""]
+        out += ["", f"### {truncate(col.name, width)}", ""] if markdown else [""]
         chart = render_drift_chart(col, width, CHART_HEIGHT, color)
         out += ["```", chart, "```"] if markdown else [chart]
     if len(charted) > max_charts:
@@ -135,10 +143,10 @@ def _side_cells(side: RunSide) -> list[str]:
         source = f"history, recorded {side.recorded_at.strftime('%Y-%m-%d %H:%M')}"
     samples = "with samples" if side.has_samples else "no samples (no KS)"
     return [
-        side.table,
+        truncate(side.table, MARKDOWN_CELL_WIDTH),
         f"{side.row_count:,} rows",
         f"{extent} · {source} · {samples}",
-        f"run {side.run_id}" if side.run_id else "",
+        f"run {truncate(side.run_id, MARKDOWN_CELL_WIDTH)}" if side.run_id else "",
     ]
 
 
@@ -163,7 +171,8 @@ def _section(title: str, markdown: bool) -> list[str]:
 
 
 def _bullet(text: str, width: int, markdown: bool) -> str:
-    return f"- {text}" if markdown else truncate(f"  {text}", width)
+    """A list item; its text (names, values, messages quoting them) made terminal-safe."""
+    return f"- {safe_text(text, BULLET_LIMIT)}" if markdown else truncate(f"  {text}", width)
 
 
 def _schema_line(change: Any) -> str:
