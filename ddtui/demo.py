@@ -38,13 +38,21 @@ from ddtui.airflow_cli import (
 )
 from ddtui.errors import DdtuiError
 
-DagSet = Literal["test", "demo"]
+# "assets": the outlet-asset DAG alone, for a home whose data database is a server.
+DagSet = Literal["test", "demo", "assets"]
 
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
 # Modules the DAG files import; Airflow puts the dags folder on sys.path.
 HELPER_MODULES = ("datadriver",)
-TEST_DAGS = ("titanic", "asset_outputs", "groups_mapped", "no_outputs", "drift")
+TEST_DAGS = (
+    "titanic",
+    "asset_outputs",
+    "groups_mapped",
+    "no_outputs",
+    "drift",
+    "templated_output",
+)
 DEMO_ONLY_DAGS = ("churn_training", "daily_scoring")
 
 
@@ -67,7 +75,10 @@ TEST_RUNS = (
     PlannedRun("groups_mapped", "2024-03-01"),
     PlannedRun("drift", "2024-04-01"),
     PlannedRun("drift", "2024-04-02", DRIFT_SHIFT),
+    PlannedRun("templated_output", "2024-07-01"),
+    PlannedRun("templated_output", "2024-07-02", {"rows": 1_500}),
 )
+ASSET_RUNS = (PlannedRun("asset_outputs", "2024-02-01"),)
 DEMO_RUNS = (
     *TEST_RUNS,
     PlannedRun("churn_training", "2024-05-01"),
@@ -77,7 +88,11 @@ DEMO_RUNS = (
     PlannedRun("daily_scoring", "2024-06-04", {"fail": True}, "failed"),
 )
 # DAGs left unpaused (new DAGs start paused), so both states show in the UI.
-UNPAUSED = {"test": ("titanic",), "demo": ("titanic", "drift", "churn_training", "daily_scoring")}
+UNPAUSED = {
+    "test": ("titanic",),
+    "demo": ("titanic", "drift", "churn_training", "daily_scoring"),
+    "assets": ("asset_outputs",),
+}
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,8 @@ def airflow_version() -> str:
 
 def dag_ids(dag_set: DagSet) -> tuple[str, ...]:
     """The DAGs of a DAG set (each DAG file defines the DAG of the same name)."""
+    if dag_set == "assets":
+        return ("asset_outputs",)
     return TEST_DAGS + (DEMO_ONLY_DAGS if dag_set == "demo" else ())
 
 
@@ -158,7 +175,7 @@ def dag_file_names(dag_set: DagSet) -> tuple[str, ...]:
 
 def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
     """The runs a DAG set is built with."""
-    return DEMO_RUNS if dag_set == "demo" else TEST_RUNS
+    return {"demo": DEMO_RUNS, "assets": ASSET_RUNS}.get(dag_set, TEST_RUNS)
 
 
 def fingerprint(dag_set: DagSet) -> str:
@@ -179,9 +196,13 @@ def build_airflow_home(
     *,
     dag_set: DagSet,
     metastore_url: str | None = None,
+    data_url: str | None = None,
     progress: Progress | None = None,
 ) -> AirflowHome:
-    """Create an Airflow home in the empty or missing directory `home` and run its DAGs."""
+    """Create an Airflow home in the empty or missing directory `home` and run its DAGs.
+
+    The DAGs write their output tables to `data_url` (default: ``data.db`` in the home).
+    """
     say = progress or (lambda _message: None)
     started = time.monotonic()
     home = home.resolve()
@@ -193,7 +214,7 @@ def build_airflow_home(
     dags_folder = home / "dags"
     dags_folder.mkdir(parents=True)
     _copy_dag_files(dags_folder, dag_set)
-    data_url = f"sqlite:///{home / 'data.db'}"
+    data_url = data_url or f"sqlite:///{home / 'data.db'}"
     airflow = AirflowCli(executable, home, data_url, say)
 
     # The first command gets the settings as environment variables; airflow.cfg

@@ -61,6 +61,34 @@ def fresh_postgres_database(server_url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def fresh_mysql_database(server_url: str, name: str) -> Iterator[str]:
+    """Create the empty database `name` on the MariaDB/MySQL server, yield its URL (with the
+    mysqlclient driver Airflow uses for its metastore), drop it afterwards."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"unsafe database name {name!r}")
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        # Airflow's documented settings for a MySQL metastore.
+        connection.execute(
+            sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        )
+    try:
+        url = make_url(server_url).set(drivername="mysql+mysqldb", database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+def data_url_option(home: AirflowHome) -> str:
+    """The home's data database as a user passes it to --data-url (driver left to ddtui)."""
+    url = make_url(home.data_url)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+
+
 def cached_test_home(cache_root: Path) -> AirflowHome:
     """The test DAG set's Airflow home, reused from `cache_root` while its inputs are unchanged."""
     home = cache_root / f"test-{fingerprint('test')}"

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from airflow_home_support import (
+    MYSQL_URL,
     POSTGRES_URL,
     cached_test_home,
+    fresh_mysql_database,
     fresh_postgres_database,
     report_progress,
     require_service,
@@ -35,6 +37,27 @@ def pg_airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflo
     with fresh_postgres_database(POSTGRES_URL, f"ddtui_meta_{os.getpid()}") as url:
         home = tmp_path_factory.mktemp("pg-home") / "airflow"
         yield build_airflow_home(home, dag_set="test", metastore_url=url, progress=report_progress)
+
+
+@pytest.fixture(scope="session")
+def mariadb_airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowHome]:
+    """The test DAG set built with its metastore in a fresh MariaDB/MySQL database."""
+    require_service("MariaDB/MySQL", MYSQL_URL)
+    with fresh_mysql_database(MYSQL_URL, f"ddtui_meta_{os.getpid()}") as url:
+        home = tmp_path_factory.mktemp("mariadb-home") / "airflow"
+        yield build_airflow_home(home, dag_set="test", metastore_url=url, progress=report_progress)
+
+
+@pytest.fixture(scope="session")
+def pg_asset_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowHome]:
+    """`asset_outputs` run by Airflow with its tables, and so its outlet assets, in a fresh
+    PostgreSQL database (`postgres://127.0.0.1:5432/<db>/public/orders` and the like)."""
+    require_service("PostgreSQL", POSTGRES_URL)
+    with fresh_postgres_database(POSTGRES_URL, f"ddtui_assets_{os.getpid()}") as data_url:
+        home = tmp_path_factory.mktemp("pg-assets") / "airflow"
+        yield build_airflow_home(
+            home, dag_set="assets", data_url=data_url, progress=report_progress
+        )
 
 
 @pytest.fixture

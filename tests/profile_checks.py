@@ -87,3 +87,26 @@ def assert_matches_pandas(profile: TableProfile, frame: pd.DataFrame, every: int
     assert [c.name for c in profile.columns] == [str(c) for c in frame.columns]
     for column in profile.columns[::every]:
         assert_column_matches(column, frame[column.name])
+
+
+def assert_json_matches_pandas(profile: dict[str, Any], frame: pd.DataFrame) -> None:
+    """`ddtui describe --format json`'s profile equals pandas on `frame`."""
+    assert profile["row_count"] == len(frame)
+    assert profile["exact"] is True
+    assert [c["name"] for c in profile["columns"]] == [str(c) for c in frame.columns]
+    for column in profile["columns"]:
+        name, series = column["name"], frame[column["name"]]
+        assert column["count"] == int(series.count()), name
+        assert column["missing"] == int(series.isna().sum()), name
+        assert column["distinct"] == int(series.nunique()), name
+        if column["kind"] == "number" and column["count"]:
+            described = series.astype(float).describe()
+            scale = float(series.abs().max())
+            for metric, key in [("mean", "mean"), ("std", "std"), ("min", "min"), ("q25", "25%"),
+                                ("q50", "50%"), ("q75", "75%"), ("max", "max")]:  # fmt: skip
+                assert close(column[metric], described[key], scale), (name, metric)
+        if column["kind"] == "boolean":
+            assert column["true_count"] == int(series.dropna().astype(bool).sum()), name
+        if column["kind"] == "text" and column["count"]:
+            counts = series.value_counts()
+            assert column["freq"] == int(counts.iloc[0]), name

@@ -67,6 +67,9 @@ EXPECTED_TABLES = {
     "drift_20240401": (5_000, 8),
     "drift_20240402": (4_000, 7),
     "drift_latest": (4_000, 7),
+    # templated_output pushes no XCom: only its rendered output_table names these.
+    "readings_20240701": (2_000, 4),
+    "readings_20240702": (1_500, 4),
 }
 
 
