@@ -77,6 +77,31 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Options the main command shares with its subcommands: `ddtui --metastore URL dags` is
+# the same as `ddtui dags --metastore URL`.
+SHARED_OPTIONS = {"metastore": "--metastore", "data_url": "--data-url", "data_conn": "--data-conn"}
+TUI_OPTIONS = {"dag": "--dag", "task": "--task", "run": "--run", "refresh": "--refresh"}
+_NOT_GIVEN = ("DEFAULT", "DEFAULT_MAP")
+
+
+def _given_before(ctx: typer.Context, name: str, value: str | None) -> str | None:
+    """The subcommand's value of a shared option, else the one given before the command."""
+    before = (ctx.obj or {}).get(name)
+    if before is not None and value is not None and before != value:
+        raise typer.BadParameter(
+            f"{SHARED_OPTIONS[name]} was given twice, before and after the command, "
+            "with different values"
+        )
+    return value if value is not None else before
+
+
+def _refuse_options_before(ctx: typer.Context, command: str, takes: tuple[str, ...] = ()) -> None:
+    """Shared options a command does not take: say so rather than ignore them."""
+    given = [SHARED_OPTIONS[name] for name in (ctx.obj or {}) if name not in takes]
+    if given:
+        raise typer.BadParameter(f"`ddtui {command}` does not take {', '.join(given)}")
+
+
 def open_configured_metastore(metastore_url: str | None) -> Any:
     from ddtui.metastore import open_metastore
     from ddtui.settings import resolve_metastore_url
@@ -113,6 +138,7 @@ def main_command(
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
     if ctx.invoked_subcommand is not None:
+        _pass_options_to(ctx, ctx.invoked_subcommand, metastore, data_url, data_conn)
         return
     if (task or run) and not dag:
         raise typer.BadParameter("--task and --run need --dag")
@@ -121,6 +147,31 @@ def main_command(
     data = resolve_data_settings(data_url, data_conn)
     store = open_configured_metastore(metastore)
     run_tui(store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh)
+
+
+def _pass_options_to(
+    ctx: typer.Context,
+    command: str,
+    metastore: str | None,
+    data_url: str | None,
+    data_conn: str | None,
+) -> None:
+    """Keep the shared options for the subcommand; refuse the TUI's own, never ignore them."""
+    # By name: Typer carries its own copy of Click, whose ParameterSource is another class.
+    tui_only = [
+        flag
+        for name, flag in TUI_OPTIONS.items()
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") not in _NOT_GIVEN
+    ]
+    if tui_only:
+        one = len(tui_only) == 1
+        raise typer.BadParameter(
+            f"{', '.join(tui_only)} {'opens' if one else 'open'} the terminal UI and "
+            f"{'does' if one else 'do'} not apply to `ddtui {command}`; "
+            f"give {'it' if one else 'them'} without a command"
+        )
+    given = {"metastore": metastore, "data_url": data_url, "data_conn": data_conn}
+    ctx.obj = {name: value for name, value in given.items() if value is not None}
 
 
 def run_tui(
@@ -153,17 +204,19 @@ def run_tui(
 
 @app.command("dags")
 @one_line_errors
-def dags_command(metastore: MetastoreOpt = None) -> None:
+def dags_command(ctx: typer.Context, metastore: MetastoreOpt = None) -> None:
     """List the DAGs with tags, paused state and latest run, as text."""
     from ddtui.textviews import format_dag_list
 
-    store = open_configured_metastore(metastore)
+    _refuse_options_before(ctx, "dags", takes=("metastore",))
+    store = open_configured_metastore(_given_before(ctx, "metastore", metastore))
     typer.echo(format_dag_list(store.info, store.list_dags()))
 
 
 @app.command("tasks")
 @one_line_errors
 def tasks_command(
+    ctx: typer.Context,
     dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
     run: Annotated[
         str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
@@ -177,8 +230,10 @@ def tasks_command(
     from ddtui.settings import resolve_data_settings
     from ddtui.textviews import format_task_list
 
-    data = resolve_data_settings(data_url, data_conn)
-    store = open_configured_metastore(metastore)
+    data = resolve_data_settings(
+        _given_before(ctx, "data_url", data_url), _given_before(ctx, "data_conn", data_conn)
+    )
+    store = open_configured_metastore(_given_before(ctx, "metastore", metastore))
     target = find_target(store, dag, None, run)
     typer.echo(format_task_list(target.structure, target.run, data))
 
@@ -186,6 +241,7 @@ def tasks_command(
 @app.command("describe")
 @one_line_errors
 def describe_command(
+    ctx: typer.Context,
     dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
     task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
     run: Annotated[
@@ -248,9 +304,9 @@ def describe_command(
     if fail_on and not compare:
         raise typer.BadParameter("--fail-on needs --compare")
     code = run_describe(
-        open_configured_metastore(metastore),
-        data_url=data_url,
-        data_conn=data_conn,
+        open_configured_metastore(_given_before(ctx, "metastore", metastore)),
+        data_url=_given_before(ctx, "data_url", data_url),
+        data_conn=_given_before(ctx, "data_conn", data_conn),
         dag_id=dag,
         task_id=task,
         run_id=run,
@@ -267,6 +323,7 @@ def describe_command(
 @app.command("demo")
 @one_line_errors
 def demo_command(
+    ctx: typer.Context,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Build the demo home again from scratch.")
     ] = False,
@@ -287,6 +344,7 @@ def demo_command(
     from ddtui.demo import default_demo_home, ensure_demo_home
     from ddtui.settings import DataSettings
 
+    _refuse_options_before(ctx, "demo")
     if rebuild:
         import shutil
 

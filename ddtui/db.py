@@ -20,7 +20,7 @@ def mask_url(url: str | URL) -> str:
     """The URL as text with any password replaced by ***."""
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", str(url))
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database.startswith("file:"):
@@ -35,6 +35,10 @@ def parse_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"not a database URL: {mask_url(url)!r} ({exc})") from None
+    except ValueError:  # SQLAlchemy's int() of the port
+        raise ConfigError(
+            f"not a database URL: {mask_url(url)!r} (the port is not a number)"
+        ) from None
     if parsed.drivername.startswith("postgres:"):
         parsed = parsed.set(drivername="postgresql")
     backend, _, driver = parsed.drivername.partition("+")

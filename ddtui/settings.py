@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ddtui.errors import ConfigError
+from ddtui.terminal_text import safe_text
 
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 LEGACY_CONN_ENV = "AIRFLOW__CORE__SQL_ALCHEMY_CONN"
@@ -47,14 +48,15 @@ def resolve_metastore_url(
             return found
     home = airflow_home(env)
     config_path = Path(env.get("AIRFLOW_CONFIG") or home / "airflow.cfg").expanduser()
-    if config_path.is_file():
+    present = config_path.exists() or config_path.is_symlink()
+    if present:  # a file that is there but cannot be read is an error, never skipped
         found = _from_config(config_path, env)
         if found:
             return found
     default = f"sqlite:///{(home / 'airflow.db').as_posix()}"
     where = (
         f"Airflow's default for AIRFLOW_HOME={home}; tried --metastore, {CONN_ENV}, "
-        f"{config_path}" + ("" if config_path.is_file() else " (missing)")
+        f"{config_path}" + ("" if present else " (missing)")
     )
     return ResolvedSetting(default, where)
 
@@ -75,10 +77,21 @@ def _from_env(name: str, env: Mapping[str, str]) -> ResolvedSetting | None:
 
 def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
+    shown = safe_text(path, limit=300)
     try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
+        # Not parser.read(): it silently skips a file it cannot open.
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise ConfigError(f"cannot read {shown}: it is a directory, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read {shown}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot read {shown}: {safe_text(first, limit=200)}") from None
     for section in ("database", "core"):  # Airflow < 2.3 kept it under [core]
         if parser.has_option(section, "sql_alchemy_conn"):
             value = parser.get(section, "sql_alchemy_conn").strip()

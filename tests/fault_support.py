@@ -62,3 +62,29 @@ def assert_one_line_error(done: subprocess.CompletedProcess[str], code: int, *qu
     for text in quoted:
         assert text in lines[0], lines[0]
     return lines[0]
+
+
+AS_NOBODY = Path(__file__).with_name("run_as_nobody.py")
+
+
+def run_ddtui_unprivileged(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`ddtui` as a user without root's right to ignore file modes (as root: as `nobody`)."""
+    if os.geteuid() != 0:
+        return run_ddtui(*args, env=env)
+    return subprocess.run(
+        [sys.executable, str(AS_NOBODY), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def shared_tmp_dir() -> Path:
+    """A directory `nobody` can reach (pytest's tmp_path is private to root)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ddtui-faults-"))
+    path.chmod(0o755)
+    return path
