@@ -320,6 +320,57 @@ def describe_command(
     raise typer.Exit(code)
 
 
+@app.command("logs")
+@one_line_errors
+def logs_command(
+    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
+    task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
+    run: Annotated[
+        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
+    ] = None,
+    try_number: Annotated[
+        int | None,
+        typer.Option("--try", metavar="N", min=1, help="Try number (default: the latest)."),
+    ] = None,
+    map_index: Annotated[
+        int | None,
+        typer.Option(
+            "--map-index",
+            metavar="I",
+            help="Map index of a mapped task (default: the first failed, else the first).",
+        ),
+    ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep printing what a running try appends.")
+    ] = False,
+    grep: Annotated[
+        str | None,
+        typer.Option("--grep", metavar="TEXT", help="Only records containing TEXT (any case)."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json (one per line).")
+    ] = "text",
+    metastore: MetastoreOpt = None,
+) -> None:
+    """Print the log of a task try, read from the files Airflow wrote on this host
+    (where [logging] base_log_folder and log_filename_template say)."""
+    from ddtui.logs_cli import run_logs
+
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("--format must be text or json")
+    run_logs(
+        open_configured_metastore(metastore),
+        dag_id=dag,
+        task_id=task,
+        run_id=run,
+        try_number=try_number,
+        map_index=map_index,
+        follow=follow,
+        grep=grep,
+        output_format=output_format,
+    )
+
+
 @app.command("demo")
 @one_line_errors
 def demo_command(

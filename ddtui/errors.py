@@ -66,6 +66,12 @@ class DataSourceError(DdtuiError):
     exit_code = 6
 
 
+class LogUnavailableError(DdtuiError):
+    """A task try's log cannot be read: no local file, permission denied, remote logging only."""
+
+    exit_code = 6
+
+
 class QueryTimeoutError(DataSourceError):
     """A query ran past the statement timeout."""
 

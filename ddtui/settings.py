@@ -47,7 +47,7 @@ def resolve_metastore_url(
         if found:
             return found
     home = airflow_home(env)
-    config_path = Path(env.get("AIRFLOW_CONFIG") or home / "airflow.cfg").expanduser()
+    config_path = airflow_config_path(env)
     present = config_path.exists() or config_path.is_symlink()
     if present:  # a file that is there but cannot be read is an error, never skipped
         found = _from_config(config_path, env)
@@ -75,7 +75,14 @@ def _from_env(name: str, env: Mapping[str, str]) -> ResolvedSetting | None:
     return None
 
 
-def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
+def airflow_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where Airflow reads airflow.cfg from: $AIRFLOW_CONFIG, else $AIRFLOW_HOME/airflow.cfg."""
+    env = os.environ if env is None else env
+    return Path(env.get("AIRFLOW_CONFIG") or airflow_home(env) / "airflow.cfg").expanduser()
+
+
+def read_airflow_config(path: Path) -> configparser.ConfigParser:
+    """airflow.cfg parsed without interpolation; an unreadable file is a ConfigError."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     shown = safe_text(path, limit=300)
     try:
@@ -92,11 +99,16 @@ def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
     except configparser.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"cannot read {shown}: {safe_text(first, limit=200)}") from None
+    return parser
+
+
+def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
+    parser = read_airflow_config(path)
     for section in ("database", "core"):  # Airflow < 2.3 kept it under [core]
         if parser.has_option(section, "sql_alchemy_conn"):
             value = parser.get(section, "sql_alchemy_conn").strip()
             if value:
-                return ResolvedSetting(_expand(value, env), f"{path} [{section}]")
+                return ResolvedSetting(expand_config_value(value, env), f"{path} [{section}]")
         if parser.has_option(section, "sql_alchemy_conn_cmd"):
             cmd = parser.get(section, "sql_alchemy_conn_cmd")
             where = f"{path} [{section}] sql_alchemy_conn_cmd"
@@ -104,7 +116,7 @@ def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
     return None
 
 
-def _expand(value: str, env: Mapping[str, str]) -> str:
+def expand_config_value(value: str, env: Mapping[str, str]) -> str:
     """airflow.cfg values may hold {AIRFLOW_HOME} and ${VARS}, as Airflow expands them."""
     value = value.replace("{AIRFLOW_HOME}", str(airflow_home(env)))
     return os.path.expandvars(value)

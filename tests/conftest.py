@@ -16,6 +16,7 @@ from airflow_home_support import (
     report_progress,
     require_service,
 )
+from task_logs_support import TaskLogsHome, cached_task_logs_home
 
 from ddtui.demo import AirflowHome, build_airflow_home
 
@@ -28,6 +29,16 @@ def airflow_home(
     cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
     root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
     return cached_test_home(root)
+
+
+@pytest.fixture(scope="session")
+def task_logs_home(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> TaskLogsHome:
+    """A home whose task logs a real scheduler wrote (cached in .pytest_cache like the above)."""
+    cache = getattr(request.config, "cache", None)
+    root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
+    return cached_task_logs_home(root)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ DATA_LAYER = [
     "ddtui.textviews",
     "ddtui.profile",
     "ddtui.drift",
+    "ddtui.logs.task_log",
+    "ddtui.logs.parse",
 ]
 
 

@@ -10,6 +10,8 @@ from ddtui.metastore.models import (
     TaskGroupNode,
     TaskInstanceSummary,
     TaskNode,
+    TaskTries,
+    TaskTry,
     XComValue,
 )
 from ddtui.metastore.reader import Metastore, open_metastore
@@ -25,6 +27,8 @@ __all__ = [
     "TaskGroupNode",
     "TaskInstanceSummary",
     "TaskNode",
+    "TaskTries",
+    "TaskTry",
     "XComValue",
     "open_metastore",
 ]

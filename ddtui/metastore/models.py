@@ -140,3 +140,29 @@ class RunDetail:
     task_instances: tuple[TaskInstanceSummary, ...]
     return_values: tuple[XComValue, ...] = field(default=())
     rendered_fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # task_id -> fields
+
+
+@dataclass(frozen=True)
+class TaskTry:
+    """One try of a task instance: the current one (task_instance) or an earlier one."""
+
+    try_number: int
+    state: str | None
+    start_date: datetime | None
+    end_date: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskTries:
+    """The tries of one task instance, oldest first, and how its run names log files."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    tries: tuple[TaskTry, ...]
+    log_filename_template: str | None  # from the run's log_template row; None if unknown
+
+    @property
+    def latest(self) -> TaskTry | None:
+        return self.tries[-1] if self.tries else None

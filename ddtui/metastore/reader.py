@@ -22,10 +22,12 @@ from ddtui.metastore.models import (
     RunDetail,
     RunSummary,
     TaskInstanceSummary,
+    TaskTries,
     XComValue,
 )
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
+from ddtui.metastore.tries import read_task_tries
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -201,6 +203,11 @@ class Metastore:
                 if isinstance(row.rendered_fields, dict)
             },
         )
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
+        """A task instance's tries, oldest first, and its run's log filename template."""
+        with self._connect() as conn:
+            return read_task_tries(conn, dag_id, run_id, task_id, map_index)
 
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)

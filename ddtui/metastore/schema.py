@@ -137,6 +137,33 @@ dag_version = sa.Table(
     sa.Column("version_number", sa.Integer),
 )
 
+# Task logs: earlier tries of a task instance, and the log filename template of each run.
+task_instance_history = sa.Table(
+    "task_instance_history",
+    _metadata,
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("task_id", sa.String),
+    sa.Column("map_index", sa.Integer),
+    sa.Column("try_number", sa.Integer),
+    sa.Column("state", sa.String),
+    sa.Column("start_date", sa.DateTime),
+    sa.Column("end_date", sa.DateTime),
+    sa.Column("hostname", sa.String),
+)
+
+log_template = sa.Table(
+    "log_template", _metadata, sa.Column("id", sa.Integer), sa.Column("filename", sa.String)
+)
+
+dag_run_log_template = sa.Table(
+    "dag_run",
+    sa.MetaData(),  # a second declaration of dag_run, with only what task logs need
+    sa.Column("dag_id", sa.String),
+    sa.Column("run_id", sa.String),
+    sa.Column("log_template_id", sa.Integer),
+)
+
 asset = sa.Table(
     "asset",
     _metadata,
