@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +87,68 @@ def create_readonly_engine(
 
 
 def _sqlite_readonly_url(parsed: URL) -> URL:
-    """`sqlite:///path` -> `sqlite:///file:path?mode=ro&uri=true` (a missing file stays missing)."""
+    """`sqlite:///path` -> `sqlite:///file:path?mode=ro&uri=true` (a missing file stays missing).
+
+    A WAL-mode file that cannot be read that way opens as an immutable snapshot instead
+    (see `_wal_needs_snapshot`); `is_sqlite_snapshot` tells which an engine got.
+    """
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
         return parsed
-    path = Path(database).expanduser().resolve()
-    if not path.exists():
+    try:
+        path = Path(database).expanduser().resolve()
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise ConfigError(f"not a usable SQLite path: {database!r} ({exc})") from None
+    if not exists:
         raise MissingDatabaseError(f"SQLite database not found: {path}")
-    return parsed.set(database=f"file:{path.as_posix()}?mode=ro", query={"uri": "true"})
+    uri = f"file:{path.as_posix()}?mode=ro"
+    if _wal_needs_snapshot(path, uri):
+        uri += f"&{SNAPSHOT_FLAG}"
+    return parsed.set(database=uri, query={"uri": "true"})
+
+
+SNAPSHOT_FLAG = "immutable=1"
+
+
+def is_sqlite_snapshot(url: URL) -> bool:
+    """Whether the engine reads a SQLite file as an immutable snapshot."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    # Ours is in the file: URI; a user's own `?immutable=1&uri=true` is in the URL's query.
+    return SNAPSHOT_FLAG in (url.database or "") or url.query.get("immutable") == "1"
+
+
+def _wal_needs_snapshot(path: Path, uri: str) -> bool:
+    """Whether this WAL-mode file cannot be opened read-only as usual.
+
+    Reading a WAL file needs its `-shm` index. When nobody has the file open there is none,
+    and a read-only connection must create it: in a directory this user may not write, that
+    fails with "attempt to write a readonly database" (or "unable to open database file"
+    when a `-shm` is there but not usable). Then SQLite's `immutable=1` reads the file as it
+    is, creating nothing: a snapshot, labelled as such. Any other failure is the real open's
+    to report.
+    """
+    if not _is_wal_file(path):
+        return False
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as probe:
+            probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        return "readonly database" in str(exc) or "unable to open" in str(exc)
+    except sqlite3.Error:
+        return False
+    return False
+
+
+def _is_wal_file(path: Path) -> bool:
+    """The database header's read and write versions are 2 in WAL mode (bytes 18 and 19)."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False  # unreadable: the real open reports it
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
 def _make_mysql_readonly(engine: Engine, statement_timeout_s: float) -> None:

@@ -52,6 +52,8 @@ def format_dag_list(info: MetastoreInfo, dags: list[DagSummary]) -> str:
         for d in dags
     ]
     header = f"{safe_text(info.url)} (Airflow {safe_text(info.airflow_version)}), DAGs: {len(dags)}"
+    if info.note:
+        header += f" ({info.note})"
     table = format_table(["DAG", "TAGS", "STATUS", "SCHEDULE", "LATEST RUN", "LOGICAL DATE"], rows)
     return f"{header}\n{table}"
 

@@ -16,6 +16,13 @@ class MetastoreInfo:
     alembic_revision: str
     airflow_version: str  # e.g. "3.1+" as detected from the schema
     airflow_major: int
+    # A SQLite file read as an immutable snapshot: what is written after it opened is not seen.
+    snapshot: bool = False
+
+    @property
+    def note(self) -> str:
+        """What users must know about this connection, shown next to its URL; or ""."""
+        return "snapshot: cannot see new writes" if self.snapshot else ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ddtui.db import create_readonly_engine, mask_url
+from ddtui.db import create_readonly_engine, is_sqlite_snapshot, mask_url
 from ddtui.errors import ConfigError, MetastoreError, MissingDatabaseError, NotFoundError
 from ddtui.metastore import schema as s
 from ddtui.metastore.models import (
@@ -58,6 +58,7 @@ class Metastore:
             alembic_revision=detected.revision,
             airflow_version=detected.airflow_version,
             airflow_major=detected.flavor.major,
+            snapshot=is_sqlite_snapshot(engine.url),
         )
 
     @contextmanager

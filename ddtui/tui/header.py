@@ -37,6 +37,8 @@ class InfoBar(Widget):
     def _parts(self) -> tuple[Text, Text]:
         left = Text.assemble(("ddtui ", "bold"), (self.info.url, ""))
         right = Text(f" Airflow {self.info.airflow_version}  ")
+        if self.info.note:
+            right.append(f"{self.info.note}  ", style="bold yellow")
         if self.problem:
             right.append(f"{self.problem} ", style="bold red")
         elif self.refreshed_at is not None:
