@@ -26,10 +26,31 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Options the main command shares with its subcommands: `ddtui --metastore URL dags` is
+# `ddtui dags --metastore URL` (see `_pass_options_to`).
+SHARED_OPTIONS = {"metastore": "--metastore", "data_url": "--data-url", "data_conn": "--data-conn"}
+TUI_OPTIONS = {"dag": "--dag", "task": "--task", "run": "--run", "refresh": "--refresh"}
+_NOT_GIVEN = ("DEFAULT", "DEFAULT_MAP")
+
+
+def _agrees_with_before(
+    ctx: typer.Context, param: typer.CallbackParam, value: str | None
+) -> str | None:
+    """A shared option given both before and after the command must say the same."""
+    before = ctx.parent.params.get(param.name or "") if ctx.parent is not None else None
+    if before is not None and value is not None and value != before:
+        flag = SHARED_OPTIONS.get(param.name or "", param.name)
+        raise typer.BadParameter(
+            f"{flag} was given twice, before and after the command, with different values"
+        )
+    return value
+
+
 MetastoreOpt = Annotated[
     str | None,
     typer.Option(
         "--metastore",
+        callback=_agrees_with_before,
         metavar="URL",
         help="SQLAlchemy URL of the Airflow metastore. "
         "Default: as Airflow resolves it (env, airflow.cfg, $AIRFLOW_HOME/airflow.db).",
@@ -40,6 +61,7 @@ DataUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--data-url",
+        callback=_agrees_with_before,
         metavar="URL",
         help="SQLAlchemy URL of the database holding bare output-table names "
         "(default: $DDTUI_DATA_URL).",
@@ -50,6 +72,7 @@ DataConnOpt = Annotated[
     str | None,
     typer.Option(
         "--data-conn",
+        callback=_agrees_with_before,
         metavar="CONN_ID",
         help="Airflow connection id of that database, read from AIRFLOW_CONN_<ID>.",
         show_default=False,
@@ -75,31 +98,6 @@ def one_line_errors(func: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-# Options the main command shares with its subcommands: `ddtui --metastore URL dags` is
-# the same as `ddtui dags --metastore URL`.
-SHARED_OPTIONS = {"metastore": "--metastore", "data_url": "--data-url", "data_conn": "--data-conn"}
-TUI_OPTIONS = {"dag": "--dag", "task": "--task", "run": "--run", "refresh": "--refresh"}
-_NOT_GIVEN = ("DEFAULT", "DEFAULT_MAP")
-
-
-def _given_before(ctx: typer.Context, name: str, value: str | None) -> str | None:
-    """The subcommand's value of a shared option, else the one given before the command."""
-    before = (ctx.obj or {}).get(name)
-    if before is not None and value is not None and before != value:
-        raise typer.BadParameter(
-            f"{SHARED_OPTIONS[name]} was given twice, before and after the command, "
-            "with different values"
-        )
-    return value if value is not None else before
-
-
-def _refuse_options_before(ctx: typer.Context, command: str, takes: tuple[str, ...] = ()) -> None:
-    """Shared options a command does not take: say so rather than ignore them."""
-    given = [SHARED_OPTIONS[name] for name in (ctx.obj or {}) if name not in takes]
-    if given:
-        raise typer.BadParameter(f"`ddtui {command}` does not take {', '.join(given)}")
 
 
 def open_configured_metastore(metastore_url: str | None) -> Any:
@@ -156,7 +154,7 @@ def _pass_options_to(
     data_url: str | None,
     data_conn: str | None,
 ) -> None:
-    """Keep the shared options for the subcommand; refuse the TUI's own, never ignore them."""
+    """Make shared options given before the command its defaults; refuse the others."""
     # By name: Typer carries its own copy of Click, whose ParameterSource is another class.
     tui_only = [
         flag
@@ -171,7 +169,14 @@ def _pass_options_to(
             f"give {'it' if one else 'them'} without a command"
         )
     given = {"metastore": metastore, "data_url": data_url, "data_conn": data_conn}
-    ctx.obj = {name: value for name, value in given.items() if value is not None}
+    given = {name: value for name, value in given.items() if value is not None}
+    subcommand = getattr(ctx.command, "commands", {}).get(command)
+    takes = {param.name for param in getattr(subcommand, "params", ())}
+    refused = [SHARED_OPTIONS[name] for name in given if name not in takes]
+    if refused:
+        raise typer.BadParameter(f"`ddtui {command}` does not take {', '.join(refused)}")
+    # Click gives a subcommand's options their defaults from the parent's default_map.
+    ctx.default_map = {command: given}
 
 
 def run_tui(
@@ -204,19 +209,17 @@ def run_tui(
 
 @app.command("dags")
 @one_line_errors
-def dags_command(ctx: typer.Context, metastore: MetastoreOpt = None) -> None:
+def dags_command(metastore: MetastoreOpt = None) -> None:
     """List the DAGs with tags, paused state and latest run, as text."""
     from ddtui.textviews import format_dag_list
 
-    _refuse_options_before(ctx, "dags", takes=("metastore",))
-    store = open_configured_metastore(_given_before(ctx, "metastore", metastore))
+    store = open_configured_metastore(metastore)
     typer.echo(format_dag_list(store.info, store.list_dags()))
 
 
 @app.command("tasks")
 @one_line_errors
 def tasks_command(
-    ctx: typer.Context,
     dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
     run: Annotated[
         str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
@@ -230,10 +233,8 @@ def tasks_command(
     from ddtui.settings import resolve_data_settings
     from ddtui.textviews import format_task_list
 
-    data = resolve_data_settings(
-        _given_before(ctx, "data_url", data_url), _given_before(ctx, "data_conn", data_conn)
-    )
-    store = open_configured_metastore(_given_before(ctx, "metastore", metastore))
+    data = resolve_data_settings(data_url, data_conn)
+    store = open_configured_metastore(metastore)
     target = find_target(store, dag, None, run)
     typer.echo(format_task_list(target.structure, target.run, data))
 
@@ -241,7 +242,6 @@ def tasks_command(
 @app.command("describe")
 @one_line_errors
 def describe_command(
-    ctx: typer.Context,
     dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
     task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
     run: Annotated[
@@ -304,9 +304,9 @@ def describe_command(
     if fail_on and not compare:
         raise typer.BadParameter("--fail-on needs --compare")
     code = run_describe(
-        open_configured_metastore(_given_before(ctx, "metastore", metastore)),
-        data_url=_given_before(ctx, "data_url", data_url),
-        data_conn=_given_before(ctx, "data_conn", data_conn),
+        open_configured_metastore(metastore),
+        data_url=data_url,
+        data_conn=data_conn,
         dag_id=dag,
         task_id=task,
         run_id=run,
@@ -374,7 +374,6 @@ def logs_command(
 @app.command("demo")
 @one_line_errors
 def demo_command(
-    ctx: typer.Context,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Build the demo home again from scratch.")
     ] = False,
@@ -395,7 +394,6 @@ def demo_command(
     from ddtui.demo import default_demo_home, ensure_demo_home
     from ddtui.settings import DataSettings
 
-    _refuse_options_before(ctx, "demo")
     if rebuild:
         import shutil
 
