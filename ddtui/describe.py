@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ddtui.datasource import DataSources
 from ddtui.errors import NoOutputError, NotFoundError
 from ddtui.lookup import TaskTarget, find_target
-from ddtui.metastore import Metastore
+from ddtui.metastore import MetastoreReader
 from ddtui.outputs import OutputRef, resolve_output
 from ddtui.settings import DataSettings
 
@@ -55,7 +55,7 @@ class Description:
 
 
 def find_output(
-    store: Metastore, data: DataSettings, dag_id: str, task_id: str, run_id: str | None
+    store: MetastoreReader, data: DataSettings, dag_id: str, task_id: str, run_id: str | None
 ) -> tuple[TaskTarget, OutputRef]:
     """The task's output table, or NoOutputError saying why there is none."""
     target = find_target(store, dag_id, task_id, run_id)
@@ -70,7 +70,7 @@ def find_output(
 
 
 def describe_task(
-    store: Metastore,
+    store: MetastoreReader,
     data: DataSettings,
     dag_id: str,
     task_id: str,

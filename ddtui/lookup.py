@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ddtui.errors import NotFoundError
-from ddtui.metastore import DagStructure, Metastore, RunDetail, TaskNode
+from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, TaskNode
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class TaskTarget:
 
 
 def find_target(
-    metastore: Metastore, dag_id: str, task_id: str | None = None, run_id: str | None = None
+    metastore: MetastoreReader, dag_id: str, task_id: str | None = None, run_id: str | None = None
 ) -> TaskTarget:
     """Raise NotFoundError (exit code 2) naming close matches for an unknown id."""
     dag_ids = metastore.dag_ids()

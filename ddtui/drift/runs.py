@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from ddtui.datasource import DataSources
-    from ddtui.metastore import Metastore, RunDetail, TaskNode
+    from ddtui.metastore import MetastoreReader, RunDetail, TaskNode
     from ddtui.profile.models import TableProfile
     from ddtui.settings import DataSettings
 
@@ -49,7 +49,7 @@ class ProfiledRun:
 
 # The positional order is the one `ddtui describe --compare` and the TUI call it with.
 def compare_task_runs(  # noqa: PLR0917
-    metastore: Metastore,
+    metastore: MetastoreReader,
     datasources: DataSources,
     data_settings: DataSettings,
     dag_id: str,
@@ -160,14 +160,14 @@ def run_time(detail: RunDetail) -> datetime | None:
 
 
 def history_key(
-    metastore: Metastore | str, dag_id: str, task_id: str, run_id: str, ref: OutputRef
+    metastore: MetastoreReader | str, dag_id: str, task_id: str, run_id: str, ref: OutputRef
 ) -> HistoryKey:
     """The history key of a task's output in a run (the metastore URL is stored masked)."""
     url = metastore if isinstance(metastore, str) else metastore.masked_url
     return HistoryKey(url, dag_id, task_id, run_id, ref.qualified_name)
 
 
-def previous_successful_run(metastore: Metastore, dag_id: str, run_id: str) -> str | None:
+def previous_successful_run(metastore: MetastoreReader, dag_id: str, run_id: str) -> str | None:
     """The newest DAG run in state 'success' that comes before `run_id` (runs newest first)."""
     seen = False
     offset = 0
@@ -185,7 +185,9 @@ def previous_successful_run(metastore: Metastore, dag_id: str, run_id: str) -> s
     return None
 
 
-def run_is_latest_writer(metastore: Metastore, dag_id: str, task_id: str, run_id: str) -> bool:
+def run_is_latest_writer(
+    metastore: MetastoreReader, dag_id: str, task_id: str, run_id: str
+) -> bool:
     """True when no newer run of the DAG ran the task successfully, so a table the task
     overwrites each run still holds this run's data (record it only then)."""
     newer: list[str] = []
@@ -212,7 +214,7 @@ def run_is_latest_writer(metastore: Metastore, dag_id: str, task_id: str, run_id
 class _SideLoader:
     def __init__(
         self,
-        metastore: Metastore,
+        metastore: MetastoreReader,
         datasources: DataSources,
         history: ProfileHistory | None,
         dag_id: str,

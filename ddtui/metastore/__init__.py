@@ -14,6 +14,7 @@ from ddtui.metastore.models import (
     TaskTry,
     XComValue,
 )
+from ddtui.metastore.protocol import MetastoreReader
 from ddtui.metastore.reader import Metastore, open_metastore
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DagSummary",
     "Metastore",
     "MetastoreInfo",
+    "MetastoreReader",
     "Outlet",
     "RunDetail",
     "RunSummary",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -28,6 +28,9 @@ from ddtui.metastore.models import (
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
 from ddtui.metastore.tries import read_task_tries
+
+if TYPE_CHECKING:
+    from ddtui.metastore.protocol import MetastoreReader
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -249,3 +252,9 @@ def open_metastore(url: str, *, source: str = "", statement_timeout_s: float = 3
     except Exception:
         engine.dispose()
         raise
+
+
+if TYPE_CHECKING:
+
+    def _reads_as_the_app_expects(store: Metastore) -> MetastoreReader:
+        return store  # mypy: the real metastore provides the interface the app reads

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,9 +26,10 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from ddtui.datasource import DataSources
-from ddtui.metastore import DagStructure, DagSummary, Metastore, RunDetail, RunSummary
+from ddtui.metastore import DagStructure, DagSummary, MetastoreReader, RunDetail, RunSummary
 from ddtui.outputs import OutputRef
 from ddtui.settings import DataSettings
+from ddtui.terminal_text import safe_text
 from ddtui.tui import drift_workers, workers
 from ddtui.tui.commands import DagCommands
 from ddtui.tui.dag_tree import DagPane
@@ -110,7 +112,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
 
     def __init__(
         self,
-        metastore: Metastore,
+        metastore: MetastoreReader,
         data: DataSettings,
         *,
         dag_id: str | None = None,
@@ -487,8 +489,14 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)
             self.stats_key = None  # the next selection or refresh tries again
             self._profile_ended()
-        elif group == drift_workers.DRIFT:
-            self.drift_failed(reason)
+        elif group == workers.ROWS:
+            pane = self.task_pane
+            for task_id, shown in list(pane.row_counts.items()):
+                if shown == "…":  # still counting when the worker stopped
+                    pane.set_row_count(task_id, "?")
+            pane.show_message(Text(f"Row counts not read: {safe_text(reason)}", style="red"))
+        else:
+            self.drift_worker_failed(group, reason)
 
     # Actions ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import TabbedContent
 
+from ddtui.terminal_text import safe_text
 from ddtui.tui import drift_workers, workers
 from ddtui.tui.drift_workers import DriftSources, drift_key
 from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ddtui.drift.health import TaskHealth
     from ddtui.drift.history import ProfileHistory
     from ddtui.drift.report import DriftReport
-    from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary
+    from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, RunSummary
     from ddtui.outputs import OutputRef
     from ddtui.profile.models import TableProfile
     from ddtui.settings import DataSettings
@@ -60,7 +61,7 @@ class DriftWiring(_AppBase):
     """Drift state and handlers of `DdtuiApp` (which provides what is declared here)."""
 
     if TYPE_CHECKING:
-        metastore: Metastore
+        metastore: MetastoreReader
         data: DataSettings
         sources: DataSources
         dag_id: str | None
@@ -187,9 +188,21 @@ class DriftWiring(_AppBase):
 
         self.push_screen(RunPicker(self.runs, current), picked)
 
-    def drift_failed(self, reason: str) -> None:
-        self.stats_pane.drift_view.show_message(Text(f"Could not compare the runs: {reason}"))
-        self.drift_shown = None  # the next selection tries again
+    def drift_worker_failed(self, group: str, reason: str) -> None:
+        """A drift worker failed: one line in the pane its work was for."""
+        reason = safe_text(reason)
+        if group == drift_workers.DRIFT:
+            self.stats_pane.drift_view.show_message(Text(f"Could not compare the runs: {reason}"))
+            self.drift_shown = None  # the next selection tries again
+        elif group == drift_workers.HEALTH:
+            self._health_started.discard(self._health_running or ("", ""))  # r tries again
+            self.task_pane.show_message(Text(f"Task health not measured: {reason}", style="red"))
+        elif group == drift_workers.HISTORY:
+            self.dag_pane.show_message(
+                Text(f"Badges from the profile history not read: {reason}", style="red")
+            )
+        elif group == drift_workers.RECORD:
+            self.note_history(f"profile not recorded: {reason}")
 
     # Task health -------------------------------------------------------------------------
 
@@ -249,9 +262,13 @@ class DriftWiring(_AppBase):
         self.dag_pane.set_badge(message.dag_id, dag_badge(tasks.values()))
 
     def on_history_noted(self, message: HistoryNoted) -> None:
-        if message.note != self.history_note:
-            self.history_note = message.note
-            self.notify(message.note, title="Profile history", severity="warning", timeout=6)
+        self.note_history(message.note)
+
+    def note_history(self, note: str) -> None:
+        """The profile history is optional: its problems are a note, once each."""
+        if note != self.history_note:
+            self.history_note = note
+            self.notify(safe_text(note), title="Profile history", severity="warning", timeout=6)
 
     def clear_drift(self) -> None:
         """Forget comparisons and health (refresh reads everything again)."""

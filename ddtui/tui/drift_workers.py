@@ -21,7 +21,7 @@ from ddtui.tui.workers import Cancelled, Job, Post
 if TYPE_CHECKING:
     from ddtui.datasource import DataSources
     from ddtui.drift.history import ProfileHistory
-    from ddtui.metastore import DagStructure, Metastore, RunDetail, RunSummary, TaskNode
+    from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, RunSummary, TaskNode
     from ddtui.profile.models import TableProfile
     from ddtui.settings import DataSettings
 
@@ -45,7 +45,7 @@ class DriftSources:
     """What every drift job reads: the metastore, the data sources and the profile history
     (made on first use, in the worker: the drift package loads numpy)."""
 
-    metastore: Metastore
+    metastore: MetastoreReader
     sources: DataSources
     data: DataSettings
     history_of: Callable[[], ProfileHistory]

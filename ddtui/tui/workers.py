@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from ddtui.datasource import DataSources
-    from ddtui.metastore import DagStructure, Metastore, RunDetail
+    from ddtui.metastore import DagStructure, MetastoreReader, RunDetail
     from ddtui.settings import DataSettings
 
 Post = Callable[[Message], None]
@@ -109,7 +109,7 @@ class DagRequest:
     refresh: bool = False
 
 
-def load_dags(metastore: Metastore, clock: Callable[[], datetime]) -> Job:
+def load_dags(metastore: MetastoreReader, clock: Callable[[], datetime]) -> Job:
     def job(post: Post, cancelled: Cancelled) -> None:
         dags = metastore.list_dags()
         post(DagsLoaded(dags, clock()))
@@ -118,7 +118,10 @@ def load_dags(metastore: Metastore, clock: Callable[[], datetime]) -> Job:
 
 
 def load_dag(
-    metastore: Metastore, data: DataSettings, request: DagRequest, clock: Callable[[], datetime]
+    metastore: MetastoreReader,
+    data: DataSettings,
+    request: DagRequest,
+    clock: Callable[[], datetime],
 ) -> Job:
     """Structure, runs and one run's details, with each task's output table resolved."""
 

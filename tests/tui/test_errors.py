@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from ddtui.settings import DataSettings
 from ddtui.tui.header import InfoBar
 from tui.fakes import ControlledMetastore
@@ -16,6 +18,7 @@ def screen_text(app) -> str:
     return app.export_screenshot()
 
 
+@pytest.mark.expect_worker_error("connection refused")
 async def test_metastore_down_at_start_then_back(make_app, metastore) -> None:
     store = ControlledMetastore(metastore)
     store.fail = "connection refused"
@@ -31,6 +34,7 @@ async def test_metastore_down_at_start_then_back(make_app, metastore) -> None:
         assert not app.query_one("#dag-message").display
 
 
+@pytest.mark.expect_worker_error("server closed the connection unexpectedly")
 async def test_metastore_lost_during_refresh_keeps_what_is_shown(make_app, metastore) -> None:
     store = ControlledMetastore(metastore)
     app = make_app(dag_id="titanic", task_id="clean", metastore=store)
@@ -49,6 +53,7 @@ async def test_metastore_lost_during_refresh_keeps_what_is_shown(make_app, metas
         assert not app.query_one("#task-message").display
 
 
+@pytest.mark.expect_worker_error("table 'titanic_clean' not found")
 async def test_output_table_dropped_then_restored(make_app, airflow_home, tmp_path: Path) -> None:
     data_file = tmp_path / "data.db"
     shutil.copy(airflow_home.data_url.removeprefix("sqlite:///"), data_file)
@@ -73,6 +78,7 @@ async def test_output_table_dropped_then_restored(make_app, airflow_home, tmp_pa
         assert app.query_one("#stats-tabs").display
 
 
+@pytest.mark.expect_worker_error("SQLite database not found")
 async def test_data_source_unreachable_shows_in_the_stats_pane(make_app, tmp_path: Path) -> None:
     missing = DataSettings(f"sqlite:///{tmp_path}/gone/data.db", "--data-url")
     app = make_app(dag_id="titanic", task_id="clean", data=missing)
