@@ -29,7 +29,13 @@ app = typer.Typer(
 # Options the main command shares with its subcommands: `ddtui --metastore URL dags` is
 # `ddtui dags --metastore URL` (see `_pass_options_to`).
 SHARED_OPTIONS = {"metastore": "--metastore", "data_url": "--data-url", "data_conn": "--data-conn"}
-TUI_OPTIONS = {"dag": "--dag", "task": "--task", "run": "--run", "refresh": "--refresh"}
+TUI_OPTIONS = {
+    "dag": "--dag",
+    "task": "--task",
+    "run": "--run",
+    "refresh": "--refresh",
+    "log": "--log",
+}
 _NOT_GIVEN = ("DEFAULT", "DEFAULT_MAP")
 
 
@@ -133,6 +139,9 @@ def main_command(
             "--refresh", metavar="SECONDS", help="Refresh states every SECONDS; 0 disables."
         ),
     ] = 10.0,
+    log: Annotated[
+        bool, typer.Option("--log", help="With --dag and --task: open the task's log.")
+    ] = False,
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
     if ctx.invoked_subcommand is not None:
@@ -140,11 +149,15 @@ def main_command(
         return
     if (task or run) and not dag:
         raise typer.BadParameter("--task and --run need --dag")
+    if log and not task:
+        raise typer.BadParameter("--log needs --dag and --task")
     from ddtui.settings import resolve_data_settings
 
     data = resolve_data_settings(data_url, data_conn)
     store = open_configured_metastore(metastore)
-    run_tui(store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh)
+    run_tui(
+        store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh, open_log=log
+    )
 
 
 def _pass_options_to(
@@ -187,6 +200,7 @@ def run_tui(
     task_id: str | None,
     run_id: str | None,
     refresh_seconds: float,
+    open_log: bool = False,
 ) -> None:
     """Validate the deep link before the screen opens, then run the app."""
     from ddtui.lookup import find_target
@@ -204,6 +218,7 @@ def run_tui(
         task_id=task_id,
         run_id=run_id,
         refresh_seconds=refresh_seconds,
+        open_log=open_log,
     ).run()
 
 

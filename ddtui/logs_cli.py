@@ -90,11 +90,11 @@ def _follow(
     follower = LogFollower(log.path, offset, log.path.stat().st_ino)
     live, checked = True, time.monotonic()
     while True:
-        lines, restarted = follower.poll()
+        part, restarted = follower.poll()
         if restarted:
             _stderr_note("the log file was replaced or truncated: reading it from the start")
-        write(lines)
-        if not live and not lines:
+        write(part.lines)
+        if not live and not part.lines:
             return follower.offset
         if time.monotonic() - checked >= STATE_POLL_S:
             tries = store.task_tries(

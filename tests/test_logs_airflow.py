@@ -193,3 +193,12 @@ def test_runs_keep_the_template_they_were_logged_with(task_logs_home: TaskLogsHo
     )
     assert done.returncode == 0, done.stderr
     assert "ValueError: scores file" in done.stdout
+
+
+def test_log_deep_link_is_checked_before_the_screen_opens(task_logs_home: TaskLogsHome) -> None:
+    no_task = ddtui(task_logs_home, "--dag", "task_logs", "--log")
+    assert no_task.returncode == 2 and "--log needs --dag and --task" in no_task.stderr
+    unknown = ddtui(task_logs_home, "--dag", "task_logs", "--task", "explod", "--log")
+    assert unknown.returncode == 2 and "Did you mean: explode?" in unknown.stderr
+    with_command = ddtui(task_logs_home, "--log", "dags")
+    assert with_command.returncode == 2 and "--log opens the terminal UI" in with_command.stderr

@@ -214,15 +214,21 @@ def test_follow_sees_appended_lines_and_a_replaced_file(tmp_path: Path) -> None:
     path = tmp_path / "attempt=1.log"
     path.write_text(record(0) + "\n", encoding="utf-8")
     follower = LogFollower(path, read_last(path).end, path.stat().st_ino)
-    assert follower.poll() == ((), False)
+
+    def poll() -> tuple[tuple[str, ...], bool]:
+        part, restarted = follower.poll()
+        return part.lines, restarted
+
+    assert poll() == ((), False)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(record(1) + "\n" + record(2)[:20])  # the task is mid-line
-    assert follower.poll() == ((record(1),), False)
+    assert poll() == ((record(1),), False)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(record(2)[20:] + "\n")
-    assert follower.poll() == ((record(2),), False)
+    assert poll() == ((record(2),), False)
     path.write_text(record(9) + "\n", encoding="utf-8")  # truncated: a new try's file
-    assert follower.poll() == ((record(9),), True)
+    assert poll() == ((record(9),), True)
+    assert follower.offset == len(record(9)) + 1
 
 
 def test_missing_and_unreadable_files_say_why(tmp_path: Path) -> None:

@@ -170,12 +170,13 @@ class LogFollower:
     offset: int
     inode: int | None = None
 
-    def poll(self, max_bytes: int = WINDOW_BYTES) -> tuple[tuple[str, ...], bool]:
+    def poll(self, max_bytes: int = WINDOW_BYTES) -> tuple[LogSlice, bool]:
         """(new lines, restarted): restarted when the file was replaced or truncated."""
+        nothing = LogSlice((), (), self.offset, self.offset, self.offset)
         try:
             info = self.path.stat()
         except FileNotFoundError:
-            return (), False  # not written yet, or being rotated: try again later
+            return nothing, False  # not written yet, or being rotated: try again later
         except OSError as exc:
             raise LogUnavailableError(f"cannot read {self.path}: {_reason(exc)}") from None
         restarted = False
@@ -183,7 +184,7 @@ class LogFollower:
             self.offset, restarted = 0, True
         self.inode = info.st_ino
         if info.st_size == self.offset:
-            return (), restarted
+            return LogSlice((), (), self.offset, self.offset, info.st_size), restarted
         part = read_after(self.path, self.offset, max_bytes)
         self.offset = part.end
-        return part.lines, restarted
+        return part, restarted

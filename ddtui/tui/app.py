@@ -108,6 +108,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         Binding("o", "toggle_grouping", "Group by tag/folder", show=False),
         *[Binding(key, f"show_tab('{tab}')", title, show=False) for tab, title, key in TABS],
         Binding("z", "zoom", "Zoom pane", show=False),
+        Binding("l", "open_log", "Task log", show=False),
     ]
 
     def __init__(
@@ -121,6 +122,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         refresh_seconds: float = 10.0,
         clock: Callable[[], datetime] | None = None,
         sources: DataSources | None = None,
+        open_log: bool = False,
     ) -> None:
         freeze_imported_objects()
         super().__init__()
@@ -138,6 +140,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.task_id: str | None = task_id
         self.pinned_run_id: str | None = run_id
         self._deep_link = dag_id is not None
+        self._open_log_first = open_log and dag_id is not None and task_id is not None
         # What the metastore said about the selected DAG.
         self.structure: DagStructure | None = None
         self.runs: list[RunSummary] = []
@@ -190,6 +193,8 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.dag_pane.dag_tree.focus()
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick, name="auto-refresh")
+        if self._open_log_first:  # `--log`: the deep link's task log, over the panes
+            self.action_open_log()
 
     @property
     def dag_pane(self) -> DagPane:
@@ -516,6 +521,16 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self.task_pane.show_reading(f"Reading DAG {self.dag_id}…")
         self._load_dag(refresh=True)
         self.notify("Refreshing…", timeout=1.5)
+
+    def action_open_log(self) -> None:
+        """The selected task's log (the latest try of the run on screen)."""
+        if self.dag_id is None or self.task_id is None:
+            self.notify("Select a task first, then press l for its log.")
+            return
+        from ddtui.tui.log_screen import LogScreen
+
+        run_id = self.detail.run.run_id if self.detail else self.pinned_run_id
+        self.push_screen(LogScreen(self.metastore, self.dag_id, self.task_id, run_id))
 
     async def action_quit(self) -> None:
         """Stop the workers first: a result arriving while the screen closes has no pane."""

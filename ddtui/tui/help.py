@@ -46,6 +46,18 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("↑ ↓", "the stats pane follows the cursor"),
             ("enter / click", "focus the task's stats"),
+            ("l", "the task's log (latest try; the first failed map index of a mapped task)"),
+        ],
+    ),
+    (
+        "Task log",
+        [
+            ("[  ]", "older / newer try"),
+            ("e", "jump to the first error or traceback"),
+            ("/  n  N", "search; next / previous match"),
+            ("f", "follow a running try's log live; f again stops"),
+            ("g  G", "start / end of the log"),
+            ("esc  q", "back to the panes"),
         ],
     ),
     (
