@@ -17,7 +17,7 @@ from ddtui.logs.reader import (
     read_unfinished_line,
 )
 from ddtui.logs.task_log import TaskLog, check_log_file, find_task_log
-from ddtui.metastore import Metastore
+from ddtui.metastore import MetastoreReader
 from ddtui.terminal_text import safe_text
 
 FOLLOW_POLL_S = 1.0
@@ -37,7 +37,7 @@ def use_color() -> bool:
 
 
 def run_logs(
-    store: Metastore,
+    store: MetastoreReader,
     *,
     dag_id: str,
     task_id: str,
@@ -84,7 +84,7 @@ def _print_from(log: TaskLog, offset: int, write: Callable[[Iterable[str]], None
 
 
 def _follow(
-    store: Metastore, log: TaskLog, offset: int, write: Callable[[Iterable[str]], None]
+    store: MetastoreReader, log: TaskLog, offset: int, write: Callable[[Iterable[str]], None]
 ) -> int:
     """Poll the file while the try runs (its state re-read every few seconds)."""
     follower = LogFollower(log.path, offset, log.path.stat().st_ino)

@@ -10,7 +10,7 @@ from ddtui.logs.config import LogSettings, resolve_log_settings
 from ddtui.logs.locate import LogLocation, TryKey, locate_log
 from ddtui.logs.reader import check_readable
 from ddtui.lookup import find_target
-from ddtui.metastore import Metastore, RunDetail, TaskTries
+from ddtui.metastore import MetastoreReader, RunDetail, TaskTries
 
 # A try in these states may still write to its log.
 LIVE_STATES = frozenset({"running", "queued", "scheduled", "restarting", "deferred"})
@@ -51,7 +51,7 @@ class TaskLog:
 
 
 def find_task_log(
-    store: Metastore,
+    store: MetastoreReader,
     dag_id: str,
     task_id: str,
     *,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ddtui.metastore.models import DagStructure, DagSummary, MetastoreInfo, RunDetail, RunSummary
+from ddtui.metastore.models import (
+    DagStructure,
+    DagSummary,
+    MetastoreInfo,
+    RunDetail,
+    RunSummary,
+    TaskTries,
+)
 
 
 class MetastoreReader(Protocol):
@@ -28,3 +35,5 @@ class MetastoreReader(Protocol):
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail: ...
 
     def latest_run_id(self, dag_id: str) -> str | None: ...
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries: ...

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from ddtui.logs.parse import parse_line
 from ddtui.logs.reader import LogFollower, LogSlice, find_line, read_after, read_before, read_last
 from ddtui.logs.task_log import LIVE_STATES, TaskLog, check_log_file, find_task_log
-from ddtui.metastore import Metastore
+from ddtui.metastore import MetastoreReader
 from ddtui.terminal_text import safe_text
 from ddtui.tui.errors import one_line
 from ddtui.tui.log_view import LogView, Row, rows_of
@@ -98,7 +98,7 @@ class LogScreen(Screen[None]):
 
     def __init__(
         self,
-        metastore: Metastore,
+        metastore: MetastoreReader,
         dag_id: str,
         task_id: str,
         run_id: str | None = None,

@@ -14,6 +14,7 @@ from ddtui.metastore import (
     MetastoreReader,
     RunDetail,
     RunSummary,
+    TaskTries,
 )
 
 
@@ -63,6 +64,10 @@ class ControlledMetastore:
     def latest_run_id(self, dag_id: str) -> str | None:
         self._check("latest_run_id", dag_id)
         return self.real.latest_run_id(dag_id)
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
+        self._check("task_tries", dag_id, run_id, task_id)
+        return self.real.task_tries(dag_id, run_id, task_id, map_index)
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
         self._check("run_detail", dag_id, run_id)
