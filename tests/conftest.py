@@ -16,6 +16,7 @@ from airflow_home_support import (
     report_progress,
     require_service,
 )
+from hostile_support import HostileHome, build_hostile_home
 from task_logs_support import TaskLogsHome, cached_task_logs_home
 
 from ddtui.demo import AirflowHome, build_airflow_home
@@ -39,6 +40,15 @@ def task_logs_home(
     cache = getattr(request.config, "cache", None)
     root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
     return cached_task_logs_home(root)
+
+
+@pytest.fixture(scope="session")
+def hostile_home(
+    airflow_home: AirflowHome, tmp_path_factory: pytest.TempPathFactory
+) -> HostileHome:
+    """A copy of the test home whose DAG ids, task ids, tags, runs, tables, columns and cells
+    carry escape sequences, markup and a 1 MB cell (see hostile_support)."""
+    return build_hostile_home(airflow_home, tmp_path_factory.mktemp("hostile") / "airflow")
 
 
 @pytest.fixture(scope="session")

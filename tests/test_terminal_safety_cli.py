@@ -22,20 +22,18 @@ from hostile_support import (
     TASK_ID,
     TEXT_COLUMN,
     HostileHome,
-    build_hostile_home,
     terminal_problems,
 )
 
-from ddtui.demo import AirflowHome
 from ddtui.terminal_text import safe_text
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def hostile(airflow_home: AirflowHome, tmp_path_factory: pytest.TempPathFactory) -> HostileHome:
-    return build_hostile_home(airflow_home, tmp_path_factory.mktemp("hostile") / "airflow")
+@pytest.fixture
+def hostile(hostile_home: HostileHome) -> HostileHome:
+    return hostile_home
 
 
 def command_env(hostile: HostileHome, **extra: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ from ddtui.tui.commands import DagCommands
 from ddtui.tui.dag_tree import DagPane
 from ddtui.tui.drift_wiring import DriftWiring
 from ddtui.tui.errors import error_message, one_line
-from ddtui.tui.format import compact_count
+from ddtui.tui.format import ID_WIDTH, compact_count, data_text
 from ddtui.tui.header import InfoBar
 from ddtui.tui.messages import (
     DagLoaded,
@@ -299,7 +299,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.workers.cancel_group(self, workers.ROWS)
         self.workers.cancel_group(self, drift_workers.DRIFT)
         pane = self.task_pane
-        pane.border_title = f"Tasks of {dag_id}"
+        pane.border_title = Text.assemble("Tasks of ", data_text(dag_id, limit=ID_WIDTH))
         pane.show_reading(f"Reading DAG {dag_id}…", clear=True)
         self.stats_key = None
         self.stats_pane.show_message("Select a task to see its output table.")
@@ -406,7 +406,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.structure, self.runs, self.detail = message.structure, message.runs, message.detail
         self.outputs = message.outputs
         pane = self.task_pane
-        pane.border_title = f"Tasks of {message.dag_id}"
+        pane.border_title = Text.assemble("Tasks of ", data_text(message.dag_id, limit=ID_WIDTH))
         pane.show_message("")
         run = message.detail.run if message.detail else None
         ids = [r.run_id for r in message.runs]

@@ -5,40 +5,47 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from ddtui.terminal_text import safe_text
+from ddtui.tui.dag_tree import fuzzy_match
+from ddtui.tui.format import ID_WIDTH
 
 if TYPE_CHECKING:
     from ddtui.tui.app import DdtuiApp
 
 
 class DagCommands(Provider):
-    """`go to DAG <id>` for every DAG, `go to task <id>` for the selected DAG's tasks."""
+    """`go to DAG <id>` for every DAG, `go to task <id>` for the selected DAG's tasks.
+
+    Ids come from the metastore: titles are terminal-safe and handed to the palette as Text
+    and Content, since it would read a str as markup."""
 
     def _choices(self) -> list[tuple[str, str, object]]:
         app = cast("DdtuiApp", self.app)
         choices: list[tuple[str, str, object]] = []
         for dag in app.dag_pane.dags:
-            choices.append(
-                (f"go to DAG {dag.dag_id}", "Select this DAG", partial(_go_dag, app, dag.dag_id))
-            )
+            title = f"go to DAG {safe_text(dag.dag_id, ID_WIDTH)}"
+            choices.append((title, "Select this DAG", partial(_go_dag, app, dag.dag_id)))
         if app.structure is not None:
+            help_text = f"Select this task of {safe_text(app.structure.dag_id, ID_WIDTH)}"
             for task in app.structure.tasks:
-                help_text = f"Select this task of {app.structure.dag_id}"
-                choices.append(
-                    (f"go to task {task.task_id}", help_text, partial(_go_task, app, task.task_id))
-                )
+                title = f"go to task {safe_text(task.task_id, ID_WIDTH)}"
+                choices.append((title, help_text, partial(_go_task, app, task.task_id)))
         return choices
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._choices():
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(Text(title), callback, text=title, help=Content(help_text))  # type: ignore[arg-type]
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
         for title, help_text, callback in self._choices():
-            score = matcher.match(title)
+            # Not the palette's matcher: its highlight reads the title as markup.
+            score, shown = fuzzy_match(query, title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, shown, callback, text=title, help=Content(help_text))  # type: ignore[arg-type]
 
 
 def _go_dag(app: DdtuiApp, dag_id: str) -> None:

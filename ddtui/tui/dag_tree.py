@@ -21,7 +21,8 @@ from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ddtui.metastore import DagSummary
-from ddtui.tui.format import badge_text, state_look
+from ddtui.terminal_text import safe_text
+from ddtui.tui.format import ID_WIDTH, badge_text, data_text, state_look
 
 UNTAGGED = "(untagged)"
 TOP_FOLDER = "(dags folder)"
@@ -50,11 +51,13 @@ def group_dags(dags: list[DagSummary], by: str) -> dict[str, list[DagSummary]]:
 
 
 def fuzzy_match(query: str, candidate: str) -> tuple[float, Text]:
-    """Score (0: no match) and the candidate with the matched letters underlined."""
-    text = Text(candidate)
+    """Score (0: no match) and the candidate, as shown (terminal-safe), with the matched
+    letters underlined. The query matches what the user sees, control glyphs included."""
+    shown = safe_text(candidate, ID_WIDTH)
+    text = Text(shown)
     if not query:
         return 1.0, text
-    score, offsets = _FUZZY.match(query, candidate)
+    score, offsets = _FUZZY.match(query, shown)
     for offset in offsets if score else ():
         text.stylize("bold underline", offset, offset + 1)
     return score, text
@@ -77,7 +80,7 @@ def dag_label(dag: DagSummary, query: str = "", badge: str | None = None) -> Tex
     worst data-health badge of its tasks (a word; colour only adds to it)."""
     state = dag.latest_run.state if dag.latest_run else None
     look = state_look(state)
-    name: str | Text = fuzzy_match(query, dag.dag_id)[1] if query else dag.dag_id
+    name = fuzzy_match(query, dag.dag_id)[1]
     word = look.word if dag.latest_run else "no runs"
     label = Text.assemble((look.glyph, look.style), " ", name, " ", (word, look.style))
     if dag.is_paused:
@@ -202,7 +205,7 @@ class DagPane(Vertical):
 
     def show_message(self, text: str | Text) -> None:
         message = self.query_one("#dag-message", Static)
-        message.update(text)
+        message.update(data_text(text) if isinstance(text, str) else text)
         message.display = bool(text)
         self._no_match_shown = str(text).startswith("No DAG")
 
@@ -267,7 +270,9 @@ class DagPane(Vertical):
         with tree.adding_nodes():
             tree.clear()
             for group, members in visible.items():
-                branch = tree.root.add(Text(f"{group} ({len(members)})", style="bold"), expand=True)
+                title = data_text(group, "bold", limit=ID_WIDTH)
+                title.append(f" ({len(members)})")
+                branch = tree.root.add(title, expand=True)
                 for dag in members:
                     label = labels.get(dag.dag_id)
                     if label is None:  # a DAG listed under several tags: one label for all

@@ -15,6 +15,7 @@ from textual.widgets import TabbedContent
 from ddtui.terminal_text import safe_text
 from ddtui.tui import drift_workers, workers
 from ddtui.tui.drift_workers import DriftSources, drift_key
+from ddtui.tui.format import data_text
 from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
 from ddtui.tui.stats.drift import NO_BASELINE_HINT
 
@@ -134,7 +135,7 @@ class DriftWiring(_AppBase):
             self._show_compared(cached)
             return
         baseline = "the previous successful run" if key[3] == PREVIOUS else f"run {key[3]}"
-        view.show_message(Text(f"Comparing run {key[2]} with {baseline}…", style="dim"))
+        view.show_message(data_text(f"Comparing run {key[2]} with {baseline}…", "dim"))
         workers.start(
             self, drift_workers.DRIFT, drift_workers.compare_runs(self.drift_sources, key),
             f"compare {key[1]} {key[2]}",
@@ -146,7 +147,7 @@ class DriftWiring(_AppBase):
             view.show_message(
                 Text.assemble(
                     ("Nothing to compare with yet. ", "bold"),
-                    result,
+                    data_text(result),
                     "\n\n",
                     (NO_BASELINE_HINT, "dim"),
                 )
@@ -268,7 +269,13 @@ class DriftWiring(_AppBase):
         """The profile history is optional: its problems are a note, once each."""
         if note != self.history_note:
             self.history_note = note
-            self.notify(safe_text(note), title="Profile history", severity="warning", timeout=6)
+            self.notify(
+                safe_text(note),
+                title="Profile history",
+                severity="warning",
+                timeout=6,
+                markup=False,  # the note may quote table names from data
+            )
 
     def clear_drift(self) -> None:
         """Forget comparisons and health (refresh reads everything again)."""

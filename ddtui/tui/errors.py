@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ddtui.errors import ConfigError, DataSourceError, MetastoreError, QueryTimeoutError
+from ddtui.errors import (
+    ConfigError,
+    DataSourceError,
+    DdtuiError,
+    MetastoreError,
+    QueryTimeoutError,
+)
+from ddtui.terminal_text import safe_text
+
+MESSAGE_LIMIT = 1_000  # an error quoting a huge value is cut
 
 
 def one_line(error: BaseException | None) -> str:
-    """Our errors are one line already; anything else gets its type and first line."""
+    """Our errors are one line already; anything else gets its type and first line.
+    Terminal-safe: messages quote names and values from data."""
     if error is None:
         return "unknown error"
-    lines = str(error).strip().splitlines()
-    first = lines[0] if lines else ""
+    message = str(error).strip()
+    # Ours are one line: a newline in them comes from a name they quote (shown as ⏎).
+    first = message if isinstance(error, DdtuiError) else (message.splitlines() or [""])[0]
+    first = safe_text(first, MESSAGE_LIMIT)
     if isinstance(error, ConfigError | MetastoreError | DataSourceError):
         return first or type(error).__name__
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
@@ -44,14 +56,14 @@ def error_message(
     """`kind`: dags | dag | profile | no-output | unreadable."""
     titles = {
         "dags": "Could not read the DAG list.",
-        "dag": f"Could not read DAG {dag_id}." if dag_id else "Could not read the DAG.",
+        "dag": f"Could not read DAG {safe_text(dag_id)}." if dag_id else "Could not read the DAG.",
         "profile": "Could not read the output table.",
         "no-output": "No output table found for this task.",
         "unreadable": "The output table is known, but ddtui cannot read it.",
     }
     text = Text()
     text.append(titles[kind], style="bold" if kind == "no-output" else "bold red")
-    text.append(f"\n{reason}")
+    text.append("\n" + safe_text(reason))
     hint = _hint(kind, error)
     if hint:
         text.append(f"\n{hint}", style="italic")

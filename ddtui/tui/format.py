@@ -9,6 +9,8 @@ from datetime import datetime
 
 from rich.text import Text
 
+from ddtui.terminal_text import safe_text
+
 
 @dataclass(frozen=True)
 class StateLook:
@@ -35,6 +37,15 @@ STATE_LOOKS: dict[str, StateLook] = {
     "removed": StateLook("-", "removed", "dim"),
 }
 NO_STATE = StateLook("·", "none", "dim")
+
+
+ID_WIDTH = 120  # DAG, task and run ids longer than this are cut in titles and lines
+
+
+def data_text(value: object, style: str = "", *, limit: int | None = None) -> Text:
+    """Text from data (ids, names, values, messages quoting them) as a Rich Text: controls
+    shown as glyphs by `safe_text`, and never parsed as markup (`[bold]` stays literal)."""
+    return Text(safe_text(value, limit), style=style)
 
 
 def state_look(state: str | None) -> StateLook:
@@ -114,13 +125,12 @@ def format_number(value: object, digits: int = 6) -> str:
         return format_count(value)
     if hasattr(value, "isoformat"):  # datetimes, pandas Timestamps: seconds are enough here
         return str(value)[:19]
-    return str(value)
+    return safe_text(value)  # text values (top, min, max of a text column) come from data
 
 
 def shorten(text: str, width: int) -> str:
-    if len(text) <= width:
-        return text
-    return text[: max(0, width - 1)] + "…"
+    """`text` terminal-safe, cut to `width` characters."""
+    return safe_text(text, width)
 
 
 # Data-health badges as short words (ASCII, so any console shows them); colour only adds.

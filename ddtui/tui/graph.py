@@ -14,7 +14,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ddtui.metastore import DagStructure, RunDetail
-from ddtui.tui.format import format_duration, state_look
+from ddtui.terminal_text import safe_text
+from ddtui.tui.format import ID_WIDTH, data_text, format_duration, state_look
 from ddtui.tui.graph_layout import (
     ARROW,
     BOX_HEIGHT,
@@ -32,8 +33,9 @@ CURSOR_BOX = str.maketrans("┌┐└┘─│", "╔╗╚╝═║")
 
 
 def box_name(task_id: str, row: TaskRow) -> str:
-    """The task id, cut from the left when long (the end tells tasks of a group apart)."""
-    name = task_id
+    """The task id, terminal-safe, cut from the left when long (the end tells tasks of a
+    group apart)."""
+    name = safe_text(task_id)
     if row.task.is_mapped:
         name += f" [{len(row.instances)}]" if row.instances else " [ ]"
     if len(name) > MAX_LABEL:
@@ -144,7 +146,12 @@ class GraphScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         run = self.detail.run.run_id if self.detail else "no runs"
-        title = Text.assemble(("DAG graph ", "bold"), self.structure.dag_id, ("  run ", "dim"), run)
+        title = Text.assemble(
+            ("DAG graph ", "bold"),
+            data_text(self.structure.dag_id, limit=ID_WIDTH),
+            ("  run ", "dim"),
+            data_text(run, limit=ID_WIDTH),
+        )
         yield Static(title, id="graph-title")
         with GraphView(id="graph-view"):
             yield GraphCanvas(self.structure, self.detail, self.task_id)

@@ -10,6 +10,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from ddtui.metastore import MetastoreInfo
+from ddtui.terminal_text import safe_text
+from ddtui.tui.format import data_text
 
 
 class InfoBar(Widget):
@@ -35,12 +37,12 @@ class InfoBar(Widget):
         return grid
 
     def _parts(self) -> tuple[Text, Text]:
-        left = Text.assemble(("ddtui ", "bold"), (self.info.url, ""))
-        right = Text(f" Airflow {self.info.airflow_version}  ")
+        left = Text.assemble(("ddtui ", "bold"), data_text(self.info.url))
+        right = Text(safe_text(f" Airflow {self.info.airflow_version}  "))
         if self.info.note:
-            right.append(f"{self.info.note}  ", style="bold yellow")
+            right.append(safe_text(f"{self.info.note}  "), style="bold yellow")
         if self.problem:
-            right.append(f"{self.problem} ", style="bold red")
+            right.append(safe_text(f"{self.problem} "), style="bold red")
         elif self.refreshed_at is not None:
             right.append(f"refreshed {self.refreshed_at:%H:%M:%S}", style="dim")
         else:

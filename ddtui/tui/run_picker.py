@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
 from ddtui.metastore import RunSummary
-from ddtui.tui.format import format_duration, format_when, state_text
+from ddtui.tui.format import ID_WIDTH, data_text, format_duration, format_when, state_text
 
 
 class RunTable(DataTable[Text | str]):
@@ -38,7 +38,11 @@ class RunPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-dialog") as dialog:
-            dialog.border_title = f"Runs of {self.runs[0].dag_id}" if self.runs else "Runs"
+            dialog.border_title = (
+                Text.assemble("Runs of ", data_text(self.runs[0].dag_id, limit=ID_WIDTH))
+                if self.runs
+                else "Runs"
+            )
             table = RunTable(id="run-table", cursor_type="row")
             table.add_column("State", width=11)
             table.add_column("Logical date", key="logical")
@@ -51,8 +55,8 @@ class RunPicker(ModalScreen[str | None]):
                     state_text(run.state),
                     Text(marker + format_when(run.logical_date or run.run_after)),
                     Text(format_duration(run.duration), justify="right"),
-                    Text(run.run_type or "", style="dim"),
-                    Text(run.run_id),
+                    data_text(run.run_type or "", "dim", limit=ID_WIDTH),
+                    data_text(run.run_id, limit=ID_WIDTH),
                     key=run.run_id,
                 )
             yield table

@@ -17,7 +17,9 @@ from textual.widgets import DataTable, Static
 from ddtui.metastore import DagStructure, RunDetail, RunSummary, TaskInstanceSummary, TaskNode
 from ddtui.outputs import OutputRef
 from ddtui.tui.format import (
+    ID_WIDTH,
     badge_text,
+    data_text,
     format_duration,
     format_when,
     mapped_state,
@@ -94,7 +96,7 @@ def task_name(task: TaskNode, mapped_count: int) -> Text:
     """`group.` dimmed, then the task's own id; `[3]` for a mapped task's instances."""
     prefix = "".join(f"{group.rsplit('.', 1)[-1]}." for group in task.group_path)
     own = task.task_id.rsplit(".", 1)[-1] if task.group_path else task.task_id
-    name = Text.assemble((prefix, "dim"), own)
+    name = Text.assemble(data_text(prefix, "dim", limit=ID_WIDTH), data_text(own, limit=ID_WIDTH))
     if task.is_mapped:
         name.append(f" [{mapped_count}]" if mapped_count else " [ ]", style="dim")
     return name
@@ -115,7 +117,7 @@ def run_line(run: RunSummary | None, position: int, total: int, following: bool)
         ("  took ", "dim"),
         format_duration(run.duration),
         ("  ", ""),
-        (run.run_id, "dim"),
+        data_text(run.run_id, "dim", limit=ID_WIDTH),
     )
 
 
@@ -212,7 +214,7 @@ class TaskPane(Vertical):
         while the cursor moves through the DAG tree.
         """
         self._reading = True
-        self._run_line.update(Text(what, style="dim"))
+        self._run_line.update(data_text(what, "dim"))
         if clear:
             self._run_text = Text("")
             self.show_message("")
@@ -231,7 +233,7 @@ class TaskPane(Vertical):
             return
         self._message_text = text
         message = self._message
-        message.update(text)
+        message.update(data_text(text) if isinstance(text, str) else text)
         message.display = bool(text)
         self.message_lines = len(str(text).splitlines()) if text else 0
         self.fit_height()
@@ -317,7 +319,7 @@ class TaskPane(Vertical):
     def _cells(self, row: TaskRow) -> dict[str, Text | str]:
         output: Text
         if row.output is not None and row.output.found:
-            output = Text(row.output.qualified_name)
+            output = data_text(row.output.qualified_name, limit=ID_WIDTH)
             output.append(f" · {row.output.source}", style="dim")
         else:
             output = Text("-", style="dim")
@@ -330,7 +332,7 @@ class TaskPane(Vertical):
             "output": output,
             "rows": Text(self.row_counts.get(row.task.task_id, ""), justify="right"),
             **self._health_cells(row.task.task_id),
-            "operator": Text(short_operator(row.task.operator), style="dim"),
+            "operator": data_text(short_operator(row.task.operator), "dim", limit=ID_WIDTH),
         }
         return {key: cells[key] for key in self.shown_columns}  # add_row takes them in this order
 

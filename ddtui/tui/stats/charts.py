@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ddtui.tui.format import format_count, format_number
+from ddtui.tui.format import data_text, format_count, format_number, shorten
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import ColumnProfile
@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
 def chart_text(col: ColumnProfile, width: int, height: int, color: bool = True) -> Text:
     """The chart `ddtui describe` prints too (ddtui.render), sized to the widget."""
     if width < 12 or height < 3:
-        return Text(col.name)
+        return data_text(col.name, limit=max(width, 1))
     try:
         from ddtui.render import render_column_chart
     except ImportError:
@@ -30,8 +30,8 @@ def text_bars(col: ColumnProfile, width: int, height: int) -> Text:
         edges = col.histogram.edges
         rows = [(format_number(edges[i], 4), count) for i, count in enumerate(col.histogram.counts)]
     elif col.top_values:
-        rows = [(str(value), count) for value, count in col.top_values]
-    text = Text(col.name, style="bold")
+        rows = [(shorten(str(value), 12), count) for value, count in col.top_values]
+    text = data_text(col.name, "bold", limit=max(width, 1))
     if not rows:
         text.append("\n(nothing to chart)", style="dim")
         return text

@@ -8,11 +8,12 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ddtui.tui.format import format_count, format_number
+from ddtui.tui.format import data_text, format_count, format_number, shorten
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
 
+NAME_WIDTH = 64  # a column name longer than this is cut (the table has 14 more columns)
 # (key, label): the metrics pandas prints, transposed so many columns still fit a terminal.
 METRICS = [
     ("column", "Column"),
@@ -38,8 +39,8 @@ def describe_cells(col: ColumnProfile) -> list[Text]:
     ordered = numbers or col.kind == "datetime"  # pandas gives datetimes quartiles too
     pct = col.missing_pct
     values: dict[str, Text] = {
-        "column": Text(col.name, style="bold"),
-        "type": Text(col.db_type.lower() if col.db_type else col.kind, style="dim"),
+        "column": data_text(col.name, "bold", limit=NAME_WIDTH),
+        "type": data_text(col.db_type.lower() if col.db_type else col.kind, "dim", limit=24),
         "count": _right(format_count(col.count)),
         "missing": _right(format_count(col.missing), "yellow" if col.missing else "dim"),
         "missing_pct": _right(f"{pct:.1f}" if pct else "0", "yellow" if pct else "dim"),
@@ -51,7 +52,7 @@ def describe_cells(col: ColumnProfile) -> list[Text]:
         "q50": _right(format_number(col.q50) if ordered else ""),
         "q75": _right(format_number(col.q75) if ordered else ""),
         "max": _right(format_number(col.max)),
-        "top": Text(_short(col.top) if col.top is not None else ""),
+        "top": Text(shorten(str(col.top), 24) if col.top is not None else ""),
         "freq": _right(format_count(col.freq) if col.freq is not None else ""),
     }
     return [values[key] for key, _ in METRICS]
@@ -59,11 +60,6 @@ def describe_cells(col: ColumnProfile) -> list[Text]:
 
 def _right(text: str, style: str = "") -> Text:
     return Text(text, style=style, justify="right")
-
-
-def _short(value: object, width: int = 24) -> str:
-    text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class DescribeTable(DataTable[Text]):
@@ -84,7 +80,8 @@ class DescribeTable(DataTable[Text]):
         self.clear()
         for name, db_type in schema.columns:
             blanks = [Text("…", style="dim", justify="right")] * (len(METRICS) - 2)
-            self.add_row(Text(name, style="bold"), Text(db_type.lower(), style="dim"), *blanks)
+            name_cell = data_text(name, "bold", limit=NAME_WIDTH)
+            self.add_row(name_cell, data_text(db_type.lower(), "dim", limit=24), *blanks)
 
     def show_profile(self, profile: TableProfile) -> None:
         row, scroll_x, scroll_y = self.cursor_row, self.scroll_x, self.scroll_y

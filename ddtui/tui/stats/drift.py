@@ -18,12 +18,14 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
-from ddtui.tui.format import format_count
+from ddtui.terminal_text import safe_text
+from ddtui.tui.format import data_text, format_count
 
 if TYPE_CHECKING:
     from ddtui.drift.report import ColumnDrift, Delta, DriftReport, RunSide
     from ddtui.profile.models import TableProfile
 
+NAME_WIDTH = 64  # column and table names longer than this are cut
 VERDICT_STYLE = {"ok": "green", "watch": "yellow", "drift": "bold red"}
 # (key, label, width): the deltas a data scientist reads first.
 DRIFT_COLUMNS = [
@@ -62,7 +64,7 @@ def delta_cell(col: ColumnDrift, name: str) -> Text:
 
 
 def drift_cells(col: ColumnDrift) -> list[Text]:
-    name = Text(col.name)
+    name = data_text(col.name, limit=NAME_WIDTH)
     if col.status != "common":
         name.append(f" ({col.status})", style="italic")
     psi = Text(f"{col.psi.value:.3f}" if col.psi else "", justify="right")
@@ -79,10 +81,10 @@ def side_line(label: str, side: RunSide) -> Text:
     extent = "exact" if side.exact else "sample"
     return Text.assemble(
         (f"{label:9}", "dim"),
-        (side.table, "bold"),
+        data_text(side.table, "bold", limit=NAME_WIDTH),
         f"  {format_count(side.row_count)} rows",
         (f"  {extent}, {source}  run ", "dim"),
-        side.run_id or "?",
+        data_text(side.run_id or "?", limit=NAME_WIDTH),
     )
 
 
@@ -109,13 +111,14 @@ def summary(report: DriftReport, baseline_choice: str) -> Text:
             "added": f"({schema.current_type})",
             "dropped": f"(was {schema.baseline_type})",
         }.get(schema.change, f"({schema.baseline_type} → {schema.current_type})")
-        text.append(f"\nschema: {schema.column} {schema.change.replace('_', ' ')} ", "yellow")
-        text.append(types, "dim")
+        what = schema.change.replace("_", " ")
+        text.append("\n" + safe_text(f"schema: {schema.column} {what} "), "yellow")
+        text.append(safe_text(types), "dim")
     for flag in report.health:
         where = f"{flag.column}: " if flag.column else ""
-        text.append(f"\nhealth: {flag.flag} — {where}{flag.message}", "red")
+        text.append("\n" + safe_text(f"health: {flag.flag} — {where}{flag.message}"), "red")
     for note in report.notes:
-        text.append(f"\nnote: {note}", "dim")
+        text.append("\n" + safe_text(f"note: {note}"), "dim")
     return text
 
 
@@ -166,7 +169,8 @@ class DriftChartScreen(ModalScreen[None]):
         with Vertical(id="chart-dialog"):
             reasons = "; ".join(self.column.reasons) or "no change flagged"
             yield Static(
-                Text.assemble((self.column.name, "bold"), f"  {reasons}"), id="chart-metrics"
+                Text.assemble(data_text(self.column.name, "bold"), "  ", data_text(reasons)),
+                id="chart-metrics",
             )
             chart = DriftChart(classes="large-chart")
             chart.show(self.column)
@@ -206,7 +210,7 @@ class DriftView(VerticalScroll):
     def show_message(self, text: str | Text) -> None:
         self.report = None
         summary = self.query_one("#drift-summary", Static)
-        summary.update(text)
+        summary.update(data_text(text) if isinstance(text, str) else text)
         summary.add_class("-message")  # a message wraps; the report's lines are cut instead
         self._show_report(False)
 

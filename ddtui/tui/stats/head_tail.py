@@ -8,18 +8,21 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ddtui.tui.format import format_number
+from ddtui.tui.format import data_text, format_number, shorten
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import TableProfile
 
 
+CELL_WIDTH = 41  # a cell's characters, the ellipsis included
+
+
 def cell(value: Any) -> Text:
     if value is None:
         return Text("NULL", style="dim italic")
-    text = format_number(value)
+    text = shorten(format_number(value), CELL_WIDTH)
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return Text(text[:40] + ("…" if len(text) > 40 else ""), justify="right" if numeric else "left")
+    return Text(text, justify="right" if numeric else "left")
 
 
 class HeadTailTable(DataTable[Text]):
@@ -33,7 +36,7 @@ class HeadTailTable(DataTable[Text]):
         names = [col.name for col in profile.columns]
         self.add_column(Text("#", style="dim"), key="#")
         for name in names:
-            self.add_column(name, key=name)
+            self.add_column(data_text(name, limit=CELL_WIDTH), key=name)
         head, tail = profile.head, profile.tail
         for index, row in enumerate(head):
             self.add_row(Text(str(index), style="dim"), *(cell(row.get(n)) for n in names))

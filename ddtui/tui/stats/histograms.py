@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from ddtui.tui.format import data_text
 from ddtui.tui.stats.charts import chart_text
 from ddtui.tui.stats.describe import METRICS, describe_cells
 
@@ -147,4 +148,4 @@ class ChartScreen(ModalScreen[None]):
             text.append(f"{label} ", style="dim")
             text.append(cell.plain.strip())
             text.append("   ")
-        return Text.assemble((self.column.name, "bold"), "   ", text)
+        return Text.assemble(data_text(self.column.name, "bold"), "   ", text)

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
 from ddtui.outputs import OutputRef
-from ddtui.tui.format import format_count
+from ddtui.tui.format import data_text, format_count
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.tui.stats.drift import DriftView
 from ddtui.tui.stats.head_tail import HeadTailTable
@@ -41,6 +41,11 @@ def profile_label(profile: TableProfile) -> Text:
         return Text("exact profile", style="green")
     size = format_count(profile.sample_size) if profile.sample_size else "some"
     return Text(f"sample of {size} rows; exact profile computing", style="yellow")
+
+
+def _as_text(text: str | Text) -> Text:
+    """A message as Text: a str may quote data, so it is never parsed as markup."""
+    return data_text(text) if isinstance(text, str) else text
 
 
 class PaneMessage(Static, can_focus=True):
@@ -74,15 +79,15 @@ class StatsPane(Vertical):
     def show_message(self, text: str | Text, ref: OutputRef | None = None) -> None:
         """A message in place of the tabs: no output, an error, or what to select."""
         self.ref, self.profile = ref, None
-        self._title(Text(ref.label) if ref is not None and ref.found else Text(""))
-        self.query_one("#stats-message", Static).update(text)
+        self._title(data_text(ref.label) if ref is not None and ref.found else Text(""))
+        self.query_one("#stats-message", Static).update(_as_text(text))
         self._show_tabs(False)
         self._progress(None, visible=False)
 
     def show_loading(self, ref: OutputRef) -> None:
         self.ref, self.profile = ref, None
-        self._title(Text.assemble((ref.label, "bold"), ("  reading the table…", "dim")))
-        self.query_one("#stats-message", Static).update(Text(ref.reason, style="dim"))
+        self._title(Text.assemble(data_text(ref.label, "bold"), ("  reading the table…", "dim")))
+        self.query_one("#stats-message", Static).update(data_text(ref.reason, "dim"))
         self._show_tabs(False)
         self._progress(None, visible=True)
 
@@ -91,7 +96,7 @@ class StatsPane(Vertical):
         label = self.ref.label if self.ref else schema.table
         self._title(
             Text.assemble(
-                (label, "bold"), f"  {rows} rows, {cols} columns", ("  profiling…", "dim")
+                data_text(label, "bold"), f"  {rows} rows, {cols} columns", ("  profiling…", "dim")
             )
         )
         self.query_one(DescribeTable).show_schema(schema)
@@ -103,7 +108,7 @@ class StatsPane(Vertical):
         label = self.ref.label if self.ref else profile.table
         self._title(
             Text.assemble(
-                (label, "bold"), f"  {rows} rows, {cols} columns  ", profile_label(profile)
+                data_text(label, "bold"), f"  {rows} rows, {cols} columns  ", profile_label(profile)
             )
         )
         for view, view_id in TAB_VIEWS.values():
