@@ -28,7 +28,12 @@ app = typer.Typer(
 
 # Options the main command shares with its subcommands: `ddtui --metastore URL dags` is
 # `ddtui dags --metastore URL` (see `_pass_options_to`).
-SHARED_OPTIONS = {"metastore": "--metastore", "data_url": "--data-url", "data_conn": "--data-conn"}
+SHARED_OPTIONS = {
+    "metastore": "--metastore",
+    "data_url": "--data-url",
+    "data_conn": "--data-conn",
+    "allow_source": "--allow-source",
+}
 TUI_OPTIONS = {
     "dag": "--dag",
     "task": "--task",
@@ -39,12 +44,10 @@ TUI_OPTIONS = {
 _NOT_GIVEN = ("DEFAULT", "DEFAULT_MAP")
 
 
-def _agrees_with_before(
-    ctx: typer.Context, param: typer.CallbackParam, value: str | None
-) -> str | None:
+def _agrees_with_before(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
     """A shared option given both before and after the command must say the same."""
     before = ctx.parent.params.get(param.name or "") if ctx.parent is not None else None
-    if before is not None and value is not None and value != before:
+    if before and value and value != before:
         flag = SHARED_OPTIONS.get(param.name or "", param.name)
         raise typer.BadParameter(
             f"{flag} was given twice, before and after the command, with different values"
@@ -85,6 +88,19 @@ DataConnOpt = Annotated[
     ),
 ]
 
+AllowSourceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-source",
+        callback=_agrees_with_before,
+        metavar="URL",
+        help="Also read output tables that metastore data (XComs, assets) places in this "
+        "database or SQLite file/directory (repeatable; also $DDTUI_ALLOW_SOURCES). Others "
+        "are shown, never connected to.",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -114,6 +130,18 @@ def open_configured_metastore(metastore_url: str | None) -> Any:
     return open_metastore(resolved.value, source=resolved.source)
 
 
+def configured_data(
+    store: Any, data_url: str | None, data_conn: str | None, allow_source: list[str] | None
+) -> Any:
+    """The data sources the user configured, the metastore among them."""
+    from ddtui.settings import resolve_data_settings
+
+    metastore_url = store.engine.url.render_as_string(hide_password=False)
+    return resolve_data_settings(
+        data_url, data_conn, allow_sources=allow_source or (), metastore_url=metastore_url
+    )
+
+
 @app.callback(invoke_without_command=True)
 @one_line_errors
 def main_command(
@@ -121,6 +149,7 @@ def main_command(
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
+    allow_source: AllowSourceOpt = None,
     dag: Annotated[
         str | None,
         typer.Option("--dag", metavar="DAG_ID", help="Open on this DAG, its task list focused."),
@@ -145,16 +174,20 @@ def main_command(
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
     if ctx.invoked_subcommand is not None:
-        _pass_options_to(ctx, ctx.invoked_subcommand, metastore, data_url, data_conn)
+        shared = {
+            "metastore": metastore,
+            "data_url": data_url,
+            "data_conn": data_conn,
+            "allow_source": allow_source or None,
+        }
+        _pass_options_to(ctx, ctx.invoked_subcommand, shared)
         return
     if (task or run) and not dag:
         raise typer.BadParameter("--task and --run need --dag")
     if log and not task:
         raise typer.BadParameter("--log needs --dag and --task")
-    from ddtui.settings import resolve_data_settings
-
-    data = resolve_data_settings(data_url, data_conn)
     store = open_configured_metastore(metastore)
+    data = configured_data(store, data_url, data_conn, allow_source)
     run_tui(
         store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh, open_log=log
     )
@@ -163,9 +196,7 @@ def main_command(
 def _pass_options_to(
     ctx: typer.Context,
     command: str,
-    metastore: str | None,
-    data_url: str | None,
-    data_conn: str | None,
+    shared: dict[str, Any],
 ) -> None:
     """Make shared options given before the command its defaults; refuse the others."""
     # By name: Typer carries its own copy of Click, whose ParameterSource is another class.
@@ -181,8 +212,7 @@ def _pass_options_to(
             f"{'does' if one else 'do'} not apply to `ddtui {command}`; "
             f"give {'it' if one else 'them'} without a command"
         )
-    given = {"metastore": metastore, "data_url": data_url, "data_conn": data_conn}
-    given = {name: value for name, value in given.items() if value is not None}
+    given = {name: value for name, value in shared.items() if value is not None}
     subcommand = getattr(ctx.command, "commands", {}).get(command)
     takes = {param.name for param in getattr(subcommand, "params", ())}
     refused = [SHARED_OPTIONS[name] for name in given if name not in takes]
@@ -242,14 +272,14 @@ def tasks_command(
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
+    allow_source: AllowSourceOpt = None,
 ) -> None:
     """List a DAG's tasks in dependency order with their state and output table, as text."""
     from ddtui.lookup import find_target
-    from ddtui.settings import resolve_data_settings
     from ddtui.textviews import format_task_list
 
-    data = resolve_data_settings(data_url, data_conn)
     store = open_configured_metastore(metastore)
+    data = configured_data(store, data_url, data_conn, allow_source)
     target = find_target(store, dag, None, run)
     typer.echo(format_task_list(target.structure, target.run, data))
 
@@ -305,6 +335,7 @@ def describe_command(
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
+    allow_source: AllowSourceOpt = None,
 ) -> None:
     """Print the profile of a task's output table: describe metrics, missing, distinct,
     histograms, head and tail. JSON output is stable (it has a schema_version)."""
@@ -318,10 +349,10 @@ def describe_command(
         raise typer.BadParameter("--fail-on must be watch or drift")
     if fail_on and not compare:
         raise typer.BadParameter("--fail-on needs --compare")
+    store = open_configured_metastore(metastore)
     code = run_describe(
-        open_configured_metastore(metastore),
-        data_url=data_url,
-        data_conn=data_conn,
+        store,
+        configured_data(store, data_url, data_conn, allow_source),
         dag_id=dag,
         task_id=task,
         run_id=run,

@@ -14,7 +14,7 @@ import typer
 from ddtui.datasource import DataSources
 from ddtui.describe import Description, describe_task
 from ddtui.metastore import Metastore
-from ddtui.settings import DataSettings, resolve_data_settings
+from ddtui.settings import DataSettings
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
@@ -34,9 +34,8 @@ def use_color() -> bool:
 
 def run_describe(
     store: Metastore,
+    data: DataSettings,
     *,
-    data_url: str | None,
-    data_conn: str | None,
     dag_id: str,
     task_id: str,
     run_id: str | None,
@@ -50,7 +49,6 @@ def run_describe(
     """Profile, optionally record and compare, print; return the exit code."""
     from ddtui.render import render_profile
 
-    data = resolve_data_settings(data_url, data_conn)
     sources = DataSources()
     description = describe_task(
         store, data, dag_id, task_id, run_id, columns=columns, sample_rows=sample_rows,

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
 
 from ddtui.metastore.models import Outlet, RunDetail, TaskNode
 from ddtui.settings import DataSettings
+from ddtui.sources import SqliteReference, mask_uri_passwords, not_configured, parse_reference
 
 OutputSource = Literal["xcom", "output_table", "outlet"]
 
 # A table name, optionally schema-qualified; quoting happens later, through SQLAlchemy.
 _TABLE_NAME = re.compile(r"^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$")
-_SQL_SCHEMES = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-}
 NO_DATA_SOURCE = (
     "no data source configured for bare table names: "
     "pass --data-url URL or --data-conn ID, or set DDTUI_DATA_URL"
@@ -60,6 +54,12 @@ class OutputRef:
 
 def resolve_output(task: TaskNode, run: RunDetail | None, data: DataSettings) -> OutputRef:
     """The first of: the run's XCom return value, the `output_table` attribute, an outlet."""
+    ref = _resolve(task, run, data)
+    # URIs in metastore data may carry passwords: none reaches a reason shown anywhere.
+    return replace(ref, reason=mask_uri_passwords(ref.reason))
+
+
+def _resolve(task: TaskNode, run: RunDetail | None, data: DataSettings) -> OutputRef:
     tried: list[str] = []
     if run is not None:
         ref = _from_xcom(task, run, data, tried)
@@ -87,11 +87,12 @@ def _from_xcom(
         return None
     value = values[0].value
     extra = f" (first of {len(values)} mapped)" if len(values) > 1 else ""
+    note = ""
     if isinstance(value, str):
-        ref = _from_name(value, "xcom", data, f"XCom return_value {value!r}{extra}")
+        ref, note = _from_name(value, "xcom", data, f"XCom return_value {value!r}{extra}")
         if ref:
             return ref
-    tried.append(f"XCom return value {_short(value)} names no table")
+    tried.append(_names_no_table(f"XCom return value {_short(value)}", note))
     return None
 
 
@@ -105,73 +106,97 @@ def _from_attribute(
     rendered = (run.rendered_fields.get(task.task_id) or {}).get("output_table") if run else None
     if isinstance(rendered, str) and rendered:
         how = f"output_table {template!r} rendered for this run as {rendered!r}"
-        return _from_name(rendered, "output_table", data, how)
-    if "{{" in template or "{%" in template:
+        name = rendered
+    elif "{{" in template or "{%" in template:
         tried.append(f"output_table {template!r} is a template with no rendered value for this run")
         return None
-    return _from_name(template, "output_table", data, f"output_table attribute {template!r}")
+    else:
+        how, name = f"output_table attribute {template!r}", template
+    ref, note = _from_name(name, "output_table", data, how)
+    if ref is None:
+        tried.append(_names_no_table(f"output_table {_short(name)}", note))
+    return ref
 
 
-def _from_name(name: str, source: OutputSource, data: DataSettings, how: str) -> OutputRef | None:
+def _names_no_table(what: str, note: str) -> str:
+    return f"{what} names no table" + (f" ({note})" if note else "")
+
+
+def _from_name(
+    name: str, source: OutputSource, data: DataSettings, how: str
+) -> tuple[OutputRef | None, str]:
+    """The table a string names, or None and a note on why it names none."""
     name = name.strip()
     if "://" in name or name.startswith("sqlite:"):
-        return _from_uri(name, source, how)
-    if not _TABLE_NAME.match(name):
-        return None
-    schema, _, table = name.rpartition(".")
+        return _from_uri(name, source, data, how), ""
+    if _TABLE_NAME.match(name):
+        schema, _, table = name.rpartition(".")
+    elif data.url is None:
+        return None, ""
+    else:
+        # Not a plain identifier: a table only when the data source has one of that name.
+        found, note = data.tables.find(data.url, name)
+        if found is None:
+            return None, note
+        schema, table = found[0] or "", found[1]
     if data.url is None:
-        return OutputRef(table, schema or None, source, None, "", f"{how}; {NO_DATA_SOURCE}")
-    return OutputRef(
+        return OutputRef(table, schema or None, source, None, "", f"{how}; {NO_DATA_SOURCE}"), ""
+    ref = OutputRef(
         table, schema or None, source, data.url, data.source, f"{how}, read from {data.source}"
     )
+    return ref, ""
 
 
 def _from_outlet(outlet: Outlet, data: DataSettings) -> OutputRef | None:
     # Airflow normalises asset URIs (sqlite:///a -> sqlite:/a); the name keeps what was written.
     for candidate in dict.fromkeys((outlet.name, outlet.uri)):
-        ref = _from_uri(candidate, "outlet", f"outlet asset {candidate!r}")
+        ref = _from_uri(candidate, "outlet", data, f"outlet asset {candidate!r}")
         if ref:
             return ref
     return None
 
 
-def _from_uri(uri: str, source: OutputSource, how: str) -> OutputRef | None:
-    """Map `postgres://host:port/db/schema/table`, `mysql://host/db/table`, `sqlite:///f.db/t`."""
-    parts = urlsplit(uri)
-    dialect = _SQL_SCHEMES.get(parts.scheme.lower())
-    if dialect is None:
+def _from_uri(uri: str, source: OutputSource, data: DataSettings, how: str) -> OutputRef | None:
+    """Map `postgres://host:port/db/schema/table`, `mysql://host/db/table`, `sqlite:///f.db/t`
+    to a configured source; a URI that names none is found but not read (never connected to)."""
+    reference = parse_reference(uri)
+    if reference is None:
         return None
-    segments = [unquote(p) for p in parts.path.split("/") if p]
-    if dialect == "sqlite":
-        # Airflow normalises sqlite:////abs/f.db/t to sqlite://abs/f.db/t: the "host" is a dir.
-        if parts.netloc:
-            segments.insert(0, unquote(parts.netloc))
-        return _from_sqlite_path(segments, source, how)
-    netloc = parts.netloc
-    if dialect == "postgresql" and len(segments) == 3:
-        database, schema, table = segments
-    elif dialect == "mysql" and len(segments) == 2:
-        (database, table), schema = segments, None
-    else:
-        return None
-    url = f"{dialect}://{netloc}/{database}"
-    return OutputRef(table, schema, source, url, "the asset URI", f"{how}, read from {url}")
+    if isinstance(reference, SqliteReference):
+        return _from_sqlite(reference.segments, source, data, how)
+    table, schema = reference.table, reference.schema
+    configured = data.configured.server_for(reference.key)
+    if configured is None:
+        why = not_configured(reference.shown)
+        return OutputRef(table, schema, source, None, "", f"{how}: {why}")
+    # The configured URL, not the reference: its driver, user, password and options.
+    reason = f"{how}, read from {configured.origin}"
+    return OutputRef(table, schema, source, configured.url, configured.origin, reason)
 
 
-def _from_sqlite_path(segments: list[str], source: OutputSource, how: str) -> OutputRef | None:
-    # The database file is the longest leading path that exists as a file.
-    for cut in range(len(segments) - 1, 0, -1):
-        path = Path("/", *segments[:cut])
-        rest = segments[cut:]
-        if path.is_file() and 1 <= len(rest) <= 2:
+def _from_sqlite(
+    segments: tuple[str, ...], source: OutputSource, data: DataSettings, how: str
+) -> OutputRef:
+    # The database file is the longest leading path that is an allowed file; paths outside the
+    # allowed directories are decided on by name alone, never probed.
+    configured = data.configured
+    for cut in range(len(segments) - 1, max(len(segments) - 3, 0), -1):
+        path = posixpath.normpath("/" + "/".join(segments[:cut]))
+        allowed = configured.sqlite_file_allowed(path)
+        if allowed is not None and Path(path).is_file():
+            rest = segments[cut:]
+            url = f"sqlite:///{Path(path).resolve().as_posix()}"
             schema = rest[0] if len(rest) == 2 else None
-            url = f"sqlite:///{path.as_posix()}"
-            return OutputRef(
-                rest[-1], schema, source, url, "the asset URI", f"{how}, read from {url}"
-            )
-    return None
+            reason = f"{how}, read from {allowed.origin}"
+            return OutputRef(rest[-1], schema, source, url, allowed.origin, reason)
+    path = posixpath.normpath("/" + "/".join(segments[:-1]))
+    if configured.sqlite_file_allowed(path) is not None:
+        why = f"no SQLite database file at {path}"
+    else:
+        why = not_configured(f"sqlite:///{path}")
+    return OutputRef(segments[-1], None, source, None, "", f"{how}: {why}")
 
 
 def _short(value: object, limit: int = 40) -> str:
-    text = repr(value)
+    text = mask_uri_passwords(repr(value))  # before cutting: a cut URI would hide its "@"
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,12 +9,20 @@ import configparser
 import json
 import os
 import subprocess
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ddtui.errors import ConfigError
+from ddtui.sources import (
+    ALLOW_SOURCE_OPTION,
+    ALLOW_SOURCES_ENV,
+    METASTORE_ORIGIN,
+    ConfiguredSource,
+    ConfiguredSources,
+)
+from ddtui.table_names import TableNames
 from ddtui.terminal_text import safe_text
 
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
@@ -138,25 +146,69 @@ def _run_cmd(command: str, where: str) -> str:
 
 @dataclass(frozen=True)
 class DataSettings:
-    """Where bare output-table names are read from."""
+    """Where bare output-table names are read from, and which other sources may be read."""
 
     url: str | None
     source: str  # "--data-url", "DDTUI_DATA_URL", "--data-conn ID", or "" when unset
+    # Other sources the user configured (AIRFLOW_CONN_*, --allow-source, the metastore):
+    # URIs found in metastore data are read only when they name one of these or `url`.
+    others: tuple[ConfiguredSource, ...] = ()
+    tables: TableNames = field(default_factory=TableNames, compare=False, repr=False)
+
+    @property
+    def configured(self) -> ConfiguredSources:
+        main = (ConfiguredSource(self.url, self.source),) if self.url else ()
+        return ConfiguredSources(main + self.others)
 
 
 def resolve_data_settings(
     data_url: str | None = None,
     data_conn: str | None = None,
     env: Mapping[str, str] | None = None,
+    *,
+    allow_sources: Sequence[str] = (),
+    metastore_url: str | None = None,
 ) -> DataSettings:
+    """The data source for bare names (first hit wins) and every other configured source."""
     env = os.environ if env is None else env
+    named: list[ConfiguredSource] = []
     if data_url:
-        return DataSettings(data_url, "--data-url")
+        named.append(ConfiguredSource(data_url, "--data-url"))
     if data_conn:
-        return DataSettings(connection_url(data_conn, env), f"--data-conn {data_conn}")
+        named.append(ConfiguredSource(connection_url(data_conn, env), f"--data-conn {data_conn}"))
     if env.get(DATA_URL_ENV):
-        return DataSettings(env[DATA_URL_ENV], DATA_URL_ENV)
-    return DataSettings(None, "")
+        named.append(ConfiguredSource(env[DATA_URL_ENV], DATA_URL_ENV))
+    others = named[1:] + _airflow_connections(env)
+    others += [_allowed(value, ALLOW_SOURCE_OPTION) for value in allow_sources]
+    listed = env.get(ALLOW_SOURCES_ENV, "").replace(",", " ").split()
+    others += [_allowed(value, ALLOW_SOURCES_ENV) for value in listed]
+    if metastore_url:
+        others.append(ConfiguredSource(metastore_url, METASTORE_ORIGIN))
+    main = named[0] if named else None
+    return DataSettings(main.url if main else None, main.origin if main else "", tuple(others))
+
+
+def _airflow_connections(env: Mapping[str, str]) -> list[ConfiguredSource]:
+    """Every AIRFLOW_CONN_<ID> in the environment: the user configured them all."""
+    found = []
+    for name in sorted(env):
+        if name.startswith("AIRFLOW_CONN_") and env[name].strip():
+            try:
+                url = connection_url(name.removeprefix("AIRFLOW_CONN_"), env)
+            except (ConfigError, ValueError):  # a kind ddtui does not read (http, aws...)
+                continue
+            found.append(ConfiguredSource(url, name))
+    return found
+
+
+def _allowed(value: str, origin: str) -> ConfiguredSource:
+    value = value.strip()
+    if "://" not in value and not value.startswith("/"):
+        raise ConfigError(
+            f"{origin}: {value!r} is neither a database URL nor an absolute path "
+            "(e.g. postgresql://host:5432/db or sqlite:////data/dir)"
+        )
+    return ConfiguredSource(value, origin)
 
 
 def connection_url(conn_id: str, env: Mapping[str, str] | None = None) -> str:

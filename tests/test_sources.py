@@ -1,0 +1,185 @@
+"""A URI in metastore data is a reference: `ddtui` reads only the data sources the user configured.
+
+Real metastores built by Airflow (copied, then their XComs and assets pointed elsewhere), a real
+TCP port that counts visitors, the real PostgreSQL server, real SQLite files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from airflow_home_support import POSTGRES_URL, fresh_postgres_database, require_service
+from sources_support import Listener, copy_metastore, set_outlet, set_return_value
+
+import ddtui as ddtui_package
+from ddtui.demo import AirflowHome
+
+DDTUI = str(Path(sys.executable).with_name("ddtui"))
+SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])
+SECRET = "hunter2"  # a password written into metastore data: it must never be printed
+ENV_SECRET = "env-password-for-the-users-own-servers"
+ALLOW_HINT = (
+    "is not a configured data source: allow it with --allow-source URL or DDTUI_ALLOW_SOURCES"
+)
+
+
+def ddtui(
+    home: AirflowHome, metastore: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`ddtui ARGS --metastore COPY`, with libpq's PGPASSWORD set as on a user's shell."""
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI", "NO_COLOR"))
+    }
+    base.update(home.env())
+    base["PGPASSWORD"] = ENV_SECRET
+    # The ddtui under test, not whichever one the environment installed.
+    base["PYTHONPATH"] = os.pathsep.join(filter(None, (SOURCE_ROOT, base.get("PYTHONPATH"))))
+    base.update(env or {})
+    command = [DDTUI, *args, "--metastore", f"sqlite:///{metastore}"]
+    return subprocess.run(command, capture_output=True, text=True, env=base, check=False)
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    port = Listener()
+    yield port
+    port.close()
+
+
+def test_a_foreign_server_in_metastore_data_is_never_connected_to(
+    airflow_home: AirflowHome, tmp_path: Path, listener: Listener
+) -> None:
+    metastore = copy_metastore(airflow_home, tmp_path)
+    foreign = f"postgres://ddtui:{SECRET}@127.0.0.1:{listener.port}/proddb"
+    set_return_value(metastore, "titanic", "clean", f"{foreign}/public/secrets")
+    set_outlet(metastore, "asset_outputs", "orders", f"postgres://127.0.0.1:{listener.port}/db/s/t")
+    masked = f"postgres://ddtui:***@127.0.0.1:{listener.port}/proddb"
+    done = [
+        ddtui(airflow_home, metastore, "dags"),
+        ddtui(airflow_home, metastore, "tasks", "titanic"),
+        ddtui(airflow_home, metastore, "tasks", "asset_outputs"),
+        *(
+            ddtui(airflow_home, metastore, "describe", "titanic", "clean", "--format", fmt)
+            for fmt in ("text", "json", "markdown")
+        ),
+        ddtui(airflow_home, metastore, "describe", "asset_outputs", "extract_orders"),
+    ]
+    assert listener.connections() == 0
+    for result in done:
+        assert SECRET not in result.stdout + result.stderr
+        assert ENV_SECRET not in result.stdout + result.stderr
+    assert [r.returncode for r in done] == [0, 0, 0, 5, 5, 5, 5]
+    assert "secrets · xcom" in done[1].stdout  # the reference is still shown as the output
+    assert f"{masked} {ALLOW_HINT}" in done[3].stderr
+    assert f"postgres://127.0.0.1:{listener.port}/db {ALLOW_HINT}" in done[6].stderr
+
+
+def test_a_configured_server_is_read_with_its_own_url(
+    airflow_home: AirflowHome, tmp_path: Path
+) -> None:
+    require_service("PostgreSQL", POSTGRES_URL)
+    frame = pd.read_sql_table("titanic_clean", sa.create_engine(airflow_home.data_url))
+    with fresh_postgres_database(POSTGRES_URL, f"ddtui_sources_{os.getpid()}") as url:
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        frame.to_sql("passengers", engine, index=False)
+        database = url.rsplit("/", 1)[1]
+        metastore = copy_metastore(airflow_home, tmp_path)
+        # The reference names a user and a password of its own: neither is used nor shown.
+        reference = f"postgres://intruder:{SECRET}@127.0.0.1:5432/{database}/public/passengers"
+        set_return_value(metastore, "titanic", "clean", reference)
+        configured = f"postgresql://postgres@127.0.0.1:5432/{database}"
+        runs = {
+            "--data-url": ddtui(
+                airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
+                "--data-url", configured,
+            ),
+            "--allow-source": ddtui(
+                airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
+                "--allow-source", configured,
+            ),
+            "DDTUI_ALLOW_SOURCES": ddtui(
+                airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
+                env={"DDTUI_ALLOW_SOURCES": f"sqlite:////nowhere, {configured}"},
+            ),
+            "nothing": ddtui(airflow_home, metastore, "describe", "titanic", "clean"),
+        }  # fmt: skip
+        texts = [
+            ddtui(airflow_home, metastore, "describe", "titanic", "clean", "-f", fmt,
+                  "--data-url", configured)
+            for fmt in ("text", "markdown")
+        ]  # fmt: skip
+        engine.dispose()
+    for how in ("--data-url", "--allow-source", "DDTUI_ALLOW_SOURCES"):
+        result = runs[how]
+        assert result.returncode == 0, (how, result.stderr)
+        doc = json.loads(result.stdout)
+        assert (doc["output"]["schema"], doc["output"]["table"]) == ("public", "passengers")
+        assert doc["output"]["data_source"] == configured
+        assert doc["output"]["reason"].endswith(f"read from {how}")
+        assert "intruder:***@" in doc["output"]["reason"]
+        columns = {c["name"]: c for c in doc["profile"]["columns"]}
+        assert doc["profile"]["row_count"] == len(frame)
+        assert columns["age"]["mean"] == pytest.approx(frame["age"].mean(), rel=1e-12)
+        assert columns["age"]["missing"] == int(frame["age"].isna().sum())
+    assert runs["nothing"].returncode == 5
+    assert f"postgres://intruder:***@127.0.0.1:5432/{database} {ALLOW_HINT}" in (
+        runs["nothing"].stderr
+    )
+    for result in [*runs.values(), *texts]:
+        assert SECRET not in result.stdout + result.stderr
+    for result in texts:
+        assert result.returncode == 0, result.stderr
+        assert "output: XCom return_value 'postgres://intruder:***@127.0.0.1" in result.stdout
+
+
+def test_sqlite_files_outside_the_configured_directories_are_not_opened(
+    airflow_home: AirflowHome, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    secret = elsewhere / "secret.db"
+    frame = pd.read_sql_table("titanic_raw", sa.create_engine(airflow_home.data_url))
+    writer = sa.create_engine(f"sqlite:///{secret}")
+    frame.to_sql("people", writer, index=False)
+    writer.dispose()
+    metastore = copy_metastore(airflow_home, tmp_path)
+
+    set_return_value(metastore, "titanic", "clean", "sqlite:////etc/passwd/x")
+    passwd = ddtui(airflow_home, metastore, "describe", "titanic", "clean")
+    assert passwd.returncode == 5
+    assert f"sqlite:////etc/passwd {ALLOW_HINT}" in passwd.stderr
+
+    set_return_value(metastore, "titanic", "clean", f"sqlite:///{secret}/people")
+    refused = ddtui(airflow_home, metastore, "describe", "titanic", "clean")
+    assert refused.returncode == 5
+    assert f"sqlite:///{secret} {ALLOW_HINT}" in refused.stderr
+    for allow in (["--allow-source", f"sqlite:///{elsewhere}"], ["--allow-source", str(secret)]):
+        allowed = ddtui(
+            airflow_home, metastore, "describe", "titanic", "clean", "-f", "json", *allow
+        )
+        assert allowed.returncode == 0, allowed.stderr
+        assert json.loads(allowed.stdout)["profile"]["row_count"] == len(frame)
+    by_env = ddtui(
+        airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
+        env={"DDTUI_ALLOW_SOURCES": f"sqlite:///{elsewhere}"},
+    )  # fmt: skip
+    assert by_env.returncode == 0, by_env.stderr
+
+
+def test_an_allow_source_that_is_no_url_nor_path_is_a_settings_error(
+    airflow_home: AirflowHome, tmp_path: Path
+) -> None:
+    metastore = copy_metastore(airflow_home, tmp_path)
+    done = ddtui(airflow_home, metastore, "tasks", "titanic", "--allow-source", "relative/dir")
+    assert done.returncode == 3
+    assert "--allow-source: 'relative/dir' is neither a database URL nor an absolute path" in (
+        done.stderr
+    )
