@@ -169,7 +169,10 @@ def _from_uri(uri: str, source: OutputSource, data: DataSettings, how: str) -> O
     if configured is None:
         why = not_configured(reference.shown)
         return OutputRef(table, schema, source, None, "", f"{how}: {why}")
-    # The configured URL, not the reference: its driver, user, password and options.
+    # The configured URL, not the reference: its driver, user, password and options. libpq may
+    # still fill a missing password from PGPASSWORD or ~/.pgpass; we leave that as it is (a
+    # user's own --data-url often relies on .pgpass), since only hosts the user configured get
+    # here: a reference that names none is never handed to a driver at all.
     reason = f"{how}, read from {configured.origin}"
     return OutputRef(table, schema, source, configured.url, configured.origin, reason)
 

@@ -115,3 +115,35 @@ def test_json_connection_becomes_a_url() -> None:
 def test_unknown_connection_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="AIRFLOW_CONN_NOPE is not set"):
         connection_url("nope", {})
+
+
+def test_every_source_the_user_configured_counts() -> None:
+    env = {
+        "DDTUI_DATA_URL": "sqlite:////env/data.db",
+        "AIRFLOW_CONN_WAREHOUSE": "postgres://u:p@wh:5432/dwh",
+        "AIRFLOW_CONN_API": json.dumps({"conn_type": "http", "host": "api"}),  # not a database
+        "AIRFLOW_CONN_BROKEN": '{"conn_type": "postgres", "extra": "{not json"}',
+        "DDTUI_ALLOW_SOURCES": "sqlite:////shared/dir, postgresql://h2/db\n/abs/file.db",
+    }
+    data = resolve_data_settings(
+        "sqlite:////cli/data.db",
+        None,
+        env,
+        allow_sources=["mysql://m/shop"],
+        metastore_url="postgresql://airflow:pw@meta/airflow",
+    )
+    assert [(s.origin, s.url) for s in data.configured.entries] == [
+        ("--data-url", "sqlite:////cli/data.db"),
+        ("DDTUI_DATA_URL", "sqlite:////env/data.db"),
+        ("AIRFLOW_CONN_WAREHOUSE", "postgres://u:p@wh:5432/dwh"),
+        ("--allow-source", "mysql://m/shop"),
+        ("DDTUI_ALLOW_SOURCES", "sqlite:////shared/dir"),
+        ("DDTUI_ALLOW_SOURCES", "postgresql://h2/db"),
+        ("DDTUI_ALLOW_SOURCES", "/abs/file.db"),
+        ("the metastore", "postgresql://airflow:pw@meta/airflow"),
+    ]
+
+
+def test_an_allowed_source_must_be_a_url_or_an_absolute_path() -> None:
+    with pytest.raises(ConfigError, match="DDTUI_ALLOW_SOURCES: 'data' is neither"):
+        resolve_data_settings(None, None, {"DDTUI_ALLOW_SOURCES": "data"})

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,9 @@ from sources_support import Listener, copy_metastore, set_outlet, set_return_val
 
 import ddtui as ddtui_package
 from ddtui.demo import AirflowHome
+from ddtui.metastore import RunDetail, RunSummary, TaskNode, XComValue
+from ddtui.outputs import resolve_output
+from ddtui.settings import DataSettings
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])
@@ -183,3 +187,75 @@ def test_an_allow_source_that_is_no_url_nor_path_is_a_settings_error(
     assert "--allow-source: 'relative/dir' is neither a database URL nor an absolute path" in (
         done.stderr
     )
+
+
+QUOTED_NAMES = {
+    "Q1 totals": (None, "Q1 totals"),
+    "Émissions": (None, "Émissions"),
+    '"dotted.name"': (None, "dotted.name"),
+    'main."Q1 totals"': ("main", "Q1 totals"),
+    "main.Q1 totals": ("main", "Q1 totals"),
+}
+
+
+def test_xcom_and_output_table_naming_tables_that_need_quotes(
+    airflow_home: AirflowHome, tmp_path: Path
+) -> None:
+    frame = pd.read_sql_table("titanic_raw", sa.create_engine(airflow_home.data_url))
+    data_file = tmp_path / "data" / "data.db"
+    data_file.parent.mkdir()
+    writer = sa.create_engine(f"sqlite:///{data_file}")
+    for table in ("Q1 totals", "Émissions", "dotted.name"):
+        frame.to_sql(table, writer, index=False)
+    writer.dispose()
+    data = DataSettings(f"sqlite:///{data_file}", "--data-url")
+    for name, (schema, table) in QUOTED_NAMES.items():
+        by_xcom = resolve_output(task_node(), run_detail(name), data)
+        by_attribute = resolve_output(task_node(output_table=name), None, data)
+        for ref in (by_xcom, by_attribute):
+            assert (ref.schema, ref.table, ref.data_url) == (schema, table, data.url), name
+    not_a_table = resolve_output(task_node("Loaded 891 rows"), run_detail("all done!"), data)
+    assert not not_a_table.found
+    assert "XCom return value 'all done!' names no table" in not_a_table.reason
+    assert "output_table 'Loaded 891 rows' names no table" in not_a_table.reason
+
+    metastore = copy_metastore(airflow_home, tmp_path)
+    set_return_value(metastore, "titanic", "clean", "Q1 totals")
+    done = ddtui(
+        airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
+        env={"DDTUI_DATA_URL": data.url or ""},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["output"]["table"] == "Q1 totals"
+    assert doc["profile"]["row_count"] == len(frame)
+    fares = next(c for c in doc["profile"]["columns"] if c["name"] == "fare")
+    assert fares["mean"] == pytest.approx(frame["fare"].mean(), rel=1e-12)
+
+
+def test_schema_and_table_names_that_need_quotes_on_postgres() -> None:
+    require_service("PostgreSQL", POSTGRES_URL)
+    with fresh_postgres_database(POSTGRES_URL, f"ddtui_sources_q_{os.getpid()}") as url:
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        with engine.begin() as conn:
+            conn.execute(sa.text('CREATE SCHEMA "Sales Data"'))
+            conn.execute(sa.text('CREATE TABLE "Sales Data"."Mixed Case" (n integer)'))
+        data = DataSettings(url, "--data-url")
+        for name in ('"Sales Data"."Mixed Case"', "Sales Data.Mixed Case"):
+            ref = resolve_output(task_node(), run_detail(name), data)
+            assert (ref.schema, ref.table) == ("Sales Data", "Mixed Case"), name
+        assert not resolve_output(task_node(), run_detail("Sales Data.mixed case"), data).found
+        data.tables.close()
+        engine.dispose()
+
+
+def task_node(output_table: str | None = None) -> TaskNode:
+    fields = {"output_table": output_table} if output_table is not None else {}
+    return TaskNode("t", "Op", None, (), (), fields, (), is_mapped=False)
+
+
+def run_detail(return_value: str) -> RunDetail:
+    summary = RunSummary(
+        "d", "r", "success", "manual", datetime(2024, 1, 1, tzinfo=UTC), *[None] * 3
+    )
+    return RunDetail(summary, (), (XComValue("t", -1, return_value),), {})
