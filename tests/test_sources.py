@@ -171,6 +171,11 @@ def test_sqlite_files_outside_the_configured_directories_are_not_opened(
         )
         assert allowed.returncode == 0, allowed.stderr
         assert json.loads(allowed.stdout)["profile"]["row_count"] == len(frame)
+    before = ddtui(
+        airflow_home, metastore, "--allow-source", f"sqlite:///{elsewhere}",
+        "describe", "titanic", "clean", "-f", "json",
+    )  # fmt: skip
+    assert before.returncode == 0, before.stderr
     by_env = ddtui(
         airflow_home, metastore, "describe", "titanic", "clean", "-f", "json",
         env={"DDTUI_ALLOW_SOURCES": f"sqlite:///{elsewhere}"},
