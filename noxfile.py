@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import nox
 
@@ -11,18 +12,36 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 
-def _ensure_tmux(session: nox.Session) -> None:
-    """The end-to-end test drives ddtui in tmux; install it on Debian when we may."""
-    if shutil.which("tmux") or not shutil.which("apt-get") or os.geteuid() != 0:
+def _ensure_system_packages(session: nox.Session) -> None:
+    """Install on Debian, when we may, what the tests need beyond Python: tmux (the
+    end-to-end test drives ddtui in it), and the MariaDB client headers and pkg-config
+    that mysqlclient builds against (Airflow's driver for a MariaDB metastore)."""
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    wanted = []
+    if not shutil.which("tmux"):
+        wanted.append("tmux")
+    if not shutil.which("pkg-config"):
+        wanted.append("pkg-config")
+    if not _pkg_config_knows("libmariadb") and not _pkg_config_knows("mysqlclient"):
+        wanted.append("libmariadb-dev")
+    if not wanted:
         return
     session.run("apt-get", "update", "-qq", external=True)
-    session.run("apt-get", "install", "-y", "-qq", "tmux", external=True)
+    session.run("apt-get", "install", "-y", "-qq", *wanted, external=True)
+
+
+def _pkg_config_knows(library: str) -> bool:
+    pkg_config = shutil.which("pkg-config")
+    if pkg_config is None:
+        return False
+    return subprocess.run([pkg_config, "--exists", library], check=False).returncode == 0
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against real Airflow metastores."""
-    _ensure_tmux(session)
+    _ensure_system_packages(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
 

@@ -83,10 +83,15 @@ def fresh_mysql_database(server_url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+def user_url(url: str) -> str:
+    """`url` as a user types it: no driver (`postgresql://`, `mysql://`), ddtui picks one."""
+    parsed = make_url(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=False)
+
+
 def data_url_option(home: AirflowHome) -> str:
-    """The home's data database as a user passes it to --data-url (driver left to ddtui)."""
-    url = make_url(home.data_url)
-    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+    """The home's data database as a user passes it to --data-url."""
+    return user_url(home.data_url)
 
 
 def cached_test_home(cache_root: Path) -> AirflowHome:
