@@ -17,6 +17,7 @@ from ddtui.metastore import (
     MetastoreReader,
     RunDetail,
     RunSummary,
+    TaskTries,
 )
 
 
@@ -61,6 +62,12 @@ class PinnedMetastore:
 
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
         return [self._pin_run(r) for r in self.real.runs(dag_id, limit, offset)]
+
+    def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
+        if (dag_id, run_id) not in self._real_ids:
+            self.runs(dag_id, limit=1000)
+        real_id = self._real_ids.get((dag_id, run_id), run_id)
+        return self.real.task_tries(dag_id, real_id, task_id, map_index)
 
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
