@@ -103,7 +103,7 @@ def _sqlite_readonly_url(parsed: URL) -> URL:
     if not exists:
         raise MissingDatabaseError(f"SQLite database not found: {path}")
     uri = f"file:{path.as_posix()}?mode=ro"
-    if _wal_needs_snapshot(path, uri):
+    if _wal_needs_snapshot(uri):
         uri += f"&{SNAPSHOT_FLAG}"
     return parsed.set(database=uri, query={"uri": "true"})
 
@@ -119,8 +119,8 @@ def is_sqlite_snapshot(url: URL) -> bool:
     return SNAPSHOT_FLAG in (url.database or "") or url.query.get("immutable") == "1"
 
 
-def _wal_needs_snapshot(path: Path, uri: str) -> bool:
-    """Whether this WAL-mode file cannot be opened read-only as usual.
+def _wal_needs_snapshot(uri: str) -> bool:
+    """Whether this (WAL-mode) file cannot be opened read-only as usual.
 
     Reading a WAL file needs its `-shm` index. When nobody has the file open there is none,
     and a read-only connection must create it: in a directory this user may not write, that
@@ -129,8 +129,8 @@ def _wal_needs_snapshot(path: Path, uri: str) -> bool:
     is, creating nothing: a snapshot, labelled as such. Any other failure is the real open's
     to report.
     """
-    if not _is_wal_file(path):
-        return False
+    # Probed through SQLite, not by reading the header: closing another descriptor of a file
+    # releases every POSIX lock this process holds on it, SQLite's included.
     try:
         with closing(sqlite3.connect(uri, uri=True)) as probe:
             probe.execute("PRAGMA schema_version").fetchone()
@@ -139,16 +139,6 @@ def _wal_needs_snapshot(path: Path, uri: str) -> bool:
     except sqlite3.Error:
         return False
     return False
-
-
-def _is_wal_file(path: Path) -> bool:
-    """The database header's read and write versions are 2 in WAL mode (bytes 18 and 19)."""
-    try:
-        with path.open("rb") as file:
-            header = file.read(20)
-    except OSError:
-        return False  # unreadable: the real open reports it
-    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
 def _make_mysql_readonly(engine: Engine, statement_timeout_s: float) -> None:

@@ -13,6 +13,7 @@ one short transaction per call); each call opens its own connection, so it is th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -30,9 +31,14 @@ from ddtui.db import mask_url
 from ddtui.drift.serialize import dumps, profile_from_dict, profile_to_json
 from ddtui.errors import DdtuiError
 from ddtui.profile.models import TableProfile
+from ddtui.terminal_text import safe_text
 
 HISTORY_ENV = "DDTUI_HISTORY"
 HISTORY_FORMAT = 1
+# SQLite's header field for "which application's file is this": "ddtu" in ASCII.
+APPLICATION_ID = 0x64647475
+# The tables of a history written before the application id was set (format 1).
+_OWN_TABLES = {"meta", "profiles", "sqlite_sequence"}
 DEFAULT_MAX_ENTRIES = 5_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 BUSY_TIMEOUT_S = 10.0
@@ -154,39 +160,59 @@ class ProfileHistory:
                     raise
                 conn.execute("COMMIT")
         except (sqlite3.Error, OSError) as exc:
-            raise HistoryError(f"profile history {self.path}: {exc}") from exc
+            raise HistoryError(f"profile history {safe_text(self.path)}: {_reason(exc)}") from exc
 
     def _create_file(self) -> None:
+        """Make the file complete under another name, then link it in place.
+
+        Another process never sees it empty: SQLite takes the -wal file next to an empty
+        database for a stale one and deletes it, losing what the creator wrote there.
+        """
         if self.path.exists():
             return
         # The history holds value samples of output tables: keep it private to the user.
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        draft = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        os.close(os.open(draft, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
         try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:  # another process made it first
-            return
-        os.close(fd)
+            with closing(sqlite3.connect(draft, isolation_level=None)) as conn:
+                conn.execute("PRAGMA journal_mode = WAL")  # kept in the file's header
+                conn.execute("BEGIN")
+                _write_schema(conn)
+                conn.execute("COMMIT")
+            # Atomic, and never replaces a file another process made first.
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, self.path)
+        finally:
+            draft.unlink(missing_ok=True)
 
     def _initialise(self, conn: sqlite3.Connection) -> None:
+        self._check_is_ours(conn)  # before anything is written to the file
         self._use_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            # Statement by statement: executescript would commit the transaction midway.
-            for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-                conn.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-            if row is None:
-                conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(HISTORY_FORMAT),))
-            elif int(row[0]) > HISTORY_FORMAT:
+            row = _write_schema(conn)
+            written = str(row[0]) if row is not None else str(HISTORY_FORMAT)
+            if not written.isdigit() or int(written) > HISTORY_FORMAT:
                 raise HistoryError(
-                    f"profile history {self.path} was written by a newer ddtui "
-                    f"(format {row[0]}); clear it or upgrade ddtui"
+                    f"profile history {safe_text(self.path)} was written by a newer ddtui "
+                    f"(format {safe_text(written)}); clear it or upgrade ddtui"
                 )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         self._initialised = True
+
+    def _check_is_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse a file another program wrote (even an Airflow metastore) or a newer ddtui did,
+        before anything is written to it."""
+        foreign = _foreign_contents(conn)
+        if foreign is not None:
+            raise HistoryError(
+                f"{safe_text(self.path)} is not a ddtui profile history ({safe_text(foreign)}); "
+                f"ddtui leaves it as it is. Point ${HISTORY_ENV} at a file of its own"
+            )
 
     def _use_wal(self, conn: sqlite3.Connection) -> None:
         """Switch a new file to WAL. The switch needs the file to itself and, unlike other
@@ -255,17 +281,19 @@ class ProfileHistory:
                 ),
             )
             entry_id = int(cursor.lastrowid or 0)
-            self._evict(conn)
+            evicted = self._evict(conn)
+        if evicted:
+            self._shrink_if_far_over()
         stored = profile_from_dict(json.loads(profile_json))
         return StoredProfile(key, when, stored, entry_id, run_time, samples_blob)
 
-    def _evict(self, conn: sqlite3.Connection) -> None:
-        """Delete the entries of the oldest runs until both caps hold."""
+    def _evict(self, conn: sqlite3.Connection) -> bool:
+        """Delete the entries of the oldest runs until both caps hold; whether any went."""
         count, total = conn.execute(
             "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
         ).fetchone()
         if count <= self.max_entries and total <= self.max_bytes:
-            return
+            return False
         doomed: list[int] = []
         oldest_first = "SELECT id, size_bytes FROM profiles ORDER BY order_time, id"
         for entry_id, size in conn.execute(oldest_first):
@@ -275,6 +303,21 @@ class ProfileHistory:
             count -= 1
             total -= size
         conn.executemany("DELETE FROM profiles WHERE id = ?", [(i,) for i in doomed])
+        return bool(doomed)
+
+    def _shrink_if_far_over(self) -> None:
+        """Deleted entries leave free pages: give them back when they make the file far
+        bigger than its cap (after the cap was lowered, or big entries were evicted)."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            with closing(conn):
+                page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+                pages = conn.execute("PRAGMA page_count").fetchone()[0]
+                free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        except sqlite3.Error:
+            return  # the next write tries again
+        if pages * page_size > 2 * self.max_bytes and free * 2 > pages:
+            self._vacuum()
 
     def clear(
         self,
@@ -298,6 +341,8 @@ class ProfileHistory:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             with closing(conn):
                 conn.execute("VACUUM")
+                # In WAL mode the file shrinks when the log is written back into it.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError:
             pass  # another process holds the file: it shrinks on a later clear
 
@@ -350,6 +395,50 @@ class ProfileHistory:
                 "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
             ).fetchone()
         return {"entries": int(count), "bytes": int(total)}
+
+
+def _write_schema(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
+    """Create what is missing, in the open transaction; the stored format row, if there was one."""
+    # Statement by statement: executescript would commit the transaction midway.
+    for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+        conn.execute(statement)
+    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    row: tuple[Any, ...] | None = conn.execute(
+        "SELECT value FROM meta WHERE key = 'format'"
+    ).fetchone()
+    if row is None:
+        conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(HISTORY_FORMAT),))
+    return row
+
+
+def _foreign_contents(conn: sqlite3.Connection) -> str | None:
+    """What the file holds when it is not a ddtui history; None when it is one, or empty.
+
+    Read through the connection, never by opening the file: closing another descriptor of
+    a file releases every POSIX lock this process holds on it, SQLite's included.
+    """
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        return None
+    if app_id != 0:
+        return f"application id {app_id:#x}"
+    tables = sorted(
+        str(name) for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    )
+    if set(tables) <= _OWN_TABLES:
+        return None  # new, or a history from before the application id was set
+    shown = ", ".join(tables[:4]) + (", …" if len(tables) > 4 else "")
+    return f"its tables: {shown}"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if "database is locked" in text:
+        return f"locked by another process (waited {BUSY_TIMEOUT_S:g} s); try again later"
+    if "file is not a database" in text:
+        return "not a ddtui profile history (not an SQLite file); ddtui leaves it as it is"
+    return safe_text(text.splitlines()[0], limit=300)
 
 
 _SELECT = (
