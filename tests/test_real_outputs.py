@@ -56,12 +56,12 @@ def test_tasks_lists_the_rendered_table(airflow_home: AirflowHome) -> None:
 def test_outlet_on_postgres_is_found_and_profiled(
     pg_asset_home: AirflowHome, task_id: str, table: str
 ) -> None:
-    # The server is configured explicitly (an asset URI carries no user): --data-url for
-    # ddtui's rule on configured sources, PGUSER for libpq when it connects by the URI.
+    # The asset URI carries no user: ddtui reads it only as the configured source it names,
+    # with that source's URL and credentials (--data-url here).
     configured = data_url_option(pg_asset_home)
     done = ddtui(
         pg_asset_home, "describe", "asset_outputs", task_id, "--data-url", configured,
-        "-f", "json", env={"PGUSER": make_url(configured).username or ""},
+        "-f", "json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)

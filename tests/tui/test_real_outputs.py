@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 from airflow_home_support import data_url_option
 from profile_checks import assert_matches_pandas
-from sqlalchemy.engine import make_url
 
 from ddtui.metastore import open_metastore
 from ddtui.settings import DataSettings
@@ -43,10 +42,9 @@ async def test_templated_output_table_follows_the_run(make_app, airflow_home) ->
 
 
 @pytest.mark.postgres
-async def test_outlet_on_postgres_is_profiled(make_app, pg_asset_home, monkeypatch) -> None:
+async def test_outlet_on_postgres_is_profiled(make_app, pg_asset_home) -> None:
     configured = data_url_option(pg_asset_home)
-    # An asset URI carries no user: libpq takes it from PGUSER (see tests/test_real_outputs.py).
-    monkeypatch.setenv("PGUSER", make_url(configured).username or "")
+    # The asset URI carries no user: it is read as the configured source it names.
     store = open_metastore(pg_asset_home.metastore_url)
     app = make_app(
         metastore=store,
