@@ -202,3 +202,40 @@ def test_log_deep_link_is_checked_before_the_screen_opens(task_logs_home: TaskLo
     assert unknown.returncode == 2 and "Did you mean: explode?" in unknown.stderr
     with_command = ddtui(task_logs_home, "--log", "dags")
     assert with_command.returncode == 2 and "--log opens the terminal UI" in with_command.stderr
+
+
+def test_follow_prints_what_a_running_try_appends_until_it_ends(
+    task_logs_home: TaskLogsHome, tmp_path: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    database = tmp_path / "airflow.db"  # a copy where chatty still runs
+    shutil.copy(task_logs_home.home / "airflow.db", database)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE task_instance SET state = 'running' WHERE task_id = 'chatty'")
+    folder = tmp_path / "logs"
+    shutil.copytree(task_logs_home.log_folder, folder)
+    path = next(folder.rglob("task_id=chatty/attempt=1.log"))
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI", "NO_COLOR"))
+    }
+    env.update(
+        task_logs_home.env(),
+        PYTHONPATH=CHECKOUT,
+        AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(folder),
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{database}",
+    )
+    args = [DDTUI, "logs", "task_logs", "chatty", "--follow"]
+    existing = len(path.read_text(encoding="utf-8").splitlines())
+    with subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env) as follower:
+        assert follower.stdout is not None
+        for _ in range(existing):  # the log as it is (one record per line, no tracebacks)
+            follower.stdout.readline()
+        record = {"timestamp": "2026-12-04T14:00:00Z", "level": "info", "event": "batch 1 done"}
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+        assert follower.stdout.readline() == "2026-12-04 14:00:00 INFO     batch 1 done\n"
+        with sqlite3.connect(database) as connection:  # the try ends: following stops
+            connection.execute("UPDATE task_instance SET state = 'success'")
+        assert follower.wait(timeout=60) == 0

@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.bench import airflow_homes
 from tests.bench.fixtures import Fixtures, Metastore
+from tests.bench.log_open import log_open
 from tests.bench.measure import ProcessRun, Sample, run_probe, run_process
 from tests.bench.metastore_fill import PROFILED_DAG_INDEX, dag_id_of, run_id_of
 
@@ -628,4 +629,5 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "sample": sample,
     "responsive": responsive,
     "profile-pg": profile_pg,
+    "log-open": log_open,
 }

@@ -359,6 +359,36 @@ def _press(app: Any, events: Any, key: str) -> None:
     app._driver.send_message(event)
 
 
+def tui_log_open(metastore_url: str, log_folder: str) -> dict[str, Any]:
+    """`l` on the task with the big log, until the screen shows the log's end."""
+    import asyncio
+
+    os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = log_folder
+
+    async def main() -> dict[str, Any]:
+        from ddtui.tui.log_screen import LogScreen
+
+        app = _open_app(metastore_url, None, dag_id="task_logs", task_id="chatty")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_mark("dag", 1, timeout=300)
+            await _quiesce(app, pilot)
+            before = _rss_mb()
+            started = time.perf_counter()
+            await pilot.press("l")
+            screen = app.screen
+            assert isinstance(screen, LogScreen)
+            while not screen.view.rows:
+                await screen.workers.wait_for_complete()
+                await pilot.pause()
+            seconds = time.perf_counter() - started
+            after = _rss_mb()
+            rows = len(screen.view.rows)
+            await _quiesce(app, pilot)
+        return {"seconds": seconds, "rss_added_mb": after - before, "rows": rows}
+
+    return asyncio.run(main())
+
+
 def tasklist_data_layer(metastore_url: str, dag_ids: list[str]) -> dict[str, Any]:
     """The data-layer part of opening a DAG: structure, runs, run detail, outputs."""
     from ddtui.metastore import open_metastore
@@ -386,6 +416,7 @@ PROBES = {
     "tui_browse": tui_browse,
     "tui_profile": tui_profile,
     "tasklist_data_layer": tasklist_data_layer,
+    "tui_log_open": tui_log_open,
 }
 
 
