@@ -32,7 +32,8 @@ _FAMILIES = {
 }
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 # `scheme://user:password@`: the password part, in any text (reasons, errors, XCom values).
-_PASSWORD_IN_URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)[^\s@'\"]*@")
+# Up to the authority's last "@", as urlsplit reads it: a password may hold a raw "@".
+_PASSWORD_IN_URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)[^\s/?#'\"]*@")
 
 
 def mask_uri_passwords(text: str) -> str:

@@ -121,7 +121,11 @@ def test_mariadb_scheme_is_mysql() -> None:
 
 
 def test_passwords_in_metastore_uris_are_masked_in_reasons() -> None:
-    for value in ("postgres://bob:hunter2@h:1/db/public/t", "sqlite://u:hunter2@x/y"):
+    for value in (
+        "postgres://bob:hunter2@h:1/db/public/t",
+        "postgres://bob:p@hunter2@h:1/db/public/t",  # a raw "@" in the password
+        "sqlite://u:hunter2@x/y",
+    ):
         ref = resolve_output(task(), run(value), DATA)
         assert "hunter2" not in ref.reason
         assert ":***@" in ref.reason
