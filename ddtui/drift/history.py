@@ -7,17 +7,17 @@ DAG, task, run, table); recording the same key again replaces the entry. Profile
 as JSON (head and tail rows left out), with a bounded per-column value sample (JSON,
 zlib-compressed) so PSI and KS can be computed later even when the table has since been
 overwritten. The file is capped by entries and by bytes: the
-oldest entries are evicted on write. Two processes may use it at once (WAL, busy timeout,
-one short transaction per call); each call opens its own connection, so it is thread-safe.
+oldest entries are evicted on write, and the file shrinks when far over its cap. Two
+processes may use it at once (WAL, busy timeout, one short transaction per call); each call
+opens its own connection, so it is thread-safe. A file that is not a ddtui history (another
+program's, even an Airflow metastore) or was written by a newer ddtui is refused, unchanged.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
-import time
 import zlib
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -28,46 +28,26 @@ from pathlib import Path
 from typing import Any
 
 from ddtui.db import mask_url
+from ddtui.drift.history_file import (
+    HISTORY_FORMAT,
+    create_file,
+    foreign_contents,
+    shrink_if_far_over,
+    use_wal,
+    vacuum,
+    write_schema,
+)
 from ddtui.drift.serialize import dumps, profile_from_dict, profile_to_json
 from ddtui.errors import DdtuiError
 from ddtui.profile.models import TableProfile
 from ddtui.terminal_text import safe_text
 
 HISTORY_ENV = "DDTUI_HISTORY"
-HISTORY_FORMAT = 1
-# SQLite's header field for "which application's file is this": "ddtu" in ASCII.
-APPLICATION_ID = 0x64647475
-# The tables of a history written before the application id was set (format 1).
-_OWN_TABLES = {"meta", "profiles", "sqlite_sequence"}
 DEFAULT_MAX_ENTRIES = 5_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 BUSY_TIMEOUT_S = 10.0
 
 Samples = dict[str, list[Any]]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS profiles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    metastore TEXT NOT NULL,
-    dag_id TEXT NOT NULL,
-    task_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    table_name TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    run_after TEXT,
-    row_count INTEGER NOT NULL,
-    exact INTEGER NOT NULL,
-    profile_json TEXT NOT NULL,
-    samples_zjson BLOB,
-    size_bytes INTEGER NOT NULL,
-    order_time TEXT NOT NULL,  -- run_after when known, else recorded_at: the history's order
-    UNIQUE (metastore, dag_id, task_id, run_id, table_name)
-);
-CREATE INDEX IF NOT EXISTS profiles_by_task ON profiles (metastore, dag_id, task_id, id);
-CREATE INDEX IF NOT EXISTS profiles_by_run_time
-    ON profiles (metastore, dag_id, task_id, order_time);
-"""
 
 
 class HistoryError(DdtuiError):
@@ -143,7 +123,7 @@ class ProfileHistory:
             return
         try:
             if write:
-                self._create_file()
+                create_file(self.path)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             with closing(conn):
                 # A cache: in WAL mode NORMAL cannot corrupt the file, it may lose the last write
@@ -162,36 +142,12 @@ class ProfileHistory:
         except (sqlite3.Error, OSError) as exc:
             raise HistoryError(f"profile history {safe_text(self.path)}: {_reason(exc)}") from exc
 
-    def _create_file(self) -> None:
-        """Make the file complete under another name, then link it in place.
-
-        Another process never sees it empty: SQLite takes the -wal file next to an empty
-        database for a stale one and deletes it, losing what the creator wrote there.
-        """
-        if self.path.exists():
-            return
-        # The history holds value samples of output tables: keep it private to the user.
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        draft = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
-        os.close(os.open(draft, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
-        try:
-            with closing(sqlite3.connect(draft, isolation_level=None)) as conn:
-                conn.execute("PRAGMA journal_mode = WAL")  # kept in the file's header
-                conn.execute("BEGIN")
-                _write_schema(conn)
-                conn.execute("COMMIT")
-            # Atomic, and never replaces a file another process made first.
-            with contextlib.suppress(FileExistsError):
-                os.link(draft, self.path)
-        finally:
-            draft.unlink(missing_ok=True)
-
     def _initialise(self, conn: sqlite3.Connection) -> None:
         self._check_is_ours(conn)  # before anything is written to the file
-        self._use_wal(conn)
+        use_wal(conn, BUSY_TIMEOUT_S)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            row = _write_schema(conn)
+            row = write_schema(conn)
             written = str(row[0]) if row is not None else str(HISTORY_FORMAT)
             if not written.isdigit() or int(written) > HISTORY_FORMAT:
                 raise HistoryError(
@@ -207,28 +163,12 @@ class ProfileHistory:
     def _check_is_ours(self, conn: sqlite3.Connection) -> None:
         """Refuse a file another program wrote (even an Airflow metastore) or a newer ddtui did,
         before anything is written to it."""
-        foreign = _foreign_contents(conn)
+        foreign = foreign_contents(conn)
         if foreign is not None:
             raise HistoryError(
                 f"{safe_text(self.path)} is not a ddtui profile history ({safe_text(foreign)}); "
                 f"ddtui leaves it as it is. Point ${HISTORY_ENV} at a file of its own"
             )
-
-    def _use_wal(self, conn: sqlite3.Connection) -> None:
-        """Switch a new file to WAL. The switch needs the file to itself and, unlike other
-        statements, fails at once rather than wait while another process holds it (that
-        process is switching it too, or reading it): retry until the busy timeout."""
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
-        while True:
-            try:
-                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-                if mode.lower() != "wal":
-                    conn.execute("PRAGMA journal_mode = WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
 
     # Writing ---------------------------------------------------------------------------
 
@@ -283,7 +223,7 @@ class ProfileHistory:
             entry_id = int(cursor.lastrowid or 0)
             evicted = self._evict(conn)
         if evicted:
-            self._shrink_if_far_over()
+            shrink_if_far_over(self.path, self.max_bytes, BUSY_TIMEOUT_S)
         stored = profile_from_dict(json.loads(profile_json))
         return StoredProfile(key, when, stored, entry_id, run_time, samples_blob)
 
@@ -305,20 +245,6 @@ class ProfileHistory:
         conn.executemany("DELETE FROM profiles WHERE id = ?", [(i,) for i in doomed])
         return bool(doomed)
 
-    def _shrink_if_far_over(self) -> None:
-        """Deleted entries leave free pages: give them back when they make the file far
-        bigger than its cap (after the cap was lowered, or big entries were evicted)."""
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            with closing(conn):
-                page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-                pages = conn.execute("PRAGMA page_count").fetchone()[0]
-                free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-        except sqlite3.Error:
-            return  # the next write tries again
-        if pages * page_size > 2 * self.max_bytes and free * 2 > pages:
-            self._vacuum()
-
     def clear(
         self,
         metastore: str | None = None,
@@ -333,18 +259,8 @@ class ProfileHistory:
             assert conn is not None
             deleted = conn.execute(f"DELETE FROM profiles{where}", params).rowcount  # noqa: S608
         if not params:
-            self._vacuum()
+            vacuum(self.path, BUSY_TIMEOUT_S)
         return int(deleted)
-
-    def _vacuum(self) -> None:
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            with closing(conn):
-                conn.execute("VACUUM")
-                # In WAL mode the file shrinks when the log is written back into it.
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.OperationalError:
-            pass  # another process holds the file: it shrinks on a later clear
 
     # Reading ---------------------------------------------------------------------------
 
@@ -395,41 +311,6 @@ class ProfileHistory:
                 "SELECT count(*), coalesce(sum(size_bytes), 0) FROM profiles"
             ).fetchone()
         return {"entries": int(count), "bytes": int(total)}
-
-
-def _write_schema(conn: sqlite3.Connection) -> tuple[Any, ...] | None:
-    """Create what is missing, in the open transaction; the stored format row, if there was one."""
-    # Statement by statement: executescript would commit the transaction midway.
-    for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-        conn.execute(statement)
-    if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    row: tuple[Any, ...] | None = conn.execute(
-        "SELECT value FROM meta WHERE key = 'format'"
-    ).fetchone()
-    if row is None:
-        conn.execute("INSERT INTO meta VALUES ('format', ?)", (str(HISTORY_FORMAT),))
-    return row
-
-
-def _foreign_contents(conn: sqlite3.Connection) -> str | None:
-    """What the file holds when it is not a ddtui history; None when it is one, or empty.
-
-    Read through the connection, never by opening the file: closing another descriptor of
-    a file releases every POSIX lock this process holds on it, SQLite's included.
-    """
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    if app_id == APPLICATION_ID:
-        return None
-    if app_id != 0:
-        return f"application id {app_id:#x}"
-    tables = sorted(
-        str(name) for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    )
-    if set(tables) <= _OWN_TABLES:
-        return None  # new, or a history from before the application id was set
-    shown = ", ".join(tables[:4]) + (", …" if len(tables) > 4 else "")
-    return f"its tables: {shown}"
 
 
 def _reason(exc: BaseException) -> str:
