@@ -137,6 +137,7 @@ async def test_tui_shows_the_error_in_the_task_pane_and_other_dags_work(
         message = static_text(app, "#task-message")
         reason = message.splitlines()[1]  # under the title "Could not read DAG titanic."
         assert f"DAG {BAD_DAG!r}" in reason and "data_compressed is not zlib data" in reason
+        assert "when it next parses the DAG file" in message  # not "is the metastore reachable"
         assert "Traceback" not in app.export_screenshot()
         for _ in range(12):  # back up the tree to another DAG: it works as before
             await press(pilot, "k")

@@ -488,7 +488,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
                 self.dag_pane.show_message(error_message("dags", reason))
         elif group == workers.DAG:
             self.task_pane.stop_reading()
-            self.task_pane.show_message(error_message("dag", reason, self.dag_id))
+            self.task_pane.show_message(error_message("dag", reason, self.dag_id, error=error))
         elif group == workers.PROFILE:
             ref = self.stats_pane.ref
             self.stats_pane.show_message(error_message("profile", reason, error=error), ref)

@@ -11,6 +11,7 @@ from ddtui.errors import (
     MetastoreError,
     QueryTimeoutError,
 )
+from ddtui.metastore.serialized import CorruptDagError
 from ddtui.terminal_text import safe_text
 
 MESSAGE_LIMIT = 1_000  # an error quoting a huge value is cut
@@ -38,6 +39,8 @@ def _hint(kind: str, error: BaseException | None) -> str:
         )
     if kind == "unreadable":
         return ""
+    if isinstance(error, CorruptDagError):
+        return "Airflow writes it again when it next parses the DAG file; other DAGs read as usual."
     if kind in ("dags", "dag") or isinstance(error, MetastoreError):
         return "Check that the metastore is reachable, then press r to retry."
     if isinstance(error, QueryTimeoutError):
