@@ -168,6 +168,7 @@ async def test_a_200_mb_log_opens_on_its_end_with_bounded_memory(
         assert peak < 40 * 1024 * 1024  # a window of the file, not the file
 
 
+@pytest.mark.expect_worker_error("no such file")
 async def test_missing_log_and_remote_logging_say_so(
     logs_env: TaskLogsHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from textual.worker import Worker, WorkerState
+from textual.worker_manager import WorkerManager
 
 from ddtui.tui.app import DdtuiApp
 from ddtui.tui.messages import HistoryNoted
@@ -50,14 +51,14 @@ class WorkerGuard:
 def install(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -> WorkerGuard:
     """Watch every `DdtuiApp` made from now on (until `monkeypatch` undoes it)."""
     guard = WorkerGuard(expected)
-    run_worker = DdtuiApp.run_worker
+    add_worker = WorkerManager.add_worker
     handle_exception = DdtuiApp._handle_exception
     history_noted = DdtuiApp.on_history_noted
 
-    def watched_run_worker(self: DdtuiApp, *args: Any, **kwargs: Any) -> Worker[Any]:
-        worker = run_worker(self, *args, **kwargs)
+    def watched_add_worker(self: WorkerManager, worker: Worker[Any], *args: Any, **kw: Any) -> None:
+        # Every worker of the app, its screens' and widgets' too, is added here.
         guard.workers.append(worker)
-        return worker
+        add_worker(self, worker, *args, **kw)
 
     def watched_handle_exception(self: DdtuiApp, error: Exception) -> None:
         guard.raised.append(f"a handler raised {error!r}")
@@ -67,7 +68,7 @@ def install(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -> WorkerGuard
         guard.raised.append(f"history note: {message.note}")
         history_noted(self, message)
 
-    monkeypatch.setattr(DdtuiApp, "run_worker", watched_run_worker)
+    monkeypatch.setattr(WorkerManager, "add_worker", watched_add_worker)
     monkeypatch.setattr(DdtuiApp, "_handle_exception", watched_handle_exception)
     monkeypatch.setattr(DdtuiApp, "on_history_noted", watched_history_noted)
     return guard
