@@ -258,6 +258,11 @@ def _url_from_json_connection(conn_id: str, raw: str) -> str:
     port = f":{conn['port']}" if conn.get("port") else ""
     extra = conn.get("extra") or {}
     if isinstance(extra, str):
-        extra = json.loads(extra) if extra.strip() else {}
+        try:
+            extra = json.loads(extra) if extra.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"connection {conn_id!r}: its extra is not JSON ({exc})") from None
+    if not isinstance(extra, dict):
+        raise ConfigError(f"connection {conn_id!r}: its extra is not a JSON object")
     query = f"?{urlencode(extra)}" if extra else ""
     return f"{dialect}://{auth}{host}{port}/{schema}{query}"

@@ -3,6 +3,7 @@ before a command apply to it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,3 +115,15 @@ def test_options_that_cannot_apply_are_a_usage_error(
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"), [("{bad", "its extra is not JSON"), ("[1, 2]", "not a JSON object")]
+)
+def test_json_connection_with_a_damaged_extra_is_exit_3(
+    extra: str, expected: str, airflow_home: AirflowHome
+) -> None:
+    conn = json.dumps({"conn_type": "postgres", "host": "h", "extra": extra})
+    env = ddtui_env(airflow_home, AIRFLOW_CONN_WAREHOUSE=conn)
+    done = run_ddtui("describe", "titanic", "clean", "--data-conn", "warehouse", env=env)
+    assert_one_line_error(done, 3, "'warehouse'", expected)
