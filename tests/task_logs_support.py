@@ -8,6 +8,7 @@ and cached like the test home (keyed by a fingerprint of the DAG file and Airflo
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -56,7 +57,20 @@ def fingerprint() -> str:
 
 
 def cached_task_logs_home(cache_root: Path) -> TaskLogsHome:
-    """The home in `cache_root`, built when missing or when its inputs changed."""
+    """The home in `cache_root`, built when missing or when its inputs changed.
+
+    A lock beside it keeps two test sessions from building it at once.
+    """
+    cache_root.mkdir(parents=True, exist_ok=True)
+    with (cache_root / "task-logs.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _cached_task_logs_home(cache_root)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _cached_task_logs_home(cache_root: Path) -> TaskLogsHome:
     home = cache_root / f"task-logs-{fingerprint()}"
     marker = home / MARKER
     if marker.is_file():

@@ -7,14 +7,12 @@ only post messages (ddtui.logs does the reading); the screen owns the window and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -26,6 +24,13 @@ from ddtui.logs.task_log import LIVE_STATES, TaskLog, check_log_file, find_task_
 from ddtui.metastore import MetastoreReader
 from ddtui.terminal_text import safe_text
 from ddtui.tui.errors import one_line
+from ddtui.tui.log_messages import (
+    FollowEnded,
+    LineNotFound,
+    LogFailed,
+    LogOpened,
+    WindowExtended,
+)
 from ddtui.tui.log_view import LogView, Row, rows_of
 
 WINDOW_BYTES = 1 << 20
@@ -33,44 +38,7 @@ MAX_WINDOW_ROWS = 60_000  # beyond this the far end of the window is let go
 FOLLOW_POLL_S = 1.0
 STATE_EVERY_POLLS = 5  # while following, the try's state is read every 5 polls
 LOG_GROUP = "log"
-
-
-@dataclass
-class LogOpened(Message):
-    """A try's log was found and its window read."""
-
-    log: TaskLog
-    part: LogSlice
-    highlight_offset: int | None  # byte offset of the line to highlight, if any
-    at_top: bool  # show the window's top (g) rather than its end
-
-
-@dataclass
-class WindowExtended(Message):
-    """Lines before or after the window were read (scrolling, following)."""
-
-    part: LogSlice
-    before: bool
-    restarted: bool = False
-
-
-@dataclass
-class LogFailed(Message):
-    """The log could not be opened: the reason, in one line."""
-
-    reason: str
-
-
-@dataclass
-class FollowEnded(Message):
-    """The followed try is no longer running."""
-
-    state: str | None
-
-
-@dataclass
-class LineNotFound(Message):
-    what: str
+EXTEND_GROUP = "log-extend"
 
 
 class LogScreen(Screen[None]):
@@ -134,8 +102,10 @@ class LogScreen(Screen[None]):
 
     # Work ------------------------------------------------------------------------------
 
-    def _run(self, job: Callable[[], None], name: str) -> None:
-        self.run_worker(job, name=name, group=LOG_GROUP, thread=True, exclusive=True,
+    def _run(self, job: Callable[[], None], name: str, group: str = LOG_GROUP) -> None:
+        # Opening (a try, a jump) and reading more are separate groups: scrolling must not
+        # cancel the opening of another try.
+        self.run_worker(job, name=name, group=group, thread=True, exclusive=True,
                         exit_on_error=False)  # fmt: skip
 
     def _open(self, try_number: int | None, *, at: str = "end") -> None:
@@ -148,7 +118,8 @@ class LogScreen(Screen[None]):
                                 map_index=map_index)  # fmt: skip
             check_log_file(log)
             if at == "start":
-                self.post_message(LogOpened(log, read_after(log.path, 0, WINDOW_BYTES), 0, True))
+                part = read_after(log.path, 0, WINDOW_BYTES)
+                self.post_message(LogOpened(log, part, None, True))
             else:
                 self.post_message(LogOpened(log, read_last(log.path, WINDOW_BYTES), None, False))
 
@@ -185,9 +156,9 @@ class LogScreen(Screen[None]):
                 part = read_before(log.path, start, WINDOW_BYTES)
             else:
                 part = read_after(log.path, end, WINDOW_BYTES)
-            self.post_message(WindowExtended(part, before))
+            self.post_message(WindowExtended(part, before, path=log.path))
 
-        self._run(job, "read more of the log")
+        self._run(job, "read more of the log", EXTEND_GROUP)
 
     # Handlers --------------------------------------------------------------------------
 
@@ -214,9 +185,13 @@ class LogScreen(Screen[None]):
     def on_window_extended(self, message: WindowExtended) -> None:
         part, view = message.part, self.view
         start, end, _size = self.window
+        if self.task_log is None or message.path != self.task_log.path:
+            return  # read from another try's file, before it was switched
         if message.restarted:  # the file was replaced: start over with what it holds now
             view.set_rows([])
             start = end = 0
+        elif part.lines and (part.end != start if message.before else part.start != end):
+            return  # read for a window that was replaced meanwhile (another try, a jump)
         if not part.lines:
             self.window = (start, end, part.size)
             self._show_status()
@@ -265,7 +240,8 @@ class LogScreen(Screen[None]):
             self._extend(before=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == LOG_GROUP and event.state == WorkerState.ERROR:
+        failed = event.state == WorkerState.ERROR
+        if failed and event.worker.group in (LOG_GROUP, EXTEND_GROUP, "log-follow"):
             self.post_message(LogFailed(one_line(event.worker.error)))
 
     # Actions ---------------------------------------------------------------------------
@@ -377,7 +353,7 @@ class LogScreen(Screen[None]):
 
         def job() -> None:
             part, restarted = follower.poll(WINDOW_BYTES)
-            self.post_message(WindowExtended(part, False, restarted))
+            self.post_message(WindowExtended(part, False, restarted, follower.path))
             if check_state and log is not None:
                 key = log.tries
                 tries = store.task_tries(key.dag_id, key.run_id, key.task_id, key.map_index)
