@@ -147,3 +147,33 @@ async def test_tui_shows_the_error_in_the_task_pane_and_other_dags_work(
         assert task_ids(app)
         assert not app.query_one("#task-message").display
     store.close()
+
+
+def test_values_of_the_wrong_type_read_as_unknown_not_a_traceback(
+    airflow_home: AirflowHome, tmp_path: Path
+) -> None:
+    """SQLite keeps whatever is written into a column: text in timestamps and counts,
+    numbers as tags."""
+    db = copy_metastore(airflow_home, tmp_path / "airflow.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE dag_run SET start_date = 'garbage', logical_date = 'x' || id")
+        conn.execute("UPDATE task_instance SET try_number = 'x', duration = 'abc', end_date = 7")
+        conn.execute("UPDATE dag_tag SET name = 42 WHERE dag_id = 'titanic' AND name = 'ml'")
+        conn.execute("UPDATE dag SET owners = 5, dag_display_name = 3.5")
+    conn.close()
+    env = ddtui_env(airflow_home)
+    url = f"sqlite:///{db}"
+    listed = run_ddtui("dags", "--metastore", url, env=env)
+    assert listed.returncode == 0, listed.stderr
+    titanic = next(line for line in listed.stdout.splitlines() if line.startswith("titanic "))
+    assert "42" in titanic and "failed" in titanic  # the tag, and the state still shown
+    tasks = run_ddtui("tasks", "drift", "--metastore", url, env=env)
+    assert tasks.returncode == 0, tasks.stderr
+    assert "sample" in tasks.stdout and "drift_20240402" in tasks.stdout
+    store = open_metastore(url)
+    run = store.runs("titanic")[0]
+    assert run.start_date is None and run.logical_date is None
+    detail = store.run_detail("titanic", run.run_id)
+    assert {ti.try_number for ti in detail.task_instances} == {0}
+    assert {ti.duration for ti in detail.task_instances} == {None}
+    store.close()

@@ -28,6 +28,7 @@ from ddtui.metastore.models import (
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
 from ddtui.metastore.tries import read_task_tries
+from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
     from ddtui.metastore.protocol import MetastoreReader
@@ -73,6 +74,12 @@ class Metastore:
         except SQLAlchemyError as exc:
             where = f" (from {self.source})" if self.source else ""
             raise MetastoreError(f"metastore {self.masked_url}{where}: {_error_line(exc)}") from exc
+        except ValueError as exc:  # a value a driver or SQLAlchemy could not convert
+            where = f" (from {self.source})" if self.source else ""
+            raise MetastoreError(
+                f"metastore {self.masked_url}{where}: a value it holds cannot be read "
+                f"({safe_text(_error_line(exc), limit=200)})"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -89,16 +96,16 @@ class Metastore:
                 s.dag_tag.c.dag_id, s.dag_tag.c.name
             )
             for dag_id, name in conn.execute(tag_query):
-                tags[dag_id].append(name)
+                tags[dag_id].append(str(name))
             latest = {run.dag_id: run for run in self._latest_runs(conn)}
         return [
             DagSummary(
                 dag_id=row.dag_id,
-                display_name=row.dag_display_name or row.dag_id,
+                display_name=str(row.dag_display_name or row.dag_id),
                 tags=tuple(tags.get(row.dag_id, ())),
                 is_paused=bool(row.is_paused),
                 is_stale=bool(row.is_stale),
-                owners=row.owners or "",
+                owners=str(row.owners or ""),
                 schedule=row.timetable_summary or row.timetable_description,
                 fileloc=row.fileloc,
                 relative_fileloc=row.relative_fileloc,
@@ -190,12 +197,12 @@ class Metastore:
             task_instances=tuple(
                 TaskInstanceSummary(
                     task_id=row.task_id,
-                    map_index=row.map_index,
+                    map_index=_int(row.map_index, -1),
                     state=row.state,
-                    try_number=row.try_number or 0,
+                    try_number=_int(row.try_number, 0),
                     start_date=_utc(row.start_date),
                     end_date=_utc(row.end_date),
-                    duration=row.duration,
+                    duration=_number(row.duration),
                     operator=row.custom_operator_name or row.operator,
                 )
                 for row in ti_rows
@@ -216,6 +223,15 @@ class Metastore:
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
         return runs[0].run_id if runs else None
+
+
+def _int(value: Any, default: int) -> int:
+    """SQLite keeps whatever was written in an INTEGER column: anything else is unknown."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _xcom_value(row: Any) -> XComValue:

@@ -48,6 +48,26 @@ class LenientJSON(sa.types.TypeDecorator[Any]):
             return UnreadableJSON(str(exc) or type(exc).__name__)
 
 
+class LenientDateTime(sa.types.TypeDecorator[Any]):
+    """A timestamp; one that does not parse (SQLite keeps any text) reads as unknown (None)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        parse = dialect.type_descriptor(self.impl_instance).result_processor(dialect, coltype)
+        if parse is None:  # the driver hands back datetimes itself
+            return None
+
+        def lenient(value: Any) -> Any:
+            try:
+                return parse(value)
+            except (ValueError, TypeError):
+                return None
+
+        return lenient
+
+
 alembic_version = sa.Table("alembic_version", _metadata, sa.Column("version_num", sa.String))
 
 dag = sa.Table(
@@ -76,10 +96,10 @@ dag_run = sa.Table(
     sa.Column("run_id", sa.String),
     sa.Column("state", sa.String),
     sa.Column("run_type", sa.String),
-    sa.Column("logical_date", sa.DateTime),
-    sa.Column("run_after", sa.DateTime),
-    sa.Column("start_date", sa.DateTime),
-    sa.Column("end_date", sa.DateTime),
+    sa.Column("logical_date", LenientDateTime),
+    sa.Column("run_after", LenientDateTime),
+    sa.Column("start_date", LenientDateTime),
+    sa.Column("end_date", LenientDateTime),
 )
 
 task_instance = sa.Table(
@@ -91,8 +111,8 @@ task_instance = sa.Table(
     sa.Column("map_index", sa.Integer),
     sa.Column("state", sa.String),
     sa.Column("try_number", sa.Integer),
-    sa.Column("start_date", sa.DateTime),
-    sa.Column("end_date", sa.DateTime),
+    sa.Column("start_date", LenientDateTime),
+    sa.Column("end_date", LenientDateTime),
     sa.Column("duration", sa.Float),
     sa.Column("operator", sa.String),
     sa.Column("custom_operator_name", sa.String),
@@ -125,8 +145,8 @@ serialized_dag = sa.Table(
     sa.Column("dag_id", sa.String),
     sa.Column("data", LenientJSON),
     sa.Column("data_compressed", sa.LargeBinary),
-    sa.Column("created_at", sa.DateTime),
-    sa.Column("last_updated", sa.DateTime),
+    sa.Column("created_at", LenientDateTime),
+    sa.Column("last_updated", LenientDateTime),
     sa.Column("dag_version_id", sa.String),
 )
 
@@ -147,8 +167,8 @@ task_instance_history = sa.Table(
     sa.Column("map_index", sa.Integer),
     sa.Column("try_number", sa.Integer),
     sa.Column("state", sa.String),
-    sa.Column("start_date", sa.DateTime),
-    sa.Column("end_date", sa.DateTime),
+    sa.Column("start_date", LenientDateTime),
+    sa.Column("end_date", LenientDateTime),
     sa.Column("hostname", sa.String),
 )
 
