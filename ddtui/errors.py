@@ -50,7 +50,8 @@ class NotFoundError(DdtuiError):
         else:
             hint = ""
         in_where = f" in {where}" if where else ""
-        # Ids come from the metastore (anyone with write access chose them): shown safe.
+        # Ids, names and `where` come from the metastore or the data (anyone with write access
+        # chose them): the whole line is shown safe; `_names` also cuts long suggestions.
         super().__init__(safe_text(f"unknown {kind} {name!r}{in_where}.{hint}"))
 
 

@@ -62,11 +62,11 @@ def _top_values_chart(fig: Any, col: ColumnProfile, width: int, height: int) -> 
 
 
 def _note(col: ColumnProfile) -> str | None:
-    """Why a column has no chart, or None when it has one."""
+    """Why a column has no chart, or None when it has one (raw: `truncate` makes it safe)."""
     if col.kind == "binary":
-        return f"{safe_text(col.name)}: binary column, not charted ({col.count} values)"
+        return f"{col.name}: binary column, not charted ({col.count} values)"
     if col.histogram is None and not col.top_values:
-        return f"{safe_text(col.name)}: nothing to chart ({col.count} values)"
+        return f"{col.name}: nothing to chart ({col.count} values)"
     return None
 
 
@@ -90,8 +90,9 @@ def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool
 
 
 def _facts(col: ColumnProfile) -> str:
-    """The extra per-column numbers describe lacks, as one line."""
-    parts: list[str] = [f"{safe_text(col.name)} [{safe_text(col.db_type)}]"]
+    """The extra per-column numbers describe lacks, as one line (raw: `truncate` makes it
+    safe)."""
+    parts: list[str] = [f"{col.name} [{col.db_type}]"]
     if col.kind == "number" and col.count:
         parts += [f"zeros {col.zeros}", f"negatives {col.negatives}"]
         parts += [f"infinities {col.infinities}"] if col.infinities else []

@@ -35,7 +35,7 @@ NUMBER_COLUMN = f"score{OSC_TITLE}"
 CATEGORY_COLUMN = f"{MARKUP}{C1_CSI}kind"
 WIDE_COLUMN = f"{WIDE}\nline{OSC_LINK}"
 DAG_ID = f"evil{OSC_TITLE}{MARKUP}dag"
-TASK_ID = f"clean{OSC_CLIPBOARD}{MARKUP}"
+TASK_ID = f"clean{OSC_CLIPBOARD}{MARKUP}\x9b"  # the graph shows an id's end: a control there
 TAG = f"tag{ESC_CLEAR}{C1_CSI}"
 RUN_ID = f"manual{OSC_LINK}"
 FOLDER = f"evil{OSC_TITLE}dir"
@@ -60,14 +60,16 @@ def terminal_problems(output: str, *, color: bool) -> list[str]:
     return problems[:10]
 
 
-def hostile_frame(rows: int = 12, scale: float = 1.0) -> pd.DataFrame:
-    """Cells with every hostile string, a 1 MB cell and markup; numbers to profile."""
+def hostile_frame(rows: int = 12, scale: float = 1.0, constant: bool = False) -> pd.DataFrame:
+    """Cells with every hostile string, a 1 MB cell and markup; numbers to profile.
+    `constant`: the category column holds one value (a drift health flag naming it)."""
+    categories = (OSC_CLIPBOARD,) if constant else (OSC_CLIPBOARD, MARKUP, ESC_CLEAR)
     texts = [HOSTILE_TEXT, HUGE_CELL, MARKUP, WIDE, OSC_TITLE, "plain\ttab", "a\nb", C1_CSI]
     return pd.DataFrame(
         {
             TEXT_COLUMN: [texts[i % len(texts)] for i in range(rows)],
             NUMBER_COLUMN: [scale * (i % 5) + 0.5 for i in range(rows)],
-            CATEGORY_COLUMN: [(OSC_CLIPBOARD, MARKUP, ESC_CLEAR)[i % 3] for i in range(rows)],
+            CATEGORY_COLUMN: [categories[i % len(categories)] for i in range(rows)],
             WIDE_COLUMN: [f"{WIDE}{i}{OSC_LINK}" for i in range(rows)],
         }
     )
@@ -77,7 +79,7 @@ def write_hostile_tables(data_url: str) -> None:
     """The hostile output table of the latest run and a shifted one for the baseline run."""
     engine = sa.create_engine(data_url)
     with engine.begin() as conn:
-        hostile_frame().to_sql(TABLE, conn, index=False, if_exists="replace")
+        hostile_frame(constant=True).to_sql(TABLE, conn, index=False, if_exists="replace")
         hostile_frame(rows=9, scale=3.0).to_sql(
             BASELINE_TABLE, conn, index=False, if_exists="replace"
         )

@@ -170,3 +170,12 @@ def test_unknown_ids_suggest_hostile_ones_safely(
     assert len(done.stderr.strip().splitlines()) == 1
     if suggested is not None:
         assert f"Did you mean: {suggested}" in done.stderr
+
+
+def test_other_errors_quoting_hostile_ids_are_one_safe_line(hostile: HostileHome) -> None:
+    # `score` has no output in the failed run: the error names the DAG as the metastore has it.
+    done = piped(hostile, "describe", DAG_ID, "score")
+    assert done.returncode == 5
+    assert_safe(done.stderr)
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert f"{SHOWN_DAG}.score" in done.stderr

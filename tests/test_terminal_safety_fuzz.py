@@ -96,4 +96,4 @@ def test_random_names_and_cells_render_terminal_safe(table: tuple[str, pd.DataFr
         assert all(is_terminal_safe(cell(value).plain) for value in row.values())
     assert is_terminal_safe(one_line(DataSourceError(f"no such table: {name}")))
     assert_safe_lines(error_message("profile", name, name).plain)
-    assert_safe(str(NotFoundError("DAG", name[:3], [name, *frame.columns])))
+    assert_safe(str(NotFoundError("column", name[:3], [name, *frame.columns], where=name)))

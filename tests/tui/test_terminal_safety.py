@@ -106,7 +106,7 @@ async def test_every_stats_tab_shows_hostile_text_as_glyphs(hostile_app) -> None
             "describe": [safe_text(TEXT_COLUMN), safe_text(CATEGORY_COLUMN)],
             "histograms": [safe_text(NUMBER_COLUMN)],
             "head-tail": [safe_text(TEXT_COLUMN), "y" * 30 + "…"],
-            "drift": ["DRIFT", safe_text(NUMBER_COLUMN)],
+            "drift": ["DRIFT", f"health: constant — {safe_text(CATEGORY_COLUMN)}"],
         }
         for tab, texts in expected.items():
             app.stats_pane.show_tab(tab)
@@ -124,11 +124,14 @@ async def test_graph_runs_palette_and_large_charts_are_safe(hostile_app) -> None
         await press(pilot, "g")
         assert isinstance(app.screen, GraphScreen)
         assert safe_text(TASK_ID)[-10:] in assert_terminal_safe(app)
+        assert all(is_terminal_safe(name) for name in app.screen.canvas.names.values())
         await press(pilot, "escape", "p")
         assert isinstance(app.screen, RunPicker)
         assert safe_text(RUN_ID) in assert_terminal_safe(app)
         await press(pilot, "escape", "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
+        await settle(pilot)  # every DAG and task listed before anything is typed
+        assert f"go to DAG {safe_text(DAG_ID)}"[:40] in assert_terminal_safe(app)
         await pilot.press(*"go to task clean")
         await settle(pilot)
         assert f"go to task {safe_text(TASK_ID)}" in assert_terminal_safe(app)
@@ -173,3 +176,18 @@ def test_error_panes_show_messages_from_data_as_glyphs() -> None:
         lines = text.plain.split("\n")  # title, reason, hint: the pane's own lines
         assert all(is_terminal_safe(line) for line in lines)
         assert MARKUP in lines[1]
+
+
+async def test_older_run_line_and_history_note_are_safe(hostile_app) -> None:
+    app = hostile_app(dag_id=DAG_ID, task_id=TASK_ID)
+    async with app.run_test(size=(140, 44), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "left_square_bracket")  # the older run, whose id is hostile
+        await settle(pilot)
+        assert app.detail is not None and app.detail.run.run_id == RUN_ID
+        assert safe_text(RUN_ID) in assert_terminal_safe(app)
+        app.note_history(f"profile not recorded: {TABLE} is locked")
+        await settle(pilot)
+        assert "profile not recorded:" in assert_terminal_safe(app)
+        toast = str(app.screen.query_one("Toast").render())
+        assert f"profile not recorded: {safe_text(TABLE)}" in toast  # markup shown as written
