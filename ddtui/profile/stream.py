@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,10 @@ from ddtui.profile.models import ColumnProfile
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
 CHUNK_VALUES = 200_000
 MAX_CHUNK_ROWS = 65_536
+# Number and datetime values an exact profile keeps in memory (8 bytes each): within it,
+# one pass keeps each such column whole; beyond it (a 10M-row table with 6 such columns),
+# the profile reads the table in passes and keeps no column (see passes.py).
+MEMORY_VALUES = 16_000_000
 
 
 def chunk_rows(column_count: int) -> int:
@@ -101,9 +105,10 @@ def scan(
     limit: int | None = None,
     head_rows: int = 5,
     order_by: sa.ColumnElement[Any] | None = None,
+    make: Callable[[ColumnSpec, Settings, int], Accumulator] = accumulator_for,
 ) -> tuple[list[Accumulator], list[dict[str, Any]], list[dict[str, Any]], int]:
     """Read the columns once, chunk by chunk; return accumulators, head, tail and rows read."""
-    accumulators = [accumulator_for(spec, settings, expected_rows) for spec in specs]
+    accumulators = [make(spec, settings, expected_rows) for spec in specs]
     if not columns:
         return accumulators, [], [], expected_rows
     stmt = sa.select(*readable(columns)).select_from(table)
@@ -196,6 +201,11 @@ def finish_all(accumulators: list[Accumulator], control: Control) -> list[Column
     return profiles
 
 
+def kept_values(rows: int, specs: Sequence[ColumnSpec]) -> int:
+    """Values a one-pass exact profile would keep in memory (numbers and datetimes)."""
+    return rows * sum(spec.kind in {"number", "datetime"} for spec in specs)
+
+
 def stream_profile(
     conn: sa.Connection,
     table: sa.Table,
@@ -213,6 +223,13 @@ def stream_profile(
     For an exact profile of an SQLite table, SQLite itself counts the text and boolean
     columns (GROUP BY, see grouped.py) while this thread streams the others.
     """
+    if limit is None and kept_values(rows, specs) > MEMORY_VALUES:
+        from ddtui.profile.passes import passes_profile
+
+        return passes_profile(
+            conn, table, columns, specs, settings=settings, control=control, rows=rows,
+            head_rows=head_rows,
+        )  # fmt: skip
     expected = min(rows, limit) if limit is not None else rows
     jobs = count_jobs(conn, table, columns, specs) if limit is None else []
     counted = {job.index for job in jobs}

@@ -1,0 +1,111 @@
+"""The exact profile of a table beyond the memory budget: passes over the rows, no column kept.
+
+Within the budget (stream.MEMORY_VALUES) one pass keeps every number and datetime column
+in memory, which is fastest. Beyond it, peak memory must not grow with the table:
+
+- numbers and datetimes are read in two passes (rarely more) by the bounded accumulators
+  (bounded.py), which count distinct values through temporary files (distinct.py);
+- every text and boolean column SQLite can group is grouped by SQLite (grouped.py), not
+  only the many-valued ones the first rows show: a Counter grows with distinct values.
+
+The SQLite work runs on other connections in parallel with the passes, as in stream.py.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings
+from ddtui.profile.bounded import Passes, bounded_accumulator_for
+from ddtui.profile.control import Control
+from ddtui.profile.grouped import (
+    GroupCounter,
+    countable_jobs,
+    parallel_capable,
+    rowid_column,
+)
+from ddtui.profile.models import ColumnProfile
+from ddtui.profile.stream import chunk_rows, read_ends, readable, row_chunks, scan
+
+
+def read_again(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    passing: Mapping[int, Passes],
+    *,
+    order_by: sa.ColumnElement[Any] | None,
+    control: Control,
+    rows: int,
+) -> None:
+    """One more pass over the columns that need it, in the first pass's order."""
+    indexes = sorted(passing)
+    stmt = sa.select(*readable([columns[i] for i in indexes])).select_from(table)
+    if order_by is not None:
+        stmt = stmt.order_by(order_by)
+    read = 0
+    names = ", ".join(columns[i].name for i in indexes[:3]) + (", ..." if len(indexes) > 3 else "")
+    for chunk in row_chunks(conn, stmt, chunk_rows(len(indexes))):
+        for position, index in enumerate(indexes):
+            passing[index].add_again(chunk, position)
+        read += len(chunk)
+        control.report(read / max(rows, 1), f"reading {names} again: {read:,} of {rows:,} rows")
+
+
+def passes_profile(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    rows: int,
+    head_rows: int,
+) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Profiles of all columns in bounded memory; return them, head, tail and rows read."""
+    parallel = parallel_capable(conn.engine)
+    jobs = countable_jobs(conn, table, columns, specs) if parallel else []
+    counted = {job.index for job in jobs}
+    # rowid order in every pass: the order pandas reads, and numpy's sums depend on it.
+    order_by = jobs[0].rowid if jobs else rowid_column(conn, table)
+    streamed = [i for i in range(len(columns)) if i not in counted]
+    profiles: dict[int, ColumnProfile] = {}
+    with (
+        GroupCounter(conn.engine, jobs, settings) as counter,
+        tempfile.TemporaryDirectory(prefix="ddtui-profile-") as directory,
+    ):
+        counter.start()
+        accumulators, head, tail, read = scan(
+            conn, table, [columns[i] for i in streamed], [specs[i] for i in streamed],
+            settings=settings, control=control.slice(0.0, 0.45), expected_rows=rows,
+            head_rows=head_rows, order_by=order_by, make=bounded_accumulator_for,
+        )  # fmt: skip
+        by_index: dict[int, Accumulator] = dict(zip(streamed, accumulators, strict=True))
+        passing = {
+            i: acc
+            for i, acc in by_index.items()
+            if isinstance(acc, Passes) and acc.end_first_pass(Path(directory), f"column-{i}")
+        }
+        step = 0
+        while passing:
+            # The second pass does most; a third is rare: give them 0.45-0.8 and 0.8-0.85.
+            start, end = (0.45, 0.8) if step == 0 else (0.8, 0.85)
+            read_again(
+                conn, table, columns, passing, order_by=order_by,
+                control=control.slice(start, end), rows=rows,
+            )  # fmt: skip
+            passing = {i: acc for i, acc in passing.items() if acc.end_pass()}
+            step += 1
+        # Each accumulator dropped once finished, as stream.finish_all does.
+        for index in list(by_index):
+            profiles[index] = by_index.pop(index).finish()
+        profiles.update(counter.finish(control.slice(0.85, 1.0)))
+    if jobs:  # the stream had only some of the columns
+        head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
+    return [profiles[i] for i in range(len(columns))], head, tail, read
