@@ -25,6 +25,21 @@ BUFFERED_VALUES = 1 << 19  # values buffered per column before deduplicating and
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / the golden ratio
 
 
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values (no NaN), sorted: neighbours that differ after a sort.
+
+    np.unique does the same, but numpy 2's hash table for it is ten times slower on
+    millions of distinct numbers.
+    """
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    changes = np.empty(ordered.size, dtype=bool)
+    changes[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=changes[1:])
+    return ordered[changes]
+
+
 class DistinctCounter:
     """Counts the distinct values of one column fed over one pass, in bounded memory."""
 
@@ -60,7 +75,7 @@ class DistinctCounter:
     def _flush(self, part: int) -> None:
         if not self.buffers[part]:
             return
-        distinct = np.unique(np.concatenate(self.buffers[part]))
+        distinct = sorted_distinct(np.concatenate(self.buffers[part]))
         with self.files[part].open("ab") as handle:
             distinct.tofile(handle)
         self.buffers[part], self.buffered[part] = [], 0
@@ -72,9 +87,9 @@ class DistinctCounter:
             self._flush(part)
             if path.exists():
                 assert self.dtype is not None
-                total += np.unique(np.fromfile(path, dtype=self.dtype)).size
+                total += sorted_distinct(np.fromfile(path, dtype=self.dtype)).size
                 path.unlink()
         return total
 
 
-__all__ = ["DistinctCounter"]
+__all__ = ["DistinctCounter", "sorted_distinct"]

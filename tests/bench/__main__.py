@@ -1,7 +1,8 @@
 """`nox -s bench` / `python -m tests.bench`: ddtui against the tools users use today.
 
 Options: --quick (fewer repetitions, 100 DAGs, 100k/500k rows), --only NAME[,NAME]
-(startup, tasklist, memory, profile-sqlite, sample, responsive, profile-pg),
+(startup, tasklist, memory, profile-sqlite, profile-sqlite-large, sample, responsive,
+profile-pg),
 --pyinstrument DIR (one extra run of each ddtui probe under pyinstrument),
 --json PATH (the figures as JSON), --build-only (make the fixtures and stop).
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import airflow_homes
-from tests.bench.fixtures import Fixtures, Metastore
+from tests.bench.fixtures import DataTable, Fixtures, Metastore
 from tests.bench.log_open import log_open
 from tests.bench.measure import ProcessRun, Sample, run_probe, run_process
 from tests.bench.metastore_fill import PROFILED_DAG_INDEX, dag_id_of, run_id_of
@@ -455,6 +455,52 @@ def profile_sqlite(b: Bench) -> None:
         ]
 
 
+def _ddtui_profiles(b: Bench, data: DataTable, reps: int, label: str) -> tuple[Sample, Sample]:
+    """ddtui's exact profile alone (no baseline), `reps` runs: time and peak RSS."""
+    seconds, peak = Sample(), Sample()
+    for rep in range(reps):
+        b.say(f"  {label} {rep + 1}/{reps}")
+        run = run_probe("ddtui_profile", url=data.url, table=data.table, mode="exact")
+        if not run.result["exact"] or run.result["rows"] != data.rows:
+            raise RuntimeError(f"ddtui profile not exact or wrong row count: {run.result}")
+        seconds.add(run.result["seconds"])
+        peak.add(run.peak_rss_mb)
+    return seconds, peak
+
+
+def profile_sqlite_large(b: Bench) -> None:
+    """Exact profile of 1M, 5M and 10M SQLite rows: time, and peak RSS that stays flat.
+
+    Beyond 16M kept values (stream.MEMORY_VALUES) the profile reads in passes; pandas is
+    measured at 1M and 5M rows (at 10M it would need about 10 GB): 10M is against 1M.
+    """
+    reps = 1 if b.quick else b.slow_reps
+    times: dict[int, Sample] = {}
+    peaks: dict[int, Sample] = {}
+    for millions in (1, 5, 10):
+        data = b.fixtures.data_table("sqlite", millions * 1_000_000)
+        label = f"exact profile SQLite {millions}M"
+        if millions < 10:
+            d_time, b_time, d_mem, b_mem = _profile_pair(b, data.url, data.table, reps, label)
+        else:
+            d_time, d_mem = _ddtui_profiles(b, data, reps, label)
+            b_time = b_mem = None
+        times[millions], peaks[millions] = d_time, d_mem
+        b.figures += [
+            Figure("profile-sqlite-large", f"exact profile, SQLite {millions}M rows: time",
+                   "s", d_time, b_time),
+            Figure("profile-sqlite-large", f"exact profile, SQLite {millions}M rows: peak RSS",
+                   "MB", d_mem, b_mem, max_abs=300 if millions == 10 else None,
+                   note="in passes, no column kept" if millions > 1 else "one pass"),
+        ]  # fmt: skip
+    b.growth += [
+        Growth("exact profile SQLite: peak RSS", "MB", "1M rows", peaks[1], "10M rows",
+               peaks[10], 10, 1.5, "flat (<= 1.5 x)"),
+        Growth("exact profile SQLite: time", "s", "1M rows", times[1], "10M rows", times[10],
+               10, 20, "<= 2 x linear (two passes)"),
+    ]  # fmt: skip
+
+
 def profile_pg(b: Bench) -> None:
     """Exact profile of the PostgreSQL table (push-down) against the pandas baseline."""
     if not b.fixtures.pg_available():
@@ -626,6 +672,7 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "tasklist": tasklist,
     "memory": memory,
     "profile-sqlite": profile_sqlite,
+    "profile-sqlite-large": profile_sqlite_large,
     "sample": sample,
     "responsive": responsive,
     "profile-pg": profile_pg,
