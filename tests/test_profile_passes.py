@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from profile_checks import assert_matches_pandas, reference_frame
 
-from ddtui.profile import TableProfile, distinct, profile_table, ranks, stream, sums
+from ddtui.errors import DataSourceError
+from ddtui.profile import TableProfile, distinct, passes, profile_table, ranks, stream, sums
 from ddtui.profile.bounded import interpolated
 from ddtui.profile.sums import BufferedSum, PairwiseSum
 
@@ -39,12 +40,13 @@ def no_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream, "MEMORY_VALUES", 0)
 
 
-def both_ways(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> TableProfile:
+def both_ways(engine: sa.Engine) -> TableProfile:
     """The profile in passes, after checking it equals the one-pass profile field by field."""
     one_pass = profile_table(engine, "t")
-    monkeypatch.setattr(stream, "MEMORY_VALUES", 0)
-    in_passes = profile_table(engine, "t")
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream, "MEMORY_VALUES", 0)
+        patch.setattr(sums, "LEAF", 100)  # numpy's pairwise tree in many leaves
+        in_passes = profile_table(engine, "t")
     assert in_passes.strategy == one_pass.strategy == "stream"
     for ours, reference in zip(in_passes.columns, one_pass.columns, strict=True):
         # Equal as Python values, NaN/None alike: the same sums, quantiles and bins.
@@ -62,15 +64,14 @@ def write(engine: sa.Engine, frame: pd.DataFrame, **kwargs: Any) -> None:
     frame.to_sql("t", engine, index=False, **kwargs)
 
 
-def test_mixed_table_in_passes_is_the_one_pass_profile(
-    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_mixed_table_in_passes_is_the_one_pass_profile(engine: sa.Engine) -> None:
     write(engine, make_mixed_frame(30_000, seed=4))
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert_matches_pandas(profile, reference_frame(engine, "t"))
 
 
 def test_hard_numbers_in_passes(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(distinct, "PART_VALUES", 2)  # many parts: -0.0 and 0.0 in one
     n = 40
     big = 2**53
     frame = pd.DataFrame(
@@ -88,36 +89,34 @@ def test_hard_numbers_in_passes(engine: sa.Engine, monkeypatch: pytest.MonkeyPat
         }
     )
     write(engine, frame)
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert_matches_pandas(profile, reference_frame(engine, "t"))
     assert profile.column("wide_with_null").pandas_dtype == "float64"
     # 2**53 + 1 rounds to 2**53 as a float: pandas counts fewer distinct values.
     assert profile.column("wide_with_null").distinct < profile.column("wide_ints").distinct
 
 
-def test_int64_extremes_in_passes(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_int64_extremes_in_passes(engine: sa.Engine) -> None:
     # Only against the one-pass profile: numpy's quantiles of these overflow in int64, where
     # pandas' do not (a difference of the one-pass profile, kept as it is).
     extremes = pd.Series([2**63 - 1, -(2**63), 0, 1] * 10, dtype="int64")
     write(engine, pd.DataFrame({"extremes": extremes, "with_null": extremes.astype("Int64")}))
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE t SET with_null = NULL WHERE rowid = 3")
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert profile.column("extremes").distinct == 4
 
 
-def test_empty_and_one_row_tables(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_empty_and_one_row_tables(engine: sa.Engine) -> None:
     write(engine, make_mixed_frame(1))
-    both_ways(engine, monkeypatch)
+    both_ways(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM t")
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert all(c.count == 0 for c in profile.columns)
 
 
-def test_mixed_values_in_an_untyped_number_column(
-    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_mixed_values_in_an_untyped_number_column(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x REAL, i INTEGER, d TIMESTAMP)")
         rows = [
@@ -128,13 +127,13 @@ def test_mixed_values_in_an_untyped_number_column(
             ("4", 4, "2023-06-30"),
         ]
         conn.exec_driver_sql("INSERT INTO t VALUES (?, ?, ?)", rows * 3)
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     # Three texts of one instant and one other: SQLite's distinct texts would say four.
     assert profile.column("d").distinct == 2
     assert profile.column("x").distinct == 3  # 1 and 1.0 are one value, "4" is 4.0
 
 
-def test_datetimes_in_passes(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_datetimes_in_passes(engine: sa.Engine) -> None:
     rng = np.random.default_rng(3)
     start = dt.datetime(1969, 12, 31, 23, 59, 59, 999_999)  # ticks either side of zero
     offsets = rng.integers(-(10**13), 10**13, 3001)
@@ -147,7 +146,7 @@ def test_datetimes_in_passes(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch)
         }
     )
     write(engine, frame, dtype={"aware": sa.DateTime(timezone=True)})
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert_matches_pandas(profile, reference_frame(engine, "t"))
 
 
@@ -166,8 +165,24 @@ def test_more_passes_when_a_quartile_bucket_holds_many_values(
         }
     )
     write(engine, frame)
-    profile = both_ways(engine, monkeypatch)
+    profile = both_ways(engine)
     assert_matches_pandas(profile, reference_frame(engine, "t"))
+
+
+def test_a_table_changed_between_passes_is_an_error(
+    engine: sa.Engine, no_budget: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(engine, make_mixed_frame(500))
+    read_again = passes.read_again
+
+    def after_an_insert(*args: Any, **kwargs: Any) -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t (id, score) VALUES (500, 1.5)")
+        read_again(*args, **kwargs)
+
+    monkeypatch.setattr(passes, "read_again", after_an_insert)
+    with pytest.raises(DataSourceError, match="changed while it was profiled"):
+        profile_table(engine, "t")
 
 
 @pytest.mark.parametrize(
@@ -221,6 +236,16 @@ def test_memory_stays_flat_as_rows_grow(
     assert large - small < 500_000, (small, large)
 
 
+def test_zero_and_negative_zero_are_one_distinct_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(distinct, "PART_VALUES", 1)  # a part a value
+    counter = distinct.DistinctCounter(6, tmp_path, "x")  # their bits go to different parts
+    counter.add(np.array([-0.0, 0.0, 1.5, -0.0, np.inf, 1.5]))
+    assert counter.count() == 3
+    assert not list(tmp_path.iterdir())
+
+
 # The streamed sums and the quantiles from order statistics, against numpy itself.
 
 
@@ -233,9 +258,10 @@ def test_memory_stays_flat_as_rows_grow(
         fill=st.floats(-1e6, 1e6),
     ),
     st.integers(1, 90_000),
+    st.sampled_from([128, 129, 136, 1000, sums.LEAF]),
 )
-def test_streamed_pairwise_sum_is_numpy_sum(values: np.ndarray, piece: int) -> None:
-    total = PairwiseSum(values.size)
+def test_streamed_pairwise_sum_is_numpy_sum(values: np.ndarray, piece: int, leaf: int) -> None:
+    total = PairwiseSum(values.size, leaf)
     for start in range(0, values.size, piece):
         total.add(values[start : start + piece])
     with np.errstate(all="ignore"):

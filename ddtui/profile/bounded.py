@@ -147,8 +147,6 @@ class Passes(Accumulator):
     def _count_distinct(self, present: np.ndarray) -> None:
         """Feed the second pass's present values to the distinct counter."""
         assert self.distinct is not None
-        if present.dtype.kind == "f":
-            present = present + 0.0  # -0.0 is 0.0: one value, as for numpy's sort
         self.distinct.add(present)
 
     def _distinct(self) -> int:

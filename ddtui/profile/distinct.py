@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-PART_VALUES = 1 << 21  # values counted at once at the end (16 MB, and numpy's sort of them)
-BUFFERED_VALUES = 1 << 19  # values buffered per column before deduplicating and writing
+PART_VALUES = 1 << 20  # values counted at once at the end (8 MB, and numpy's sort of them)
+BUFFERED_VALUES = 1 << 17  # values buffered per column before deduplicating and writing
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / the golden ratio
 
 
@@ -52,9 +52,11 @@ class DistinctCounter:
         self.dtype: np.dtype | None = None
 
     def add(self, values: np.ndarray) -> None:
-        """Present values: no NaN or NaT, and 0.0 for -0.0."""
+        """Present values (no NaN or NaT)."""
         if not values.size:
             return
+        if values.dtype.kind == "f":
+            values = values + 0.0  # -0.0 is 0.0, one value: the same bits, the same part
         self.dtype = values.dtype
         if self.parts > 1:
             # Parts of even sizes whatever the data (a constant column only dedupes well).

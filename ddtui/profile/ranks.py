@@ -21,7 +21,7 @@ import numpy as np
 
 BITS = 18  # buckets per level: 2 MB of counts
 KEEP_DISTINCT = 1 << 18  # distinct values kept per range sought (~4 MB with their counts)
-COUNT_BUFFER = 1 << 18  # bucket numbers buffered before counting them in one np.bincount
+COUNT_BUFFER = 1 << 16  # bucket numbers buffered before counting them in one np.bincount
 _SIGN = np.uint64(1 << 63)
 
 

@@ -17,28 +17,31 @@ from collections.abc import Iterator
 import numpy as np
 
 LEAF = 1 << 16  # values summed by one numpy call: any size up to the whole tree works
+BLOCK = 128  # numpy's PW_BLOCKSIZE: it never splits fewer values, so neither may a leaf
 BUFFER = 8192  # numpy's default buffer size (np.getbufsize()): its blocks when casting
 
 
-def _leaf_sizes(length: int, out: list[int]) -> None:
+def _half(length: int) -> int:
+    """Where numpy splits `length` values: half, rounded down to its unrolling by 8."""
+    half = length // 2
+    return half - half % 8
+
+
+def _leaf_sizes(length: int, leaf: int, out: list[int]) -> None:
     """The leaves of numpy's pairwise tree over `length` values, in order."""
-    if length <= LEAF:
+    if length <= leaf:
         out.append(length)
         return
-    half = length // 2
-    half -= half % 8
-    _leaf_sizes(half, out)
-    _leaf_sizes(length - half, out)
+    _leaf_sizes(_half(length), leaf, out)
+    _leaf_sizes(length - _half(length), leaf, out)
 
 
-def _combine(length: int, leaves: Iterator[float]) -> float:
+def _combine(length: int, leaf: int, leaves: Iterator[float]) -> float:
     """The tree's sum from its leaves' sums, added in numpy's order."""
-    if length <= LEAF:
+    if length <= leaf:
         return next(leaves)
-    half = length // 2
-    half -= half % 8
-    left = _combine(half, leaves)
-    return left + _combine(length - half, leaves)
+    left = _combine(_half(length), leaf, leaves)
+    return left + _combine(length - _half(length), leaf, leaves)
 
 
 class _Pieces:
@@ -65,10 +68,11 @@ class _Pieces:
 class PairwiseSum:
     """`values.sum()` of a float64 array of `length` values, fed in chunks of any size."""
 
-    def __init__(self, length: int) -> None:
+    def __init__(self, length: int, leaf: int | None = None) -> None:
         self.length = length
+        self.leaf = max(LEAF if leaf is None else leaf, BLOCK)
         self.sizes: list[int] = []
-        _leaf_sizes(length, self.sizes)
+        _leaf_sizes(length, self.leaf, self.sizes)
         self.sums: list[float] = []
         self.pending = _Pieces()
         self.fed = 0
@@ -87,7 +91,7 @@ class PairwiseSum:
         if not self.length:
             return 0.0
         # numpy starts from 0.0: np.sum([-0.0]) is 0.0.
-        return 0.0 + _combine(self.length, iter(self.sums))
+        return 0.0 + _combine(self.length, self.leaf, iter(self.sums))
 
 
 class BufferedSum:
