@@ -1,6 +1,6 @@
-"""Random serialized DAGs and XCom values in a real metastore, through the reader, output
-resolution and the task list: ddtui's own errors (with their exit codes) or a result, never
-any other exception."""
+"""Random serialized DAGs, XCom values and task-instance cells in a real metastore, through
+the reader, output resolution and the task list: ddtui's own errors (with their exit codes)
+or a result, never any other exception."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Fixture:
     def __init__(self, db: Path, store: Metastore, document: dict[str, Any], run_id: str):
         self.db, self.store, self.document, self.run_id = db, store, document, run_id
 
-    def write(self, data: Any, compressed: bytes | None, xcom: Any) -> None:
+    def write(self, data: Any, compressed: bytes | None, xcom: Any, cells: list[Any]) -> None:
         with sqlite3.connect(self.db) as conn:
             conn.execute(
                 "UPDATE serialized_dag SET data = ?, data_compressed = ? WHERE dag_id = ?",
@@ -57,6 +57,12 @@ class Fixture:
             conn.execute(
                 "UPDATE xcom SET value = ? WHERE dag_id = ? AND run_id = ?",
                 (xcom, DAG_ID, self.run_id),
+            )
+            # Columns Airflow types, which SQLite keeps whatever is written into.
+            conn.execute(
+                "UPDATE task_instance SET try_number = ?, duration = ?, start_date = ?, "
+                "end_date = ?, state = ? WHERE dag_id = ? AND run_id = ?",
+                (*cells, DAG_ID, self.run_id),
             )
         conn.close()
 
@@ -137,6 +143,17 @@ def xcom_values(draw: st.DrawFn) -> Any:
     )
 
 
+# What SQLite may hold in any column, whatever its declared type.
+sqlite_cells = (
+    st.none()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.binary(max_size=10)
+    | st.sampled_from(["2024-01-01 00:00:00.000000", "2024-13-45 99:00:00", "success"])
+)
+
+
 @settings(
     max_examples=300,
     deadline=None,
@@ -148,7 +165,9 @@ def test_random_serialized_dags_and_xcoms_fail_only_with_ddtui_errors(
 ) -> None:
     row, compressed = data.draw(serialized_rows(fuzzed.document), label="serialized_dag")
     xcom = data.draw(xcom_values(), label="xcom.value")
-    fuzzed.write(row, compressed, xcom)
+    not_null = sqlite_cells.filter(lambda cell: cell is not None)  # try_number is NOT NULL
+    cells = data.draw(st.tuples(not_null, *[sqlite_cells] * 4), label="task_instance")
+    fuzzed.write(row, compressed, xcom, list(cells))
     settings_ = DataSettings("sqlite:////nonexistent/data.db", "--data-url")
     try:
         structure = fuzzed.store.dag_structure(DAG_ID)
