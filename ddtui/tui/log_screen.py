@@ -388,9 +388,10 @@ class LogScreen(Screen[None]):
             status.update(Text(safe_text(self.message), style="bold red"))
             return
         start, end, size = self.window
-        place = "start" if start == 0 else f"from {start:,} B"
-        ending = "end" if end >= size else f"{end:,} B"
-        text = f"{place} … {ending} of {size:,} B"
+        if start == 0 and end >= size:
+            text = f"all of {_size_text(size)}"
+        else:  # a window of a long log: where it is in the file
+            text = f"bytes {start:,} to {end:,} of {_size_text(size)} (g start, G end)"
         if self.message:
             text += f" · {self.message}"
         status.update(Text(safe_text(text)))
@@ -401,3 +402,7 @@ def _first_row(rows: list[Row], index: int) -> int:
     while index > 0 and not rows[index].first:
         index -= 1
     return index
+
+
+def _size_text(size: int) -> str:
+    return f"{size:,} B" if size < 10 * 2**20 else f"{size / 2**20:,.0f} MB"

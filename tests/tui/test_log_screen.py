@@ -65,6 +65,7 @@ async def test_log_deep_link_opens_the_end_of_the_latest_try(logs_env: TaskLogsH
         lines = shown(app)
         assert lines[-1].endswith("INFO     ::endgroup::")
         assert app.screen.view.at_bottom
+        assert static_text(app, "#log-status").startswith("all of ")
         failed = next(i for i, line in enumerate(lines) if "Task failed with exception" in line)
         assert lines[failed + 1] == "Traceback (most recent call last):"
         assert lines[failed - 1].endswith("WARNING  the scores file looks empty")
@@ -132,6 +133,7 @@ async def test_a_long_log_is_read_a_window_at_a_time(
         assert isinstance(screen, LogScreen)
         first_window = len(screen.view.rows)
         assert 100 < first_window < 600 and screen.window[0] > 0
+        assert "(g start, G end)" in static_text(app, "#log-status")  # says it is a part
         top_line = shown(app)[0]
         screen.view.scroll_home(animate=False)  # reaching the top reads the window before
         await settle(pilot)
