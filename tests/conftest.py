@@ -18,6 +18,7 @@ from airflow_home_support import (
 )
 from hostile_support import HostileHome, build_hostile_home
 from task_logs_support import TaskLogsHome, cached_task_logs_home
+from worker_guard import GUARD_KEY, MARKER, install_worker_guard
 
 from ddtui.demo import AirflowHome, build_airflow_home
 
@@ -99,3 +100,21 @@ def postgres_engine() -> Iterator[sa.Engine]:
     made = sa.create_engine(POSTGRES_URL, poolclass=sa.NullPool)
     yield made
     made.dispose()
+
+
+@pytest.fixture(autouse=True)
+def guard_workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that runs the app fails when one of its workers ended in error or it swallowed
+    an exception, unless it is marked `expect_worker_error("...")` (see worker_guard.py)."""
+    expected = [text for marker in request.node.iter_markers(MARKER) for text in marker.args]
+    request.node.stash[GUARD_KEY] = install_worker_guard(monkeypatch, expected)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """Check the guard after the test body: its failures fail the test itself."""
+    result = yield
+    guard = item.stash.get(GUARD_KEY, None)
+    if guard is not None:
+        guard.check()
+    return result

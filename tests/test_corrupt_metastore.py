@@ -114,6 +114,7 @@ def test_damaged_xcom_value_names_no_table_and_fails_nothing(
     assert "titanic_clean" in clean  # found through its output_table attribute instead
 
 
+@pytest.mark.expect_worker_error("its serialized form in the metastore is unreadable")
 async def test_tui_shows_the_error_in_the_task_pane_and_other_dags_work(
     airflow_home: AirflowHome, tmp_path: Path
 ) -> None:

@@ -12,7 +12,6 @@ from ddtui.demo import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
 from ddtui.settings import DataSettings
 from ddtui.tui.app import DdtuiApp
-from tui import worker_guard
 
 FIXED_NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -52,22 +51,3 @@ def profile_history(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     path = tmp_path_factory.mktemp("history") / "history.sqlite"
     monkeypatch.setenv("DDTUI_HISTORY", str(path))
     return path
-
-
-@pytest.fixture(autouse=True)
-def guard_workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every TUI test fails when a worker ended in error or the app swallowed an exception,
-    unless it is marked `expect_worker_error("...")` (see tui/worker_guard.py)."""
-    markers = request.node.iter_markers(worker_guard.MARKER)
-    expected = [text for marker in markers for text in marker.args]
-    request.node.stash[worker_guard.GUARD_KEY] = worker_guard.install(monkeypatch, expected)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> object:
-    """Check the guard after the test body: its failures fail the test itself."""
-    result = yield
-    guard = item.stash.get(worker_guard.GUARD_KEY, None)
-    if guard is not None:
-        guard.check()
-    return result

@@ -1,4 +1,4 @@
-"""Fail a TUI test when the app swallowed a failure: a worker that ended in error, an
+"""Fail a test that runs the app when it swallowed a failure: a worker that ended in error, an
 exception a handler raised, or an error the history paths turned into a note.
 
 Workers run with `exit_on_error=False` (the app shows their errors in panes), so without
@@ -48,7 +48,7 @@ class WorkerGuard:
             pytest.fail("the app swallowed failures:\n" + "\n".join(problems), pytrace=False)
 
 
-def install(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -> WorkerGuard:
+def install_worker_guard(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -> WorkerGuard:
     """Watch every `DdtuiApp` made from now on (until `monkeypatch` undoes it)."""
     guard = WorkerGuard(expected)
     add_worker = WorkerManager.add_worker
