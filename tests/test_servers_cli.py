@@ -79,3 +79,24 @@ def test_describe_finds_the_rendered_table_of_each_run(server_home: AirflowHome)
         doc = json.loads(done.stdout)
         assert (doc["output"]["source"], doc["output"]["table"]) == ("output_table", table)
         assert_json_matches_pandas(doc["profile"], read_table(server_home, table))
+
+
+@pytest.mark.mysql
+@pytest.mark.parametrize("driver", ["mysql+mysqldb", "mysql+pymysql"])
+def test_mariadb_metastore_reads_the_same_through_either_driver(
+    mariadb_airflow_home: AirflowHome, driver: str
+) -> None:
+    # `mysql://` takes mysqlclient when it is installed (the tests above); PyMySQL is the
+    # pure-Python fallback users without a C build get.
+    url = user_url(mariadb_airflow_home.metastore_url).replace("mysql://", f"{driver}://", 1)
+    run = mariadb_airflow_home.runs_of("templated_output")[0]
+    done = ddtui(
+        mariadb_airflow_home, "describe", "templated_output", "readings", "--run", run.run_id,
+        "-f", "json", "--metastore", url,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["output"]["table"] == "readings_20240701"
+    assert_json_matches_pandas(
+        doc["profile"], read_table(mariadb_airflow_home, "readings_20240701")
+    )
