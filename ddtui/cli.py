@@ -138,7 +138,11 @@ def configured_data(
 
     metastore_url = store.engine.url.render_as_string(hide_password=False)
     return resolve_data_settings(
-        data_url, data_conn, allow_sources=allow_source or (), metastore_url=metastore_url
+        data_url,
+        data_conn,
+        allow_sources=allow_source or (),
+        metastore_url=metastore_url,
+        metastore_engine=store.engine,
     )
 
 

@@ -48,6 +48,7 @@ class Description:
                 "source": self.output.source,
                 "reason": self.output.reason,
                 "data_source": mask_url(self.output.data_url) if self.output.data_url else None,
+                "read_through": self.output.data_source or None,
             },
             "profile": profile_to_dict(self.profile),
             "drift": self.drift.to_dict() if self.drift else None,

@@ -18,8 +18,10 @@ OutputSource = Literal["xcom", "output_table", "outlet"]
 _TABLE_NAME = re.compile(r"^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$")
 NO_DATA_SOURCE = (
     "no data source configured for bare table names: "
-    "pass --data-url URL or --data-conn ID, or set DDTUI_DATA_URL"
+    "pass --data-url URL or --data-conn ID, set DDTUI_DATA_URL or DDTUI_DATA_CONN, "
+    "or name an Airflow connection in the task (conn_id)"
 )
+CONNECTION_PREFIX = "Airflow connection"
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,42 @@ def resolve_output(task: TaskNode, run: RunDetail | None, data: DataSettings) ->
     return replace(ref, reason=mask_uri_passwords(ref.reason))
 
 
+def read_from(origin: str) -> str:
+    """`read through Airflow connection `x` (metastore)` or `read from --data-url`."""
+    return f"read {'through' if origin.startswith(CONNECTION_PREFIX) else 'from'} {origin}"
+
+
+def task_connection_ids(task: TaskNode, run: RunDetail | None) -> list[str]:
+    """The connection ids a task names in `conn_id` or `*_conn_id` fields, rendered first."""
+    rendered = (run.rendered_fields.get(task.task_id) or {}) if run else {}
+    found: list[str] = []
+    for fields in (rendered, task.template_fields):
+        for name, value in fields.items():
+            is_conn = name == "conn_id" or name.endswith("_conn_id")
+            if is_conn and isinstance(value, str) and value.strip() and "{{" not in value:
+                found.append(value.strip())
+    return list(dict.fromkeys(found))
+
+
+def data_for_task(task: TaskNode, run: RunDetail | None, data: DataSettings) -> DataSettings:
+    """Where the task's bare table names live: the user's source, else the task's own
+    connection, else the default connection ([ddtui] data_conn, DDTUI_DATA_CONN)."""
+    if data.url is not None or data.connections is None:
+        return data
+    for conn_id in task_connection_ids(task, run):
+        conn = data.connections.find(conn_id)
+        if conn is not None and conn.dialect is not None:
+            return replace(data, url=conn.url(), source=conn.shown)
+    default = data.connections.default_conn()
+    if default is None:
+        return data
+    conn = data.connections.get(default[0])
+    return replace(data, url=conn.url(), source=f"{conn.shown}, the default from {default[1]}")
+
+
 def _resolve(task: TaskNode, run: RunDetail | None, data: DataSettings) -> OutputRef:
     tried: list[str] = []
+    data = data_for_task(task, run, data)
     if run is not None:
         ref = _from_xcom(task, run, data, tried)
         if ref:
@@ -142,7 +178,7 @@ def _from_name(
     if data.url is None:
         return OutputRef(table, schema or None, source, None, "", f"{how}; {NO_DATA_SOURCE}"), ""
     ref = OutputRef(
-        table, schema or None, source, data.url, data.source, f"{how}, read from {data.source}"
+        table, schema or None, source, data.url, data.source, f"{how}, {read_from(data.source)}"
     )
     return ref, ""
 
@@ -166,6 +202,17 @@ def _from_uri(uri: str, source: OutputSource, data: DataSettings, how: str) -> O
         return _from_sqlite(reference.segments, source, data, how)
     table, schema = reference.table, reference.schema
     configured = data.configured.server_for(reference.key)
+    if configured is None and data.connections is not None:
+        # A connection in Airflow's store is configured: read with its own credentials.
+        matches = [c for c in data.connections.sql_connections() if c.server == reference.key]
+        if len(matches) == 1:
+            conn = matches[0]
+            reason = f"{how}, {read_from(conn.shown)}"
+            return OutputRef(table, schema, source, conn.url(), conn.shown, reason)
+        if matches:
+            ids = ", ".join(sorted(c.conn_id for c in matches))
+            why = f"{reference.shown} matches several Airflow connections ({ids}): pass --data-conn"
+            return OutputRef(table, schema, source, None, "", f"{how}: {why}")
     if configured is None:
         why = not_configured(reference.shown)
         return OutputRef(table, schema, source, None, "", f"{how}: {why}")
@@ -173,7 +220,7 @@ def _from_uri(uri: str, source: OutputSource, data: DataSettings, how: str) -> O
     # still fill a missing password from PGPASSWORD or ~/.pgpass; we leave that as it is (a
     # user's own --data-url often relies on .pgpass), since only hosts the user configured get
     # here: a reference that names none is never handed to a driver at all.
-    reason = f"{how}, read from {configured.origin}"
+    reason = f"{how}, {read_from(configured.origin)}"
     return OutputRef(table, schema, source, configured.url, configured.origin, reason)
 
 

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from ddtui.errors import ConfigError
@@ -24,6 +25,11 @@ from ddtui.sources import (
 )
 from ddtui.table_names import TableNames
 from ddtui.terminal_text import safe_text
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from ddtui.connections import AirflowConnections
 
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 LEGACY_CONN_ENV = "AIRFLOW__CORE__SQL_ALCHEMY_CONN"
@@ -73,7 +79,7 @@ def _from_env(name: str, env: Mapping[str, str]) -> ResolvedSetting | None:
     if env.get(name):
         return ResolvedSetting(env[name], name)
     if env.get(f"{name}_CMD"):
-        return ResolvedSetting(_run_cmd(env[f"{name}_CMD"], f"{name}_CMD"), f"{name}_CMD")
+        return ResolvedSetting(run_config_command(env[f"{name}_CMD"], f"{name}_CMD"), f"{name}_CMD")
     if env.get(f"{name}_SECRET"):
         # Secrets backends need Airflow itself; we cannot resolve them without it.
         raise ConfigError(
@@ -120,7 +126,7 @@ def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
         if parser.has_option(section, "sql_alchemy_conn_cmd"):
             cmd = parser.get(section, "sql_alchemy_conn_cmd")
             where = f"{path} [{section}] sql_alchemy_conn_cmd"
-            return ResolvedSetting(_run_cmd(cmd, where), where)
+            return ResolvedSetting(run_config_command(cmd, where), where)
     return None
 
 
@@ -130,7 +136,8 @@ def expand_config_value(value: str, env: Mapping[str, str]) -> str:
     return os.path.expandvars(value)
 
 
-def _run_cmd(command: str, where: str) -> str:
+def run_config_command(command: str, where: str) -> str:
+    """The output of an Airflow *_cmd setting (a shell command by definition)."""
     try:
         # Airflow's *_cmd settings are shell commands by definition.
         done = subprocess.run(  # noqa: S602
@@ -149,11 +156,14 @@ class DataSettings:
     """Where bare output-table names are read from, and which other sources may be read."""
 
     url: str | None
-    source: str  # "--data-url", "DDTUI_DATA_URL", "--data-conn ID", or "" when unset
+    source: str  # "--data-url", "DDTUI_DATA_URL", "Airflow connection `ID` (...)", or ""
     # Other sources the user configured (AIRFLOW_CONN_*, --allow-source, the metastore):
     # URIs found in metastore data are read only when they name one of these or `url`.
     others: tuple[ConfiguredSource, ...] = ()
     tables: TableNames = field(default_factory=TableNames, compare=False, repr=False)
+    # Airflow's connections (secrets backend, env, metastore): a task's conn_id, an asset on a
+    # server one of them names, or the default [ddtui] data_conn / DDTUI_DATA_CONN.
+    connections: AirflowConnections | None = field(default=None, compare=False, repr=False)
 
     @property
     def configured(self) -> ConfiguredSources:
@@ -168,14 +178,19 @@ def resolve_data_settings(
     *,
     allow_sources: Sequence[str] = (),
     metastore_url: str | None = None,
+    metastore_engine: sa.Engine | None = None,
 ) -> DataSettings:
     """The data source for bare names (first hit wins) and every other configured source."""
+    from ddtui.connections import AirflowConnections
+
     env = os.environ if env is None else env
+    connections = AirflowConnections(env, metastore_engine)
     named: list[ConfiguredSource] = []
     if data_url:
         named.append(ConfiguredSource(data_url, "--data-url"))
     if data_conn:
-        named.append(ConfiguredSource(connection_url(data_conn, env), f"--data-conn {data_conn}"))
+        conn = connections.get(data_conn)
+        named.append(ConfiguredSource(conn.url(), conn.shown))
     if env.get(DATA_URL_ENV):
         named.append(ConfiguredSource(env[DATA_URL_ENV], DATA_URL_ENV))
     others = named[1:] + _airflow_connections(env)
@@ -185,7 +200,12 @@ def resolve_data_settings(
     if metastore_url:
         others.append(ConfiguredSource(metastore_url, METASTORE_ORIGIN))
     main = named[0] if named else None
-    return DataSettings(main.url if main else None, main.origin if main else "", tuple(others))
+    return DataSettings(
+        main.url if main else None,
+        main.origin if main else "",
+        tuple(others),
+        connections=connections,
+    )
 
 
 def _airflow_connections(env: Mapping[str, str]) -> list[ConfiguredSource]:

@@ -94,7 +94,8 @@ def test_data_settings_order() -> None:
     env = {"DDTUI_DATA_URL": "sqlite:////env.db", "AIRFLOW_CONN_WAREHOUSE": "postgresql://u@h/db"}
     assert resolve_data_settings("sqlite:////cli.db", "warehouse", env).url == "sqlite:////cli.db"
     conn = resolve_data_settings(None, "warehouse", env)
-    assert (conn.url, conn.source) == ("postgresql://u@h/db", "--data-conn warehouse")
+    shown = "Airflow connection `warehouse` (AIRFLOW_CONN_WAREHOUSE)"
+    assert (conn.url, conn.source) == ("postgresql://u@h/db", shown)
     assert resolve_data_settings(None, None, env).url == "sqlite:////env.db"
     assert resolve_data_settings(None, None, {}).url is None
 

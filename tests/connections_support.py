@@ -1,0 +1,92 @@
+"""Airflow homes whose connections real Airflow added to the metastore, encrypted with the
+fernet key that only their airflow.cfg holds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ddtui.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
+from ddtui.demo import AirflowHome
+
+
+@dataclass(frozen=True)
+class ConnectionsHome:
+    """A copy of the test home (metastore, airflow.cfg, data) with connections added."""
+
+    home: Path
+    metastore: Path
+    data_db: Path
+    fernet_key: str
+
+    @property
+    def metastore_url(self) -> str:
+        return f"sqlite:///{self.metastore}"
+
+    def cli(self) -> AirflowCli:
+        return AirflowCli(find_airflow_executable(), self.home, "", lambda line: None)
+
+    def add_connections(self, commands: Sequence[Sequence[str]]) -> None:
+        """Run `airflow connections add ...` commands with real Airflow, all in one process."""
+        results = self.cli().run_many(commands)
+        failed = [result.failure() for result in results if not result.ok]
+        assert not failed, failed
+
+
+def copy_home(source: AirflowHome, home: Path) -> ConnectionsHome:
+    """The test home's metastore, data and airflow.cfg in `home`, the cfg pointing at the copy.
+
+    No AIRFLOW__* variable is set anywhere: Airflow and ddtui find everything in airflow.cfg.
+    """
+    home.mkdir(parents=True)
+    metastore = home / "airflow.db"
+    original = source.metastore_url.removeprefix("sqlite:///")
+    with sqlite3.connect(original) as src, sqlite3.connect(metastore) as dst:
+        src.backup(dst)
+    data_db = home / "data.db"
+    shutil.copy(source.data_url.removeprefix("sqlite:///"), data_db)
+    shutil.copytree(source.home / "dags", home / "dags")
+    config = home / "airflow.cfg"
+    shutil.copy(source.home / "airflow.cfg", config)
+    set_config_options(
+        config,
+        {
+            ("database", "sql_alchemy_conn"): f"sqlite:///{metastore}",
+            ("core", "dags_folder"): str(home / "dags"),
+            ("logging", "base_log_folder"): str(home / "logs"),
+        },
+    )
+    key = fernet_key_in(config)
+    assert key, "Airflow wrote no fernet key into the test home's airflow.cfg"
+    return ConnectionsHome(home, metastore, data_db, key)
+
+
+def fernet_key_in(config: Path) -> str:
+    """The `[core] fernet_key` line's value in an airflow.cfg."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read(config)
+    return parser.get("core", "fernet_key", fallback="").strip()
+
+
+def set_task_field(metastore: Path, dag_id: str, task_id: str, name: str, value: str) -> None:
+    """Make `name` a template field of the serialized task, with `value` (as Airflow writes
+    an operator whose template_fields include it)."""
+    with sqlite3.connect(metastore) as db:
+        (data,) = db.execute(
+            "SELECT data FROM serialized_dag WHERE dag_id = ?", (dag_id,)
+        ).fetchone()
+        document = json.loads(data)
+        tasks = [t["__var"] for t in document["dag"]["tasks"] if t["__var"]["task_id"] == task_id]
+        assert tasks, f"{dag_id} has no task {task_id}"
+        var = tasks[0]
+        var["template_fields"] = [*(var.get("template_fields") or []), name]
+        var[name] = value
+        db.execute(
+            "UPDATE serialized_dag SET data = ? WHERE dag_id = ?", (json.dumps(document), dag_id)
+        )
