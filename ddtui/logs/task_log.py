@@ -124,4 +124,10 @@ def check_log_file(log: TaskLog) -> None:
             ) from None
         if log.is_live:
             raise LogUnavailableError(f"{exc} (the try has not written its log yet)") from None
+        if not log.path.exists():
+            # The two usual reasons, so the user knows where to look next.
+            raise LogUnavailableError(
+                f"{exc} (a worker on another host keeps its logs there; "
+                "runs made by `airflow dags test` write none)"
+            ) from None
         raise

@@ -6,7 +6,6 @@ from rich.text import Text
 
 from ddtui.errors import (
     ConfigError,
-    DataSourceError,
     DdtuiError,
     MetastoreError,
     QueryTimeoutError,
@@ -26,7 +25,7 @@ def one_line(error: BaseException | None) -> str:
     # Ours are one line: a newline in them comes from a name they quote (shown as ⏎).
     first = message if isinstance(error, DdtuiError) else (message.splitlines() or [""])[0]
     first = safe_text(first, MESSAGE_LIMIT)
-    if isinstance(error, ConfigError | MetastoreError | DataSourceError):
+    if isinstance(error, DdtuiError):  # written for users: no class name in front
         return first or type(error).__name__
     return f"{type(error).__name__}: {first}" if first else type(error).__name__
 

@@ -59,7 +59,7 @@ class LogScreen(Screen[None]):
     DEFAULT_CSS = """
     LogScreen #log-title { height: auto; background: $panel; padding: 0 1; }
     LogScreen #log-view { height: 1fr; }
-    LogScreen #log-status { height: 1; padding: 0 1; color: $text-muted; }
+    LogScreen #log-status { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
     LogScreen #log-search { display: none; }
     LogScreen #log-search.-open { display: block; }
     """

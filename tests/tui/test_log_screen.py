@@ -176,10 +176,15 @@ async def test_missing_log_and_remote_logging_say_so(
 ) -> None:
     monkeypatch.setenv("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(tmp_path))
     app = make_logs_app(logs_env, task_id="explode", open_log=True)
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         status = static_text(app, "#log-status")
         assert "cannot read" in status and "no such file" in status
+        assert "airflow dags test" in status  # where to look next
+        assert "LogUnavailableError" not in status  # a sentence for users, not a class name
+        # The whole reason is on screen at 80 columns, not its first 80 characters.
+        shown_rows = app.screen.query_one("#log-status", Static).size.height
+        assert shown_rows * 78 >= len(status)
         monkeypatch.setenv("AIRFLOW__LOGGING__REMOTE_LOGGING", "True")
         monkeypatch.setenv("AIRFLOW__LOGGING__REMOTE_BASE_LOG_FOLDER", "gs://ml-logs/af")
         await press(pilot, "escape", "l")
