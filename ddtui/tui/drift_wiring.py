@@ -199,6 +199,7 @@ class DriftWiring(_AppBase):
             self._health_started.discard(self._health_running or ("", ""))  # r tries again
             self.task_pane.show_message(Text(f"Task health not measured: {reason}", style="red"))
         elif group == drift_workers.HISTORY:
+            self._history_read = False  # the next DAG list read (r) tries again
             self.dag_pane.show_message(
                 Text(f"Badges from the profile history not read: {reason}", style="red")
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tui.fakes import ControlledMetastore
-from tui.helpers import settle, static_text
+from tui.helpers import press, settle, static_text
 
 DAMAGED = "a damaged row in task_instance"
 
@@ -42,3 +42,9 @@ async def test_history_badges_failure_is_one_line_in_the_dag_pane(make_app, meta
         assert message.startswith("Badges from the profile history not read:")
         assert DAMAGED in message and len(message.splitlines()) == 1
         assert app.dag_pane.dags  # the tree is still there
+        assert "drift" not in app.dag_pane.badges
+        del store.broken[("dag_structure", "drift")]
+        await press(pilot, "r")
+        await settle(pilot, rounds=5)
+        assert not app.query_one("#dag-message").display
+        assert "drift" in app.dag_pane.badges  # its roll-up badge, from the history
