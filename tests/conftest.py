@@ -16,6 +16,7 @@ from airflow_home_support import (
     report_progress,
     require_service,
 )
+from connections_support import ConnectionsHome, build_connections_home
 from hostile_support import HostileHome, build_hostile_home
 from task_logs_support import TaskLogsHome, cached_task_logs_home
 from worker_guard import GUARD_KEY, MARKER, install_worker_guard
@@ -80,6 +81,14 @@ def pg_asset_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowH
         yield build_airflow_home(
             home, dag_set="assets", data_url=data_url, progress=report_progress
         )
+
+
+@pytest.fixture(scope="session")
+def conn_home(
+    airflow_home: AirflowHome, tmp_path_factory: pytest.TempPathFactory
+) -> ConnectionsHome:
+    """A copy of the test home with connections added by `airflow connections add`."""
+    return build_connections_home(airflow_home, tmp_path_factory.mktemp("conns") / "airflow")
 
 
 @pytest.fixture

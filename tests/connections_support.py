@@ -13,6 +13,8 @@ from pathlib import Path
 from ddtui.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
 from ddtui.demo import AirflowHome
 
+SECRET = "s3cret-conns-pw"  # the connections' password: it must never be printed
+
 
 @dataclass(frozen=True)
 class ConnectionsHome:
@@ -90,3 +92,28 @@ def set_task_field(metastore: Path, dag_id: str, task_id: str, name: str, value:
         db.execute(
             "UPDATE serialized_dag SET data = ? WHERE dag_id = ?", (json.dumps(document), dag_id)
         )
+
+
+def build_connections_home(airflow_home: AirflowHome, directory: Path) -> ConnectionsHome:
+    """A copy of the test home where real Airflow added `warehouse` (SQLite, the home's data)
+    and `pg_reader` (PostgreSQL) and whose `titanic.clean` names `conn_id="warehouse"`."""
+    home = copy_home(airflow_home, directory)
+    # --conn-json: with no provider installed for a type, --conn-type would store "generic".
+    warehouse = {"conn_type": "sqlite", "host": str(home.data_db), "password": SECRET}
+    reader = {
+        "conn_type": "postgres",
+        "host": "127.0.0.1",
+        "port": 5432,
+        "schema": "somedb",
+        "login": "reader",
+        "password": SECRET,
+        "extra": {"sslmode": "disable", "unrelated": "x"},
+    }
+    home.add_connections(
+        [
+            ["connections", "add", "warehouse", "--conn-json", json.dumps(warehouse)],
+            ["connections", "add", "pg_reader", "--conn-json", json.dumps(reader)],
+        ]
+    )
+    set_task_field(home.metastore, "titanic", "clean", "conn_id", "warehouse")
+    return home

@@ -16,46 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pytest
 import sqlalchemy as sa
-from connections_support import ConnectionsHome, copy_home, set_task_field
+from connections_support import SECRET, ConnectionsHome
 
 import ddtui as ddtui_package
 from ddtui.airflow_cli import find_airflow_executable, set_config_options
 from ddtui.connections import AirflowConnections
-from ddtui.demo import AirflowHome
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])
-SECRET = "s3cret-conns-pw"  # the connections' password: it must never be printed
 OTHER_KEY = "Lh9S3CGLVRk3rfTvtZ1mAAxkGvd9THqhjVlOaTsYoHQ="  # a valid key Airflow never used
 VIA_WAREHOUSE = "Airflow connection `warehouse` (metastore)"
-
-
-@pytest.fixture(scope="module")
-def conn_home(
-    airflow_home: AirflowHome, tmp_path_factory: pytest.TempPathFactory
-) -> ConnectionsHome:
-    home = copy_home(airflow_home, tmp_path_factory.mktemp("conns") / "airflow")
-    # --conn-json: with no provider installed for a type, --conn-type would store "generic".
-    warehouse = {"conn_type": "sqlite", "host": str(home.data_db), "password": SECRET}
-    reader = {
-        "conn_type": "postgres",
-        "host": "127.0.0.1",
-        "port": 5432,
-        "schema": "somedb",
-        "login": "reader",
-        "password": SECRET,
-        "extra": {"sslmode": "disable", "unrelated": "x"},
-    }
-    home.add_connections(
-        [
-            ["connections", "add", "warehouse", "--conn-json", json.dumps(warehouse)],
-            ["connections", "add", "pg_reader", "--conn-json", json.dumps(reader)],
-        ]
-    )
-    set_task_field(home.metastore, "titanic", "clean", "conn_id", "warehouse")
-    return home
 
 
 def ddtui(home: ConnectionsHome, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
-from ddtui.outputs import OutputRef
+from ddtui.outputs import CONNECTION_PREFIX, OutputRef
 from ddtui.tui.format import data_text, format_count
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.tui.stats.drift import DriftView
@@ -41,6 +41,13 @@ def profile_label(profile: TableProfile) -> Text:
         return Text("exact profile", style="green")
     size = format_count(profile.sample_size) if profile.sample_size else "some"
     return Text(f"sample of {size} rows; exact profile computing", style="yellow")
+
+
+def source_note(ref: OutputRef | None) -> Text:
+    """`  read through Airflow connection `x` (metastore)` when a connection was used."""
+    if ref is None or not ref.data_source.startswith(CONNECTION_PREFIX):
+        return Text("")
+    return Text.assemble("  ", data_text(f"read through {ref.data_source}", "dim"))
 
 
 def _as_text(text: str | Text) -> Text:
@@ -96,7 +103,10 @@ class StatsPane(Vertical):
         label = self.ref.label if self.ref else schema.table
         self._title(
             Text.assemble(
-                data_text(label, "bold"), f"  {rows} rows, {cols} columns", ("  profiling…", "dim")
+                data_text(label, "bold"),
+                f"  {rows} rows, {cols} columns",
+                ("  profiling…", "dim"),
+                source_note(self.ref),
             )
         )
         self.query_one(DescribeTable).show_schema(schema)
@@ -108,7 +118,10 @@ class StatsPane(Vertical):
         label = self.ref.label if self.ref else profile.table
         self._title(
             Text.assemble(
-                data_text(label, "bold"), f"  {rows} rows, {cols} columns  ", profile_label(profile)
+                data_text(label, "bold"),
+                f"  {rows} rows, {cols} columns  ",
+                profile_label(profile),
+                source_note(self.ref),
             )
         )
         for view, view_id in TAB_VIEWS.values():
