@@ -7,14 +7,18 @@ import threading
 from sqlalchemy.engine import Engine
 
 from ddtui.db import create_readonly_engine
+from ddtui.settings import DATA_TIMEOUT_ENV, DEFAULT_DATA_TIMEOUT_S, statement_timeout
 
 
 class DataSources:
     """A small thread-safe cache: workers share one engine (and pool) per data source."""
 
-    def __init__(self, statement_timeout_s: float = 300) -> None:
+    def __init__(self, statement_timeout_s: float | None = None) -> None:
+        """The statement timeout defaults to $DDTUI_DATA_TIMEOUT, else 300 s."""
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
+        if statement_timeout_s is None:
+            statement_timeout_s = statement_timeout(DATA_TIMEOUT_ENV, DEFAULT_DATA_TIMEOUT_S)
         self._timeout = statement_timeout_s
 
     def engine(self, url: str) -> Engine:

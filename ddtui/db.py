@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from ddtui.errors import ConfigError, MissingDatabaseError
 
 DEFAULT_STATEMENT_TIMEOUT_S = 30
+# Words drivers use when a statement timeout stops a query: PostgreSQL, MariaDB, MySQL
+# ("maximum statement execution time exceeded"), and our own SQLite message below.
+TIMEOUT_MARKERS = ("statement timeout", "max_execution_time", "max_statement_time", "interrupted")
+# SQLite calls the progress handler every this many virtual-machine instructions (well
+# under a millisecond), so a statement stops soon after its deadline.
+SQLITE_PROGRESS_STEPS = 10_000
 
 
 def mask_url(url: str | URL) -> str:
@@ -29,6 +37,12 @@ def mask_url(url: str | URL) -> str:
         # The read-only form we open (file:PATH?mode=ro&uri=true) shown as the user wrote it.
         parsed = parsed.set(database=database.removeprefix("file:").split("?", 1)[0], query={})
     return parsed.render_as_string(hide_password=True)
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """True if a driver error says a statement timeout stopped the query."""
+    reason = str(getattr(exc, "orig", None) or exc).lower()
+    return any(marker in reason for marker in TIMEOUT_MARKERS)
 
 
 def parse_url(url: str) -> URL:
@@ -67,6 +81,7 @@ def create_readonly_engine(
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
         parsed = _sqlite_readonly_url(parsed)
+        connect_args["factory"] = TimedSqliteConnection
     elif backend == "postgresql":
         timeout_ms = int(statement_timeout_s * 1000)
         options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
@@ -81,7 +96,9 @@ def create_readonly_engine(
             f"no driver for {mask_url(parsed)}: {exc}. "
             "Install ddtui[postgres] or ddtui[mysql] for server databases."
         ) from None
-    if backend in ("mysql", "mariadb"):
+    if backend == "sqlite":
+        _limit_sqlite(engine, statement_timeout_s)
+    elif backend in ("mysql", "mariadb"):
         _make_mysql_readonly(engine, statement_timeout_s)
     return engine
 
@@ -154,3 +171,67 @@ def _make_mysql_readonly(engine: Engine, statement_timeout_s: float) -> None:
         except engine.dialect.loaded_dbapi.Error:  # MySQL has no such variable: use its own
             cursor.execute(f"SET SESSION max_execution_time = {timeout_ms}")
         cursor.close()
+
+
+class TimedSqliteConnection(sqlite3.Connection):
+    """SQLite has no server to enforce a statement timeout: each call into it gets a deadline.
+
+    Every execute and every fetch may run `statement_timeout_s` seconds (as a PostgreSQL
+    server-side cursor's every FETCH may); the progress handler stops it past that.
+    """
+
+    statement_timeout_s = math.inf
+    deadline = math.inf
+    timed_out = False
+
+    def cursor(self, factory: Any = None) -> Any:
+        return super().cursor(factory or TimedSqliteCursor)
+
+    def past_deadline(self) -> int:
+        """The progress handler: non-zero stops the running statement."""
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            return 1
+        return 0
+
+
+class TimedSqliteCursor(sqlite3.Cursor):
+    """A cursor whose calls into SQLite stop at the connection's statement timeout."""
+
+    connection: TimedSqliteConnection
+
+    def _timed(self, call: Any, *args: Any) -> Any:
+        conn = self.connection
+        conn.timed_out = False
+        conn.deadline = time.monotonic() + conn.statement_timeout_s
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as exc:
+            if conn.timed_out:
+                raise sqlite3.OperationalError(
+                    f"statement timeout: SQLite query ran past {conn.statement_timeout_s:g} s"
+                ) from exc
+            raise
+        finally:
+            conn.deadline = math.inf
+
+    def execute(self, *args: Any) -> Any:
+        return self._timed(super().execute, *args)
+
+    def fetchone(self) -> Any:
+        return self._timed(super().fetchone)
+
+    def fetchmany(self, *args: Any) -> Any:
+        return self._timed(super().fetchmany, *args)
+
+    def fetchall(self) -> Any:
+        return self._timed(super().fetchall)
+
+
+def _limit_sqlite(engine: Engine, statement_timeout_s: float) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.statement_timeout_s = statement_timeout_s
+        dbapi_connection.set_progress_handler(dbapi_connection.past_deadline, SQLITE_PROGRESS_STEPS)
+        # mode=ro covers the file we open, not others: ATTACH would create and write a new one.
+        dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)

@@ -31,6 +31,12 @@ class MetastoreError(DdtuiError):
     exit_code = 4
 
 
+class MetastoreTimeoutError(MetastoreError):
+    """A metastore query ran past the statement timeout (busy server, or a lock held)."""
+
+    exit_code = 7
+
+
 class NotFoundError(DdtuiError):
     """An unknown DAG, task or run, with close matches when there are some."""
 

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 LEGACY_CONN_ENV = "AIRFLOW__CORE__SQL_ALCHEMY_CONN"
 DATA_URL_ENV = "DDTUI_DATA_URL"
+# Statement timeouts in seconds: the metastore's queries are short; a profile's may be long.
+METASTORE_TIMEOUT_ENV = "DDTUI_METASTORE_TIMEOUT"
+DATA_TIMEOUT_ENV = "DDTUI_DATA_TIMEOUT"
+DEFAULT_METASTORE_TIMEOUT_S = 30.0
+DEFAULT_DATA_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,21 @@ class ResolvedSetting:
 def airflow_home(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get("AIRFLOW_HOME") or "~/airflow").expanduser()
+
+
+def statement_timeout(name: str, default: float, env: Mapping[str, str] | None = None) -> float:
+    """Seconds from the environment variable `name` (a positive number), else `default`."""
+    env = os.environ if env is None else env
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise ConfigError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return seconds
 
 
 def resolve_metastore_url(

@@ -146,3 +146,20 @@ def test_tasks_lists_states_and_outputs_of_the_latest_run(airflow_home: AirflowH
     assert "failed" in done.stdout.splitlines()[0]  # the latest titanic run failed
     assert "titanic_clean · xcom" in rows["clean"]
     assert "upstream_failed" in rows["score"]
+
+
+def test_an_unusable_history_exits_9_in_one_line(airflow_home: AirflowHome, tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    history.mkdir()  # a folder where the history file should be
+    done = ddtui(
+        airflow_home,
+        "describe",
+        "titanic",
+        "clean",
+        "--record",
+        env={"DDTUI_HISTORY": str(history)},
+    )
+    assert done.returncode == 9, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"ddtui: profile history {history}: unable to open database file"
+    ]

@@ -12,8 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ddtui.db import create_readonly_engine, is_sqlite_snapshot, mask_url
-from ddtui.errors import ConfigError, MetastoreError, MissingDatabaseError, NotFoundError
+from ddtui.db import create_readonly_engine, is_sqlite_snapshot, is_timeout, mask_url
+from ddtui.errors import (
+    ConfigError,
+    MetastoreError,
+    MetastoreTimeoutError,
+    MissingDatabaseError,
+    NotFoundError,
+)
 from ddtui.metastore import schema as s
 from ddtui.metastore.models import (
     DagStructure,
@@ -28,6 +34,11 @@ from ddtui.metastore.models import (
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
 from ddtui.metastore.tries import read_task_tries
+from ddtui.settings import (
+    DEFAULT_METASTORE_TIMEOUT_S,
+    METASTORE_TIMEOUT_ENV,
+    statement_timeout,
+)
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
@@ -73,7 +84,11 @@ class Metastore:
                 yield conn
         except SQLAlchemyError as exc:
             where = f" (from {self.source})" if self.source else ""
-            raise MetastoreError(f"metastore {self.masked_url}{where}: {_error_line(exc)}") from exc
+            message = f"metastore {self.masked_url}{where}: {_error_line(exc)}"
+            if is_timeout(exc):
+                hint = f"set {METASTORE_TIMEOUT_ENV} (seconds) to wait longer"
+                raise MetastoreTimeoutError(f"{message}; {hint}") from exc
+            raise MetastoreError(message) from exc
         except ValueError as exc:  # a value a driver or SQLAlchemy could not convert
             where = f" (from {self.source})" if self.source else ""
             raise MetastoreError(
@@ -254,8 +269,15 @@ def _run(row: Any) -> RunSummary:
     )
 
 
-def open_metastore(url: str, *, source: str = "", statement_timeout_s: float = 30) -> Metastore:
-    """Connect read-only and detect the schema; every failure is a one-line MetastoreError."""
+def open_metastore(
+    url: str, *, source: str = "", statement_timeout_s: float | None = None
+) -> Metastore:
+    """Connect read-only and detect the schema; every failure is a one-line MetastoreError.
+
+    The statement timeout defaults to $DDTUI_METASTORE_TIMEOUT, else 30 s.
+    """
+    if statement_timeout_s is None:
+        statement_timeout_s = statement_timeout(METASTORE_TIMEOUT_ENV, DEFAULT_METASTORE_TIMEOUT_S)
     try:
         engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
     except ConfigError as exc:

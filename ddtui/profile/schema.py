@@ -7,12 +7,10 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from ddtui.db import mask_url
+from ddtui.db import is_timeout, mask_url
 from ddtui.errors import DataSourceError, QueryTimeoutError
 from ddtui.profile.models import ColumnKind, TableSchema
-
-# Words drivers use when a statement timeout cancels a query (Postgres, MySQL, MariaDB).
-_TIMEOUT_MARKERS = ("statement timeout", "max_execution_time", "max_statement_time", "interrupted")
+from ddtui.settings import DATA_TIMEOUT_ENV
 
 
 def masked_url(engine: sa.Engine) -> str:
@@ -34,9 +32,10 @@ def translated_errors(engine: sa.Engine, table: str) -> Iterator[None]:
         raise DataSourceError(f"table {table!r} not found in {masked_url(engine)}") from exc
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        if any(marker in reason.lower() for marker in _TIMEOUT_MARKERS):
+        if is_timeout(exc):
             raise QueryTimeoutError(
-                f"query on {table!r} in {masked_url(engine)} timed out: {reason}"
+                f"query on {table!r} in {masked_url(engine)} timed out: {reason}; "
+                f"set {DATA_TIMEOUT_ENV} (seconds) to wait longer"
             ) from exc
         raise DataSourceError(f"cannot read {table!r} in {masked_url(engine)}: {reason}") from exc
 

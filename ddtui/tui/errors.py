@@ -8,6 +8,7 @@ from ddtui.errors import (
     ConfigError,
     DdtuiError,
     MetastoreError,
+    MetastoreTimeoutError,
     QueryTimeoutError,
 )
 from ddtui.metastore.serialized import CorruptDagError
@@ -40,6 +41,8 @@ def _hint(kind: str, error: BaseException | None) -> str:
         return ""
     if isinstance(error, CorruptDagError):
         return "Airflow writes it again when it next parses the DAG file; other DAGs read as usual."
+    if isinstance(error, MetastoreTimeoutError):
+        return "The metastore is busy or a table is locked: press r to try again later."
     if kind in ("dags", "dag") or isinstance(error, MetastoreError):
         return "Check that the metastore is reachable, then press r to retry."
     if isinstance(error, QueryTimeoutError):
