@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -124,9 +125,11 @@ def test_deep_link_shows_dag_tasks_states_and_describe_numbers(
     )
     screen = tty.wait_for(lambda s: mean_age in s and std_fare in s, "the describe numbers")
     assert "Tasks of titanic" in screen
+    rows = screen.splitlines()
     for task_id in ("load", "clean", "features", "train", "score"):
-        assert task_id in screen
-    assert "ok" in screen  # states are shown as words, not only colour
+        # Each task's row says its state in a word after the glyph, not only in colour.
+        row = next((r for r in rows if re.search(rf"\b{task_id}\b", r)), "")
+        assert re.search(rf"\b{task_id}\s+\S ok\b", row), (task_id, row)
     assert f"{len(frame)} rows" in screen
     assert "Traceback" not in screen
 

@@ -2,7 +2,8 @@
 
 Snapshots compare pixels: the real test home has wall-clock start/end dates, durations
 and run ids (`manual__<now>`), so this wrapper pins them to values derived from the
-logical date. Everything else (DAGs, tasks, states, XComs) is the real metastore's.
+logical date, and shows Airflow's version as `3.x`. Everything else (DAGs, tasks, states,
+XComs) is the real metastore's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class PinnedMetastore:
         self, real: MetastoreReader, url: str = "sqlite:////home/airflow/airflow.db"
     ) -> None:
         self.real = real
-        self.info: MetastoreInfo = replace(real.info, url=url)
+        # The header shows Airflow's version: an Airflow upgrade must not change the pictures.
+        version = f"{real.info.airflow_major}.x"
+        self.info: MetastoreInfo = replace(real.info, url=url, airflow_version=version)
         self._real_ids: dict[tuple[str, str], str] = {}
 
     def _pin_run(self, run: RunSummary) -> RunSummary:
