@@ -8,6 +8,7 @@ column must be the one the one-pass profile gives, bit for bit.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,15 @@ def test_a_table_changed_between_passes_is_an_error(
 
     monkeypatch.setattr(passes, "read_again", after_an_insert)
     with pytest.raises(DataSourceError, match="changed while it was profiled"):
+        profile_table(engine, "t")
+
+
+def test_no_room_for_temporary_files_is_one_line(
+    engine: sa.Engine, no_budget: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    write(engine, make_mixed_frame(50))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(DataSourceError, match="temporary files, and they could not be written"):
         profile_table(engine, "t")
 
 

@@ -46,9 +46,8 @@ class DistinctCounter:
     def __init__(self, count: int, directory: Path, name: str) -> None:
         self.parts = max(1, math.ceil(count / PART_VALUES))
         self.files = [directory / f"{name}-{part}.bin" for part in range(self.parts)]
-        self.buffers: list[list[np.ndarray]] = [[] for _ in self.files]
-        self.buffered = [0] * self.parts
-        self.limit = max(BUFFERED_VALUES // self.parts, 1024)
+        self.buffer: list[np.ndarray] = []
+        self.buffered = 0
         self.dtype: np.dtype | None = None
 
     def add(self, values: np.ndarray) -> None:
@@ -58,35 +57,36 @@ class DistinctCounter:
         if values.dtype.kind == "f":
             values = values + 0.0  # -0.0 is 0.0, one value: the same bits, the same part
         self.dtype = values.dtype
-        if self.parts > 1:
-            # Parts of even sizes whatever the data (a constant column only dedupes well).
-            mixed = values.view(np.uint64) * _GOLDEN
+        self.buffer.append(values.copy())  # `values` may be the reader's, reused
+        self.buffered += values.size
+        if self.buffered >= BUFFERED_VALUES:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the buffer's distinct values, each to its part's file."""
+        if not self.buffer:
+            return
+        distinct = sorted_distinct(np.concatenate(self.buffer))
+        self.buffer, self.buffered = [], 0
+        if self.parts == 1:
+            pieces = [distinct]
+        else:
+            # Parts of even sizes whatever the data: Fibonacci hashing of the value's bits.
+            mixed = distinct.view(np.uint64) * _GOLDEN
             parts = (mixed >> np.uint64(32)) % np.uint64(self.parts)
             order = np.argsort(parts, kind="stable")
             bounds = np.searchsorted(parts[order], np.arange(self.parts + 1))
-            pieces = [values[order[a:b]] for a, b in pairwise(bounds)]
-        else:
-            pieces = [values.copy()]
-        for part, piece in enumerate(pieces):
+            pieces = [distinct[order[a:b]] for a, b in pairwise(bounds)]
+        for path, piece in zip(self.files, pieces, strict=True):
             if piece.size:
-                self.buffers[part].append(piece)
-                self.buffered[part] += piece.size
-                if self.buffered[part] >= self.limit:
-                    self._flush(part)
-
-    def _flush(self, part: int) -> None:
-        if not self.buffers[part]:
-            return
-        distinct = sorted_distinct(np.concatenate(self.buffers[part]))
-        with self.files[part].open("ab") as handle:
-            distinct.tofile(handle)
-        self.buffers[part], self.buffered[part] = [], 0
+                with path.open("ab") as handle:
+                    piece.tofile(handle)
 
     def count(self) -> int:
         """The distinct values of everything added; the files are removed."""
+        self._flush()
         total = 0
-        for part, path in enumerate(self.files):
-            self._flush(part)
+        for path in self.files:
             if path.exists():
                 assert self.dtype is not None
                 total += sorted_distinct(np.fromfile(path, dtype=self.dtype)).size

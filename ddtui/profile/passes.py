@@ -14,12 +14,14 @@ The SQLite work runs on other connections in parallel with the passes, as in str
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from ddtui.errors import DataSourceError
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings
 from ddtui.profile.bounded import Passes, bounded_accumulator_for
 from ddtui.profile.control import Control
@@ -57,6 +59,19 @@ def read_again(
         control.report(read / max(rows, 1), f"reading {names} again: {read:,} of {rows:,} rows")
 
 
+@contextmanager
+def _temporary_directory() -> Iterator[str]:
+    """Where the distinct counters write; a full or read-only disk is one line, not a trace."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="ddtui-profile-") as directory:
+            yield directory
+    except OSError as exc:
+        raise DataSourceError(
+            f"an exact profile of a table this large counts distinct values in temporary "
+            f"files, and they could not be written: {exc}"
+        ) from exc
+
+
 def passes_profile(
     conn: sa.Connection,
     table: sa.Table,
@@ -78,7 +93,7 @@ def passes_profile(
     profiles: dict[int, ColumnProfile] = {}
     with (
         GroupCounter(conn.engine, jobs, settings) as counter,
-        tempfile.TemporaryDirectory(prefix="ddtui-profile-") as directory,
+        _temporary_directory() as directory,
     ):
         counter.start()
         accumulators, head, tail, read = scan(

@@ -457,7 +457,7 @@ def profile_sqlite(b: Bench) -> None:
 
 def _ddtui_profiles(b: Bench, data: DataTable, reps: int, label: str) -> tuple[Sample, Sample]:
     """ddtui's exact profile alone (no baseline), `reps` runs: time and peak RSS."""
-    seconds, peak = Sample(), Sample()
+    seconds, peak, cpu = Sample(), Sample(), Sample()
     for rep in range(reps):
         b.say(f"  {label} {rep + 1}/{reps}")
         run = run_probe("ddtui_profile", url=data.url, table=data.table, mode="exact")
@@ -465,6 +465,8 @@ def _ddtui_profiles(b: Bench, data: DataTable, reps: int, label: str) -> tuple[S
             raise RuntimeError(f"ddtui profile not exact or wrong row count: {run.result}")
         seconds.add(run.result["seconds"])
         peak.add(run.peak_rss_mb)
+        cpu.add(run.cpu_seconds)
+    b.notes.append(f"{label}: process CPU time (with imports) ddtui {cpu.median:.1f} s")
     return seconds, peak
 
 
