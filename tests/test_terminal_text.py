@@ -26,6 +26,13 @@ def test_markup_and_wide_characters_stay_as_written() -> None:
     assert safe_text("[bold red]x[/] 表 🙂") == "[bold red]x[/] 表 🙂"
 
 
+@given(st.text(), st.integers(0, 30))
+def test_a_cut_equals_cutting_the_whole_safe_text(text: str, limit: int) -> None:
+    whole = safe_text(text)
+    expected = whole if len(whole) <= limit else whole[: max(limit - 1, 0)] + "…"
+    assert safe_text(text, limit) == expected
+
+
 @given(st.text())
 def test_any_text_is_safe_after(text: str) -> None:
     shown = safe_text(text)

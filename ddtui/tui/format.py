@@ -111,7 +111,7 @@ def compact_count(value: int) -> str:
     return f"{value / 1e12:.1f}T"
 
 
-def format_number(value: object, digits: int = 6) -> str:
+def format_number(value: object, digits: int = 6, limit: int | None = None) -> str:
     """Describe-table cells: floats to `digits` significant digits, others as text."""
     if value is None:
         return ""
@@ -125,7 +125,7 @@ def format_number(value: object, digits: int = 6) -> str:
         return format_count(value)
     if hasattr(value, "isoformat"):  # datetimes, pandas Timestamps: seconds are enough here
         return str(value)[:19]
-    return safe_text(value)  # text values (top, min, max of a text column) come from data
+    return safe_text(value, limit)  # text values (top, min, max of a text column) come from data
 
 
 def shorten(text: str, width: int) -> str:

@@ -47,11 +47,11 @@ def describe_cells(col: ColumnProfile) -> list[Text]:
         "distinct": _right(format_count(col.distinct) if col.distinct is not None else "?"),
         "mean": _right(format_number(col.mean) if numbers else ""),
         "std": _right(format_number(col.std) if numbers else ""),
-        "min": _right(format_number(col.min)),
+        "min": _right(format_number(col.min, limit=24)),
         "q25": _right(format_number(col.q25) if ordered else ""),
         "q50": _right(format_number(col.q50) if ordered else ""),
         "q75": _right(format_number(col.q75) if ordered else ""),
-        "max": _right(format_number(col.max)),
+        "max": _right(format_number(col.max, limit=24)),
         "top": Text(shorten(str(col.top), 24) if col.top is not None else ""),
         "freq": _right(format_count(col.freq) if col.freq is not None else ""),
     }

@@ -20,7 +20,7 @@ CELL_WIDTH = 41  # a cell's characters, the ellipsis included
 def cell(value: Any) -> Text:
     if value is None:
         return Text("NULL", style="dim italic")
-    text = shorten(format_number(value), CELL_WIDTH)
+    text = shorten(format_number(value, limit=CELL_WIDTH), CELL_WIDTH)
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     return Text(text, justify="right" if numeric else "left")
 
