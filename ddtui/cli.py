@@ -21,7 +21,7 @@ app = typer.Typer(
         "(--metastore, AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, $AIRFLOW_HOME/airflow.cfg)."
     ),
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion, as Typer provides them
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
@@ -83,7 +83,9 @@ DataConnOpt = Annotated[
         "--data-conn",
         callback=_agrees_with_before,
         metavar="CONN_ID",
-        help="Airflow connection id of that database, read from AIRFLOW_CONN_<ID>.",
+        help="Airflow connection id of that database, looked up as Airflow does (secrets "
+        "backend, AIRFLOW_CONN_<ID>, the metastore). Default: the task's own conn_id, "
+        "$DDTUI_DATA_CONN, [ddtui] data_conn.",
         show_default=False,
     ),
 ]
@@ -146,10 +148,24 @@ def configured_data(
     )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from ddtui import __version__
+
+        typer.echo(f"ddtui {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 @one_line_errors
 def main_command(
     ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
