@@ -91,7 +91,7 @@ def scratch_database(backend: str, tmp_path: Path) -> Iterator[ScratchDatabase]:
             if os.environ.get(REQUIRE_SERVICES_ENV) == "1":
                 pytest.fail(f"{message} ({REQUIRE_SERVICES_ENV}=1)", pytrace=False)
             pytest.skip(message)
-        with fresh_mysql_database(MYSQL_URL, name) as admin_url:
+        with scratch_mysql_database(MYSQL_URL, name) as admin_url:
             admin = sa.create_engine(admin_url, poolclass=sa.NullPool)
             url = make_url(admin_url).set(drivername=backend)
             yield ScratchDatabase(backend, url.render_as_string(hide_password=False), admin)
@@ -99,7 +99,7 @@ def scratch_database(backend: str, tmp_path: Path) -> Iterator[ScratchDatabase]:
 
 
 @contextmanager
-def fresh_mysql_database(server_url: str, name: str) -> Iterator[str]:
+def scratch_mysql_database(server_url: str, name: str) -> Iterator[str]:
     """Create the MariaDB/MySQL database `name` with t, probe, s and f(); drop it afterwards."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise ValueError(f"unsafe database name {name!r}")

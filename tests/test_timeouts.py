@@ -135,17 +135,21 @@ def test_describe_of_a_slow_table_exits_7_in_one_line(
     )
 
 
+@pytest.mark.parametrize("home_fixture", ["pg_airflow_home", "mariadb_airflow_home"])
 @pytest.mark.parametrize("command", [["dags"], ["describe", "titanic", "clean"]])
 def test_a_locked_metastore_exits_7_in_one_line(
-    pg_airflow_home: AirflowHome, command: list[str]
+    request: pytest.FixtureRequest, home_fixture: str, command: list[str]
 ) -> None:
-    admin = sa.create_engine(pg_airflow_home.metastore_url, poolclass=sa.NullPool)
+    """Metastores built by real Airflow; another session locks the tables ddtui reads."""
+    home: AirflowHome = request.getfixturevalue(home_fixture)
+    admin = sa.create_engine(home.metastore_url, poolclass=sa.NullPool)
     try:
         with lock(admin, "dag", "serialized_dag"):
-            done = ddtui(pg_airflow_home, *command, env={"DDTUI_METASTORE_TIMEOUT": "0.5"})
+            done = ddtui(home, *command, env={"DDTUI_METASTORE_TIMEOUT": "0.5"})
     finally:
         admin.dispose()
-    assert_one_line_timeout(done, STOPPED["postgresql"], "DDTUI_METASTORE_TIMEOUT")
+    stopped = STOPPED["postgresql" if admin.dialect.name == "postgresql" else "mysql"]
+    assert_one_line_timeout(done, stopped, "DDTUI_METASTORE_TIMEOUT")
 
 
 def test_a_bad_timeout_setting_is_a_settings_error(airflow_home: AirflowHome) -> None:
