@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ddtui.errors import ConfigError, DataSourceError, MetastoreError, QueryTimeoutError
+from ddtui.errors import (
+    ConfigError,
+    DataSourceError,
+    MetastoreError,
+    MetastoreTimeoutError,
+    QueryTimeoutError,
+)
 from ddtui.metastore import DagSummary
 from ddtui.tui.backend import progress_fraction
 from ddtui.tui.dag_tree import TOP_FOLDER, UNTAGGED, fuzzy_match, group_dags
@@ -78,6 +84,8 @@ def test_error_texts_say_what_to_do() -> None:
     missing = DataSourceError("no such table: t")
     assert "dropped" in error_message("profile", one_line(missing), error=missing).plain
     assert "metastore" in error_message("dag", one_line(MetastoreError("x")), "d").plain
+    busy = MetastoreTimeoutError("metastore m: canceling statement due to statement timeout")
+    assert "busy or a table is locked" in error_message("dags", one_line(busy), error=busy).plain
     assert one_line(ValueError("bad\nsecond line")) == "ValueError: bad"
 
 
