@@ -33,6 +33,7 @@ SHARED_OPTIONS = {
     "data_url": "--data-url",
     "data_conn": "--data-conn",
     "allow_source": "--allow-source",
+    "timeout": "--timeout",
 }
 TUI_OPTIONS = {
     "dag": "--dag",
@@ -90,6 +91,20 @@ DataConnOpt = Annotated[
     ),
 ]
 
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        callback=_agrees_with_before,
+        metavar="SECONDS",
+        envvar="DDTUI_TIMEOUT",
+        min=0.5,
+        help="Give up (exit 7) on a database that has not answered a statement within SECONDS "
+        "(+2 s for its own reply; connecting: at most 5 s). Default: $DDTUI_METASTORE_TIMEOUT "
+        "or 30 for the metastore, $DDTUI_DATA_TIMEOUT or 300 for output tables.",
+        show_default=False,
+    ),
+]
 AllowSourceOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -124,12 +139,20 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_configured_metastore(metastore_url: str | None) -> Any:
+def open_configured_metastore(metastore_url: str | None, timeout: float | None = None) -> Any:
+    """The metastore; `timeout` (--timeout) overrides $DDTUI_METASTORE_TIMEOUT."""
     from ddtui.metastore import open_metastore
     from ddtui.settings import resolve_metastore_url
 
     resolved = resolve_metastore_url(metastore_url)
-    return open_metastore(resolved.value, source=resolved.source)
+    return open_metastore(resolved.value, source=resolved.source, statement_timeout_s=timeout)
+
+
+def data_sources(timeout: float | None) -> Any:
+    """The data sources' engines; `timeout` (--timeout) overrides $DDTUI_DATA_TIMEOUT."""
+    from ddtui.datasource import DataSources
+
+    return DataSources(timeout)
 
 
 def configured_data(
@@ -191,26 +214,31 @@ def main_command(
     log: Annotated[
         bool, typer.Option("--log", help="With --dag and --task: open the task's log.")
     ] = False,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
     if ctx.invoked_subcommand is not None:
-        shared = {
+        shared: dict[str, Any] = {
             "metastore": metastore,
             "data_url": data_url,
             "data_conn": data_conn,
             "allow_source": allow_source or None,
         }
+        # DDTUI_TIMEOUT reaches every command that takes it; only a written --timeout is passed.
+        if getattr(ctx.get_parameter_source("timeout"), "name", "") == "COMMANDLINE":
+            shared["timeout"] = timeout
         _pass_options_to(ctx, ctx.invoked_subcommand, shared)
         return
     if (task or run) and not dag:
         raise typer.BadParameter("--task and --run need --dag")
     if log and not task:
         raise typer.BadParameter("--log needs --dag and --task")
-    store = open_configured_metastore(metastore)
+    store = open_configured_metastore(metastore, timeout)
     data = configured_data(store, data_url, data_conn, allow_source)
     run_tui(
-        store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh, open_log=log
-    )
+        store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh, open_log=log,
+        sources=data_sources(timeout),
+    )  # fmt: skip
 
 
 def _pass_options_to(
@@ -251,6 +279,7 @@ def run_tui(
     run_id: str | None,
     refresh_seconds: float,
     open_log: bool = False,
+    sources: Any = None,
 ) -> None:
     """Validate the deep link before the screen opens, then run the app."""
     from ddtui.lookup import find_target
@@ -269,16 +298,17 @@ def run_tui(
         run_id=run_id,
         refresh_seconds=refresh_seconds,
         open_log=open_log,
+        sources=sources,
     ).run()
 
 
 @app.command("dags")
 @one_line_errors
-def dags_command(metastore: MetastoreOpt = None) -> None:
+def dags_command(metastore: MetastoreOpt = None, timeout: TimeoutOpt = None) -> None:
     """List the DAGs with tags, paused state and latest run, as text."""
     from ddtui.textviews import format_dag_list
 
-    store = open_configured_metastore(metastore)
+    store = open_configured_metastore(metastore, timeout)
     typer.echo(format_dag_list(store.info, store.list_dags()))
 
 
@@ -293,12 +323,13 @@ def tasks_command(
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
     allow_source: AllowSourceOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """List a DAG's tasks in dependency order with their state and output table, as text."""
     from ddtui.lookup import find_target
     from ddtui.textviews import format_task_list
 
-    store = open_configured_metastore(metastore)
+    store = open_configured_metastore(metastore, timeout)
     data = configured_data(store, data_url, data_conn, allow_source)
     target = find_target(store, dag, None, run)
     typer.echo(format_task_list(target.structure, target.run, data))
@@ -356,6 +387,7 @@ def describe_command(
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
     allow_source: AllowSourceOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Print the profile of a task's output table: describe metrics, missing, distinct,
     histograms, head and tail. JSON output is stable (it has a schema_version)."""
@@ -369,10 +401,11 @@ def describe_command(
         raise typer.BadParameter("--fail-on must be watch or drift")
     if fail_on and not compare:
         raise typer.BadParameter("--fail-on needs --compare")
-    store = open_configured_metastore(metastore)
+    store = open_configured_metastore(metastore, timeout)
     code = run_describe(
         store,
         configured_data(store, data_url, data_conn, allow_source),
+        sources=data_sources(timeout),
         dag_id=dag,
         task_id=task,
         run_id=run,
@@ -417,6 +450,7 @@ def logs_command(
         str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json (one per line).")
     ] = "text",
     metastore: MetastoreOpt = None,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Print the log of a task try, read from the files Airflow wrote on this host
     (where [logging] base_log_folder and log_filename_template say)."""
@@ -425,7 +459,7 @@ def logs_command(
     if output_format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
     run_logs(
-        open_configured_metastore(metastore),
+        open_configured_metastore(metastore, timeout),
         dag_id=dag,
         task_id=task,
         run_id=run,

@@ -24,7 +24,9 @@ class DataSources:
     def engine(self, url: str) -> Engine:
         with self._lock:
             if url not in self._engines:
-                self._engines[url] = create_readonly_engine(url, statement_timeout_s=self._timeout)
+                self._engines[url] = create_readonly_engine(
+                    url, statement_timeout_s=self._timeout, role="data source"
+                )
             return self._engines[url]
 
     def close(self) -> None:

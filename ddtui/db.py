@@ -24,6 +24,11 @@ TIMEOUT_MARKERS = ("statement timeout", "max_execution_time", "max_statement_tim
 # SQLite calls the progress handler every this many virtual-machine instructions (well
 # under a millisecond), so a statement stops soon after its deadline.
 SQLITE_PROGRESS_STEPS = 10_000
+# The longest a server may take to accept a connection (libpq counts whole seconds, >= 2).
+CONNECT_TIMEOUT_S = 5
+# TCP keepalives on server connections: an idle pooled connection to a vanished host is
+# noticed within about idle + interval * count seconds.
+KEEPALIVE_IDLE_S, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT = 10, 5, 3
 
 
 def mask_url(url: str | URL) -> str:
@@ -73,10 +78,19 @@ def _has_module(name: str) -> bool:
 
 
 def create_readonly_engine(
-    url: str, *, statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S
+    url: str, *, statement_timeout_s: float = DEFAULT_STATEMENT_TIMEOUT_S, role: str = "database"
 ) -> Engine:
-    """An engine whose connections cannot write, with a statement timeout on servers."""
+    """An engine whose connections cannot write, with a statement timeout on servers.
+
+    On servers the client also stops waiting (see ddtui.watchdog): a statement unanswered
+    `statement_timeout_s` + a grace after it was sent, or a connection not accepted within
+    the connect timeout, raises QueryTimeoutError naming `role` ("metastore", ...).
+    """
+    from ddtui.watchdog import GRACE_S
+
     parsed = parse_url(url)
+    answer_s = statement_timeout_s + GRACE_S
+    connect_s = max(2, min(CONNECT_TIMEOUT_S, math.ceil(answer_s)))
     backend = parsed.get_backend_name()
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
@@ -86,9 +100,13 @@ def create_readonly_engine(
         timeout_ms = int(statement_timeout_s * 1000)
         options = f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms}"
         connect_args["options"] = options
-        connect_args["connect_timeout"] = 5
+        connect_args["connect_timeout"] = connect_s
+        connect_args.update(_pg_keepalives(answer_s))
     elif backend in ("mysql", "mariadb"):
-        connect_args["connect_timeout"] = 5
+        connect_args["connect_timeout"] = connect_s
+        # The drivers' own socket timeouts (seconds; mysqlclient takes whole ones).
+        socket_s = answer_s if parsed.get_driver_name() == "pymysql" else math.ceil(answer_s)
+        connect_args["read_timeout"] = connect_args["write_timeout"] = socket_s
     try:
         engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
@@ -100,7 +118,23 @@ def create_readonly_engine(
         _limit_sqlite(engine, statement_timeout_s)
     elif backend in ("mysql", "mariadb"):
         _make_mysql_readonly(engine, statement_timeout_s)
+    if backend != "sqlite":
+        from ddtui.watchdog import EngineLimits, watch_engine
+
+        watch_engine(engine, EngineLimits(role, mask_url(url), answer_s, connect_s))
     return engine
+
+
+def _pg_keepalives(answer_s: float) -> dict[str, int]:
+    """libpq's TCP settings: keepalives for idle connections, and a limit on unacknowledged
+    sends (tcp_user_timeout, ms) so that a host gone mid-statement ends the connection."""
+    return {
+        "keepalives": 1,
+        "keepalives_idle": KEEPALIVE_IDLE_S,
+        "keepalives_interval": KEEPALIVE_INTERVAL_S,
+        "keepalives_count": KEEPALIVE_COUNT,
+        "tcp_user_timeout": int(answer_s * 1000),
+    }
 
 
 def _sqlite_readonly_url(parsed: URL) -> URL:

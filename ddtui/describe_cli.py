@@ -45,11 +45,12 @@ def run_describe(
     compare: str | None,
     record: bool,
     fail_on: str | None,
+    sources: DataSources | None = None,
 ) -> int:
     """Profile, optionally record and compare, print; return the exit code."""
     from ddtui.render import render_profile
 
-    sources = DataSources()
+    sources = sources or DataSources()
     description = describe_task(
         store, data, dag_id, task_id, run_id, columns=columns, sample_rows=sample_rows,
         sources=sources,

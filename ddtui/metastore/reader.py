@@ -279,7 +279,9 @@ def open_metastore(
     if statement_timeout_s is None:
         statement_timeout_s = statement_timeout(METASTORE_TIMEOUT_ENV, DEFAULT_METASTORE_TIMEOUT_S)
     try:
-        engine = create_readonly_engine(url, statement_timeout_s=statement_timeout_s)
+        engine = create_readonly_engine(
+            url, statement_timeout_s=statement_timeout_s, role="metastore"
+        )
     except ConfigError as exc:
         where = f" (metastore from {source})" if source else ""
         # A missing database is an unreachable metastore; a bad URL or driver is bad settings.

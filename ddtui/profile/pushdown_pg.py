@@ -39,6 +39,7 @@ from ddtui.profile.pushdown_values import (
 from ddtui.profile.pushdown_workers import Task
 from ddtui.profile.sqlexpr import Flavour
 from ddtui.profile.summary import histogram_edges
+from ddtui.watchdog import watched_rows
 
 if TYPE_CHECKING:
     from ddtui.profile.pushdown import PushedColumn
@@ -172,7 +173,7 @@ def _grouping_scan(
         f.counts = [0] * (len(f.thresholds) - 1)
     result = conn.execute(stmt.execution_options(yield_per=10_000))
     try:
-        for *cells, n in result:
+        for *cells, n in watched_rows(conn, result):
             # Each row belongs to one grouping set: the others' columns are NULL. A row
             # with every cell NULL is some set's NULL group (missing values): skipped.
             i = next((i for i, c in enumerate(cells) if c is not None), None)

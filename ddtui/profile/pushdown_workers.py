@@ -20,10 +20,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ddtui.errors import QueryTimeoutError
 from ddtui.profile.control import Control
+from ddtui.watchdog import shut_connection
 
 # How often the waiting thread checks cancellation while the workers' queries run.
 POLL_SECONDS = 0.1
+# How long a cancel request may wait for the server before the connection is cut instead.
+CANCEL_TIMEOUT_S = 2.0
 # pg_export_snapshot() ids are hex numbers joined by dashes ("00000003-0000001B-1"); the
 # id is spliced into SET TRANSACTION SNAPSHOT, which takes no bind parameters.
 _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
@@ -80,10 +84,10 @@ class Workers:
                             heapq.heappush(ready, (task, next(order)))
                         total += len(follow_ups)
                         finished += 1
-            except BaseException:
+            except BaseException as exc:
                 # Cancelled, or one query failed: the other's result is moot. The pool's
                 # exit waits for the threads, so their statements must end first.
-                self._stop(running)
+                self._stop(running, server_silent=isinstance(exc, QueryTimeoutError))
                 raise
 
     def _run_serially(self, tasks: Sequence[Task], control: Control) -> None:
@@ -98,16 +102,38 @@ class Workers:
             pending = sorted([*follow_ups, *pending])
             total += len(follow_ups)
 
-    def _stop(self, running: dict[Future[Any], tuple[Task, sa.Connection]]) -> None:
-        """Cancel the running statements until their threads return (errors are moot)."""
+    def _stop(
+        self, running: dict[Future[Any], tuple[Task, sa.Connection]], *, server_silent: bool
+    ) -> None:
+        """Cancel the running statements until their threads return (errors are moot).
+
+        A server that stopped answering would not answer a cancel request either (and
+        libpq waits for its reply): then the connections are cut instead.
+        """
         while running:
             for _, conn in running.values():
-                # Repeated: a cancel that lands between two statements of a task cancels
-                # nothing, and the next statement would run to its end.
-                self._dbapi[id(conn)].cancel()
+                dbapi = self._dbapi[id(conn)]
+                if server_silent:
+                    shut_connection(dbapi)
+                else:
+                    # Repeated: a cancel that lands between two statements of a task cancels
+                    # nothing, and the next statement would run to its end.
+                    _cancel(dbapi)
             done, _ = wait(running, timeout=POLL_SECONDS)
             for future in done:
                 del running[future]
+
+
+def _cancel(dbapi_connection: Any) -> None:
+    """Ask the server to cancel the connection's statement; cut it if the server is silent."""
+    cancel_safe = getattr(dbapi_connection, "cancel_safe", None)  # psycopg 3: has a timeout
+    if cancel_safe is None:
+        dbapi_connection.cancel()
+        return
+    try:
+        cancel_safe(timeout=CANCEL_TIMEOUT_S)
+    except dbapi_connection.OperationalError:
+        shut_connection(dbapi_connection)
 
 
 def _export_snapshot(conn: sa.Connection) -> str:

@@ -14,6 +14,7 @@ from ddtui.profile.control import Control
 from ddtui.profile.grouped import GroupCounter, count_jobs
 from ddtui.profile.heap_order import first_rows, heap_pages, last_rows
 from ddtui.profile.models import ColumnProfile
+from ddtui.watchdog import watched_rows
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
 CHUNK_VALUES = 200_000
@@ -45,7 +46,7 @@ def _core_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterat
     """Row tuples through SQLAlchemy with a server-side cursor where the dialect has one."""
     result = conn.execution_options(stream_results=True, yield_per=size).execute(stmt)
     try:
-        yield from result.partitions(size)
+        yield from watched_rows(conn, result.partitions(size))
     finally:
         result.close()
 

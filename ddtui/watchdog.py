@@ -1,0 +1,211 @@
+"""A client-side limit on how long a database server may leave a statement unanswered.
+
+A server-side statement timeout cannot help when the network stalls: the server's
+"cancelled" reply never arrives, and a TCP connection whose peer still acknowledges
+(a stalled proxy, a frozen VM) never errors. So each statement on a server engine is
+armed with a deadline (the statement timeout plus a grace for the server's own reply);
+past it, one watchdog thread shuts the connection's socket down. The driver's blocked
+read returns at once, the pool drops the dead connection, and the caller gets a
+QueryTimeoutError (exit 7) naming what did not answer. Later statements use new
+connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from ddtui.errors import QueryTimeoutError
+
+# Seconds a server gets beyond its own statement timeout to report it.
+GRACE_S = 2.0
+# What drivers say when their own client-side timeouts expire (libpq connect_timeout,
+# PyMySQL's socket timeouts, mysqlclient's ETIMEDOUT); a server's "statement timeout" is
+# translated elsewhere.
+CLIENT_TIMEOUT_MARKERS = ("timeout expired", "timed out", "system error: 110")
+_WATCH_KEY = "ddtui.watch"
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class Watch:
+    """One armed deadline: a socket to shut down if nothing happens before it."""
+
+    deadline: float
+    limit_s: float
+    sock: socket.socket | None
+    fired: bool = False
+
+    def touch(self) -> None:
+        """Progress was made (a row arrived): the deadline moves on."""
+        self.deadline = time.monotonic() + self.limit_s
+
+
+@dataclass(eq=False)
+class Watchdog:
+    """One thread that sleeps until the nearest deadline; it exits when nothing is armed."""
+
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+    _watches: set[Watch] = field(default_factory=set)
+    _thread: threading.Thread | None = None
+
+    def arm(self, dbapi_connection: Any, limit_s: float) -> Watch:
+        watch = Watch(time.monotonic() + limit_s, limit_s, _dup_socket(dbapi_connection))
+        with self._cond:
+            self._watches.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ddtui-watchdog")
+                self._thread.daemon = True
+                self._thread.start()
+            self._cond.notify()
+        return watch
+
+    def disarm(self, watch: Watch) -> bool:
+        """Stop watching; True if the deadline had passed and the socket was shut down."""
+        with self._cond:
+            self._watches.discard(watch)
+            self._cond.notify()  # the thread may sleep less, or end
+            if watch.sock is not None:
+                watch.sock.close()
+                watch.sock = None
+            return watch.fired
+
+    def _run(self) -> None:
+        with self._cond:
+            while self._watches:
+                now = time.monotonic()
+                for watch in [w for w in self._watches if w.deadline <= now and not w.fired]:
+                    watch.fired = True
+                    if watch.sock is not None:
+                        shut(watch.sock)
+                waiting = [w.deadline for w in self._watches if not w.fired]
+                self._cond.wait(timeout=min(waiting) - now if waiting else None)
+            self._thread = None
+
+
+WATCHDOG = Watchdog()
+
+
+def _dup_socket(dbapi_connection: Any) -> socket.socket | None:
+    """Our own handle on the driver's socket: shutting it down ends the driver's wait."""
+    sock = getattr(dbapi_connection, "_sock", None)  # PyMySQL
+    try:
+        fd = sock.fileno() if sock is not None else dbapi_connection.fileno()  # psycopg 2 / 3
+        return socket.socket(fileno=os.dup(fd))
+    except Exception:  # a closed connection (each driver has its own error), an unknown driver
+        return None
+
+
+def shut(sock: socket.socket) -> None:
+    """Shut a socket down both ways (the driver sees end of stream); never raises."""
+    with contextlib.suppress(OSError):  # already closed by the peer or the driver
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def shut_connection(dbapi_connection: Any) -> None:
+    """Stop whatever `dbapi_connection` waits for, without asking the server."""
+    sock = _dup_socket(dbapi_connection)
+    if sock is not None:
+        shut(sock)
+        sock.close()
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """What an engine's statements and connection attempts may take, and how to name it."""
+
+    role: str
+    url: str
+    statement_s: float
+    connect_s: float
+
+    def error(self, seconds: float) -> QueryTimeoutError:
+        return QueryTimeoutError(f"{self.role} {self.url} did not answer within {seconds:g} s")
+
+
+_LIMITS: weakref.WeakKeyDictionary[sa.Engine, EngineLimits] = weakref.WeakKeyDictionary()
+
+
+def limits_of(engine: sa.Engine) -> EngineLimits | None:
+    return _LIMITS.get(engine)
+
+
+def is_client_timeout(error: BaseException) -> bool:
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(marker in text for marker in CLIENT_TIMEOUT_MARKERS)
+
+
+def watch_engine(engine: sa.Engine, limits: EngineLimits) -> None:
+    """Arm every statement (and the pool's liveness ping) of `engine` with its limit."""
+    _LIMITS[engine] = limits
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: sa.Connection, *_: Any) -> None:
+        conn.info[_WATCH_KEY] = WATCHDOG.arm(conn.connection.dbapi_connection, limits.statement_s)
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def _disarm(conn: sa.Connection, *_: Any) -> None:
+        watch = conn.info.pop(_WATCH_KEY, None)
+        if watch is not None:
+            WATCHDOG.disarm(watch)
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _timed_out(ctx: sa.engine.ExceptionContext) -> BaseException | None:
+        watch = ctx.connection.info.pop(_WATCH_KEY, None) if ctx.connection is not None else None
+        fired = WATCHDOG.disarm(watch) if watch is not None else False
+        if fired:
+            ctx.is_disconnect = True  # its socket is shut: the pool must not hand it out
+            return limits.error(limits.statement_s)
+        if is_client_timeout(ctx.original_exception):
+            seconds = limits.connect_s if ctx.connection is None else limits.statement_s
+            return limits.error(seconds)
+        return None
+
+    ping = engine.dialect.do_ping
+
+    def guarded_ping(dbapi_connection: Any) -> bool:
+        # The pool's liveness check runs outside the statement events, and must not hang.
+        watch = WATCHDOG.arm(dbapi_connection, limits.connect_s)
+        try:
+            return ping(dbapi_connection)
+        finally:
+            if WATCHDOG.disarm(watch):
+                raise limits.error(limits.connect_s)
+
+    engine.dialect.do_ping = guarded_ping  # type: ignore[method-assign]
+
+
+@contextmanager
+def _watching(conn: sa.Connection) -> Iterator[Watch | None]:
+    limits = limits_of(conn.engine)
+    if limits is None:
+        yield None
+        return
+    watch = WATCHDOG.arm(conn.connection.dbapi_connection, limits.statement_s)
+    try:
+        yield watch
+    except sa.exc.DBAPIError as exc:
+        if WATCHDOG.disarm(watch):
+            raise limits.error(limits.statement_s) from exc
+        raise
+    finally:
+        WATCHDOG.disarm(watch)
+
+
+def watched_rows(conn: sa.Connection, rows: Iterable[T]) -> Iterator[T]:
+    """`rows` of a streamed result, each fetch within the engine's limit (see module doc)."""
+    with _watching(conn) as watch:
+        for row in rows:
+            if watch is not None:
+                watch.touch()
+            yield row
