@@ -26,6 +26,7 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from ddtui.datasource import DataSources
+from ddtui.errors import MetastoreError, QueryTimeoutError
 from ddtui.metastore import DagStructure, DagSummary, MetastoreReader, RunDetail, RunSummary
 from ddtui.outputs import OutputRef
 from ddtui.settings import DataSettings
@@ -159,6 +160,8 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         # The DAG list is read while Textual sets up the screen: the first frame with the
         # tree filled waits for it (the DAGS worker picks the result up).
         self._first_dags: Future[list[DagSummary]] | None = read_in_thread(metastore.list_dags)
+        # When the running reads of the metastore started (a stalled one dates the silence).
+        self._read_started: dict[str, datetime] = {}
 
     # Layout -------------------------------------------------------------------------
 
@@ -211,6 +214,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     # Starting work ------------------------------------------------------------------
 
     def _load_dags(self) -> None:
+        self._read_started[workers.DAGS] = self.clock()
         first, self._first_dags = self._first_dags, None
         if first is None:
             workers.start(self, workers.DAGS, workers.load_dags(self.metastore, self.clock))
@@ -224,6 +228,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     def _load_dag(self, *, refresh: bool) -> None:
         if self.dag_id is None:
             return
+        self._read_started[workers.DAG] = self.clock()
         request = workers.DagRequest(self.dag_id, self.pinned_run_id, refresh)
         job = workers.load_dag(self.metastore, self.data, request, self.clock)
         workers.start(self, workers.DAG, job, f"load DAG {self.dag_id}")
@@ -393,8 +398,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         # The first DAG's first task is profiled as soon as the DAG loads: import the
         # profiler meanwhile (a no-op once imported).
         self.call_after_refresh(workers.preload_profiler)
-        bar = self.query_one(InfoBar)
-        bar.refreshed_at, bar.problem = message.loaded_at, ""
+        self.query_one(InfoBar).metastore_answered(message.loaded_at)
         if self.dag_id is not None and pane.selected_dag_id != self.dag_id:
             pane.select_dag(self.dag_id)
         elif self.dag_id is None and message.dags:
@@ -417,7 +421,7 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
             self._deep_link = False
             pane.select_task(self.task_id)
         if message.loaded_at is not None and message.refresh:
-            self.query_one(InfoBar).refreshed_at = message.loaded_at
+            self.query_one(InfoBar).metastore_answered(message.loaded_at)
         self.task_id = pane.selected_task_id
         self.show_stats()
         self._count_rows()  # after the profile started: its counts may wait for its sample
@@ -483,10 +487,12 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         group, reason = event.worker.group, one_line(error)
         if group == workers.DAGS:
             if self.dag_pane.dags:
-                self.query_one(InfoBar).problem = "metastore unreachable, r retries"
+                self._metastore_silent(workers.DAGS)
             else:
                 self.dag_pane.show_message(error_message("dags", reason))
         elif group == workers.DAG:
+            if isinstance(error, MetastoreError | QueryTimeoutError):
+                self._metastore_silent(workers.DAG)
             self.task_pane.stop_reading()
             self.task_pane.show_message(error_message("dag", reason, self.dag_id, error=error))
         elif group == workers.PROFILE:
@@ -506,8 +512,20 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
     # Actions ------------------------------------------------------------------------
 
     def _refresh_tick(self) -> None:
+        stalled = [group for group in (workers.DAGS, workers.DAG) if workers.running(self, group)]
+        if stalled:
+            # Still waiting for the last refresh: say so, and pile no more reads on it.
+            self._metastore_silent(*stalled)
+            return
         self._load_dags()
         self._load_dag(refresh=True)
+
+    def _metastore_silent(self, *groups: str) -> None:
+        """The header says since when the metastore has not answered (`groups`' reads)."""
+        now = self.clock()
+        self.query_one(InfoBar).metastore_silent(
+            min(self._read_started.get(group, now) for group in groups)
+        )
 
     def action_refresh(self) -> None:
         """Read everything again; profiles and row counts too."""
@@ -515,7 +533,6 @@ class DdtuiApp(DriftWiring, PaneNavigation, App[None]):
         self.row_counts.clear()
         self.clear_drift()
         self._force_stats = True
-        self.query_one(InfoBar).problem = ""
         self._load_dags()
         if self.dag_id is not None and self.structure is None:
             self.task_pane.show_reading(f"Reading DAG {self.dag_id}…")

@@ -19,6 +19,16 @@ class InfoBar(Widget):
 
     refreshed_at: reactive[datetime | None] = reactive(None)
     problem: reactive[str] = reactive("")
+    # When the metastore stopped answering (a read failed or outlived a refresh interval).
+    silent_since: reactive[datetime | None] = reactive(None)
+
+    def metastore_silent(self, since: datetime) -> None:
+        """Say the metastore is not answering, since the first read that went unanswered."""
+        if self.silent_since is None:
+            self.silent_since = since
+
+    def metastore_answered(self, at: datetime) -> None:
+        self.refreshed_at, self.silent_since, self.problem = at, None, ""
 
     def __init__(self, info: MetastoreInfo, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -41,7 +51,10 @@ class InfoBar(Widget):
         right = Text(safe_text(f" Airflow {self.info.airflow_version}  "))
         if self.info.note:
             right.append(safe_text(f"{self.info.note}  "), style="bold yellow")
-        if self.problem:
+        if self.silent_since is not None:
+            since = f"{self.silent_since:%H:%M:%S}"
+            right.append(f"metastore not answering since {since} ", style="bold red")
+        elif self.problem:
             right.append(safe_text(f"{self.problem} "), style="bold red")
         elif self.refreshed_at is not None:
             right.append(f"refreshed {self.refreshed_at:%H:%M:%S}", style="dim")
