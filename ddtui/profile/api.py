@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -45,6 +45,10 @@ def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         elif conn.dialect.name in {"mysql", "mariadb"}:
             conn.exec_driver_sql("START TRANSACTION READ ONLY")
+        elif conn.dialect.name == "sqlite":
+            # The driver begins no transaction before a SELECT: each would see the database
+            # as it is then. BEGIN: the first read's snapshot holds until the rollback.
+            conn.exec_driver_sql("BEGIN")
         try:
             yield conn
         finally:
@@ -148,28 +152,41 @@ def _stages(
 ) -> Iterator[TableSchema | TableProfile]:
     """The schema, then the profiles of the plan (see profile_stages)."""
     name = display_name(table, schema)
-    with translated_errors(engine, name), read_only_connection(engine) as conn:
-        reflected = reflect_table(conn, table, schema)
-        selected = _selected(reflected, columns)
-        rows = count_rows(conn, reflected)  # the only count: every stage uses it
-    yield TableSchema(
-        table=name,
-        columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
-        row_count=rows,
-    )
-    final = _strategy(engine.dialect.name, mode, rows, sample_rows)
-    # A sample first unless the table is so small that the sample would be all of it.
-    plan: list[Strategy] = [final]
-    if sample_first and final != "sample" and rows > sample_rows:
-        plan = ["sample", final]
-    for i, strategy in enumerate(plan):
-        # A sample is quick: give it a tenth of the bar when an exact profile follows.
-        start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
-        with translated_errors(engine, name), read_only_connection(engine) as conn:
-            yield _run(
-                conn, reflected, selected, rows=rows, strategy=strategy, sample_rows=sample_rows,
-                head_rows=head_rows, settings=settings, control=control.slice(start, end),
-            )  # fmt: skip
+    with ExitStack() as held:
+        # SQLite: one read transaction for the row count and every stage, so that the
+        # statistics, head and tail all describe one snapshot even while a writer commits
+        # (WAL mode). Servers: a short transaction per stage.
+        shared = None
+        if engine.dialect.name == "sqlite":
+            held.enter_context(translated_errors(engine, name))
+            shared = held.enter_context(read_only_connection(engine))
+
+        def connection() -> AbstractContextManager[sa.Connection]:
+            return nullcontext(shared) if shared is not None else read_only_connection(engine)
+
+        with translated_errors(engine, name), connection() as conn:
+            reflected = reflect_table(conn, table, schema)
+            selected = _selected(reflected, columns)
+            rows = count_rows(conn, reflected)  # the only count: every stage uses it
+        yield TableSchema(
+            table=name,
+            columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
+            row_count=rows,
+        )
+        final = _strategy(engine.dialect.name, mode, rows, sample_rows)
+        # A sample first unless the table is so small that the sample would be all of it.
+        plan: list[Strategy] = [final]
+        if sample_first and final != "sample" and rows > sample_rows:
+            plan = ["sample", final]
+        for i, strategy in enumerate(plan):
+            # A sample is quick: give it a tenth of the bar when an exact profile follows.
+            start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
+            with translated_errors(engine, name), connection() as conn:
+                yield _run(
+                    conn, reflected, selected, rows=rows, strategy=strategy,
+                    sample_rows=sample_rows, head_rows=head_rows, settings=settings,
+                    control=control.slice(start, end),
+                )  # fmt: skip
 
 
 def profile_table(
