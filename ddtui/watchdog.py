@@ -58,23 +58,29 @@ class Watchdog:
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _watches: set[Watch] = field(default_factory=set)
     _thread: threading.Thread | None = None
+    _wake_at: float | None = None  # when the sleeping thread wakes next (None: never)
 
     def arm(self, dbapi_connection: Any, limit_s: float) -> Watch:
         watch = Watch(time.monotonic() + limit_s, limit_s, _dup_socket(dbapi_connection))
         with self._cond:
             self._watches.add(watch)
             if self._thread is None:
+                self._wake_at = watch.deadline
                 self._thread = threading.Thread(target=self._run, name="ddtui-watchdog")
                 self._thread.daemon = True
                 self._thread.start()
-            self._cond.notify()
+            elif self._wake_at is None or watch.deadline < self._wake_at:
+                # Woken only when it must wake sooner: a thread switch per statement
+                # would cost more than the statement on a fast server.
+                self._cond.notify()
         return watch
 
     def disarm(self, watch: Watch) -> bool:
         """Stop watching; True if the deadline had passed and the socket was shut down."""
         with self._cond:
-            self._watches.discard(watch)
-            self._cond.notify()  # the thread may sleep less, or end
+            self._watches.discard(watch)  # the thread finds out when it wakes...
+            if watch.fired:
+                self._cond.notify()  # ...unless it sleeps until woken (only fired ones left)
             if watch.sock is not None:
                 watch.sock.close()
                 watch.sock = None
@@ -89,8 +95,9 @@ class Watchdog:
                     if watch.sock is not None:
                         shut(watch.sock)
                 waiting = [w.deadline for w in self._watches if not w.fired]
-                self._cond.wait(timeout=min(waiting) - now if waiting else None)
-            self._thread = None
+                wake_at = self._wake_at = min(waiting) if waiting else None
+                self._cond.wait(timeout=None if wake_at is None else wake_at - now)
+            self._thread = self._wake_at = None
 
 
 WATCHDOG = Watchdog()

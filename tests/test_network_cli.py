@@ -67,12 +67,17 @@ def test_a_frozen_metastore_ends_each_command_with_exit_7(
     assert_timed_out(done, "metastore", proxy)
 
 
-def test_ddtui_timeout_in_the_environment_works_as_the_option(
-    metastore_proxy: tuple[AirflowHome, TcpProxy],
+@pytest.mark.parametrize("where", ["environment", "before the command"])
+def test_the_timeout_from_the_environment_or_before_the_command(
+    metastore_proxy: tuple[AirflowHome, TcpProxy], where: str
 ) -> None:
     home, proxy = metastore_proxy
     proxy.freeze()
-    done = ddtui(home, "dags", "--metastore", proxy.url_for(home.metastore_url), DDTUI_TIMEOUT="1")
+    url = proxy.url_for(home.metastore_url)
+    if where == "environment":
+        done = ddtui(home, "dags", "--metastore", url, DDTUI_TIMEOUT="1")
+    else:
+        done = ddtui(home, "--timeout", "1", "dags", "--metastore", url)
     assert_timed_out(done, "metastore", proxy)
 
 
