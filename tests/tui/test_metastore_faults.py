@@ -56,6 +56,7 @@ def header(app) -> str:
     return app.query_one(InfoBar).plain
 
 
+@pytest.mark.expect_worker_error("did not answer within 3 s")
 async def test_a_stalled_metastore_shows_since_when_then_recovers(app, proxied) -> None:
     proxy, _ = proxied
     clock: Clock = app.clock
@@ -80,6 +81,7 @@ async def test_a_stalled_metastore_shows_since_when_then_recovers(app, proxied) 
         assert "not answering" not in header(app)
 
 
+@pytest.mark.expect_worker_error("metastore postgresql")  # while it is down
 async def test_a_metastore_restart_recovers_on_the_next_refresh(app, proxied) -> None:
     proxy, _ = proxied
     clock: Clock = app.clock
