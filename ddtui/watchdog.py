@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -41,14 +41,10 @@ T = TypeVar("T")
 class Watch:
     """One armed deadline: a socket to shut down if nothing happens before it."""
 
-    deadline: float
+    deadline: float | None  # None: paused (the caller, not the server, has the turn)
     limit_s: float
     sock: socket.socket | None
     fired: bool = False
-
-    def touch(self) -> None:
-        """Progress was made (a row arrived): the deadline moves on."""
-        self.deadline = time.monotonic() + self.limit_s
 
 
 @dataclass(eq=False)
@@ -61,19 +57,32 @@ class Watchdog:
     _wake_at: float | None = None  # when the sleeping thread wakes next (None: never)
 
     def arm(self, dbapi_connection: Any, limit_s: float) -> Watch:
-        watch = Watch(time.monotonic() + limit_s, limit_s, _dup_socket(dbapi_connection))
+        deadline = time.monotonic() + limit_s
+        watch = Watch(deadline, limit_s, _dup_socket(dbapi_connection))
         with self._cond:
             self._watches.add(watch)
             if self._thread is None:
-                self._wake_at = watch.deadline
+                self._wake_at = deadline
                 self._thread = threading.Thread(target=self._run, name="ddtui-watchdog")
                 self._thread.daemon = True
                 self._thread.start()
-            elif self._wake_at is None or watch.deadline < self._wake_at:
+            elif self._wake_at is None or deadline < self._wake_at:
                 # Woken only when it must wake sooner: a thread switch per statement
                 # would cost more than the statement on a fast server.
                 self._cond.notify()
         return watch
+
+    def pause(self, watch: Watch) -> None:
+        """The caller works on what arrived: its time is not the server's."""
+        watch.deadline = None  # the thread skips paused watches
+
+    def resume(self, watch: Watch) -> None:
+        """The caller waits for the server again: a full limit from now."""
+        deadline = time.monotonic() + watch.limit_s
+        with self._cond:
+            watch.deadline = deadline
+            if self._wake_at is None or deadline < self._wake_at:
+                self._cond.notify()
 
     def disarm(self, watch: Watch) -> bool:
         """Stop watching; True if the deadline had passed and the socket was shut down."""
@@ -90,11 +99,15 @@ class Watchdog:
         with self._cond:
             while self._watches:
                 now = time.monotonic()
-                for watch in [w for w in self._watches if w.deadline <= now and not w.fired]:
-                    watch.fired = True
-                    if watch.sock is not None:
-                        shut(watch.sock)
-                waiting = [w.deadline for w in self._watches if not w.fired]
+                waiting = [
+                    w.deadline for w in self._watches if not w.fired and w.deadline is not None
+                ]
+                for watch in self._watches:
+                    if not watch.fired and watch.deadline is not None and watch.deadline <= now:
+                        watch.fired = True
+                        if watch.sock is not None:
+                            shut(watch.sock)
+                waiting = [deadline for deadline in waiting if deadline > now]
                 wake_at = self._wake_at = min(waiting) if waiting else None
                 self._cond.wait(timeout=None if wake_at is None else wake_at - now)
             self._thread = self._wake_at = None
@@ -178,18 +191,24 @@ def watch_engine(engine: sa.Engine, limits: EngineLimits) -> None:
             return limits.error(seconds)
         return None
 
-    ping = engine.dialect.do_ping
+    # The pool's liveness check and rollbacks (also the pool's, when a connection returns)
+    # run outside the statement events, and must not hang either.
+    engine.dialect.do_ping = _guarded(engine.dialect.do_ping, limits)  # type: ignore[method-assign,assignment]
+    engine.dialect.do_rollback = _guarded(engine.dialect.do_rollback, limits)  # type: ignore[method-assign,assignment]
 
-    def guarded_ping(dbapi_connection: Any) -> bool:
-        # The pool's liveness check runs outside the statement events, and must not hang.
+
+def _guarded(call: Callable[[Any], T], limits: EngineLimits) -> Callable[[Any], T]:
+    """`call(dbapi_connection)` within the connect limit (it should take a round trip)."""
+
+    def guarded(dbapi_connection: Any) -> T:
         watch = WATCHDOG.arm(dbapi_connection, limits.connect_s)
         try:
-            return ping(dbapi_connection)
+            return call(dbapi_connection)
         finally:
             if WATCHDOG.disarm(watch):
                 raise limits.error(limits.connect_s)
 
-    engine.dialect.do_ping = guarded_ping  # type: ignore[method-assign]
+    return guarded
 
 
 @contextmanager
@@ -209,10 +228,23 @@ def _watching(conn: sa.Connection) -> Iterator[Watch | None]:
         WATCHDOG.disarm(watch)
 
 
-def watched_rows(conn: sa.Connection, rows: Iterable[T]) -> Iterator[T]:
-    """`rows` of a streamed result, each fetch within the engine's limit (see module doc)."""
+def watched_rows(conn: sa.Connection, result: sa.Result[Any], rows: Iterable[T]) -> Iterator[T]:
+    """`rows` of a streamed `result`, each fetch (and the closing) within the engine's limit;
+    the time the caller spends on a row between fetches is not counted."""
     with _watching(conn) as watch:
-        for row in rows:
+        try:
+            iterator = iter(rows)
+            while True:
+                if watch is not None:
+                    WATCHDOG.resume(watch)
+                try:
+                    row = next(iterator)
+                except StopIteration:
+                    return
+                if watch is not None:
+                    WATCHDOG.pause(watch)
+                yield row
+        finally:
             if watch is not None:
-                watch.touch()
-            yield row
+                WATCHDOG.resume(watch)
+            result.close()  # a server-side cursor: a round trip

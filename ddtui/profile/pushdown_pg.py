@@ -173,20 +173,22 @@ def _grouping_scan(
         f.counts = [0] * (len(f.thresholds) - 1)
     result = conn.execute(stmt.execution_options(yield_per=10_000))
     try:
-        for *cells, n in watched_rows(conn, result):
-            # Each row belongs to one grouping set: the others' columns are NULL. A row
-            # with every cell NULL is some set's NULL group (missing values): skipped.
-            i = next((i for i, c in enumerate(cells) if c is not None), None)
-            if i is None:
-                continue
-            if i < len(keyed):
-                counted[i].append((cells[i], int(n)))
-                if len(counted[i]) > MAX_COUNTED_VALUES:
-                    return [col for (col, _), c in zip(keyed, counted, strict=True)
-                            if len(c) > MAX_COUNTED_VALUES]  # fmt: skip
-            else:
-                fine = fines[i - len(keyed)]
-                fine.counts[min(int(cells[i]), len(fine.counts)) - 1] += int(n)
+        # Row by row, but watched chunk by chunk (a row costs less than a watch).
+        for part in watched_rows(conn, result, result.partitions()):
+            for *cells, n in part:
+                # Each row belongs to one grouping set: the others' columns are NULL. A row
+                # with every cell NULL is some set's NULL group (missing values): skipped.
+                i = next((i for i, c in enumerate(cells) if c is not None), None)
+                if i is None:
+                    continue
+                if i < len(keyed):
+                    counted[i].append((cells[i], int(n)))
+                    if len(counted[i]) > MAX_COUNTED_VALUES:
+                        return [col for (col, _), c in zip(keyed, counted, strict=True)
+                                if len(c) > MAX_COUNTED_VALUES]  # fmt: skip
+                else:
+                    fine = fines[i - len(keyed)]
+                    fine.counts[min(int(cells[i]), len(fine.counts)) - 1] += int(n)
     finally:
         result.close()
     for (col, _), values in zip(keyed, counted, strict=True):

@@ -45,10 +45,7 @@ def _raw_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterato
 def _core_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
     """Row tuples through SQLAlchemy with a server-side cursor where the dialect has one."""
     result = conn.execution_options(stream_results=True, yield_per=size).execute(stmt)
-    try:
-        yield from watched_rows(conn, result.partitions(size))
-    finally:
-        result.close()
+    yield from watched_rows(conn, result, result.partitions(size))
 
 
 def row_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
