@@ -235,6 +235,25 @@ def grouped_profile(conn: sa.Connection, job: CountJob, settings: Settings) -> C
     return category_profile(conn, job, settings)
 
 
+def recount_if_moved(
+    conn: sa.Connection,
+    jobs: Sequence[CountJob],
+    profiles: dict[int, ColumnProfile],
+    rows: int,
+    settings: Settings,
+) -> None:
+    """Count again on `conn` the columns whose counts did not see `rows` rows.
+
+    The counting threads read on their own connections, so in their own snapshots: in
+    WAL mode a writer may commit between theirs and `conn`'s (which the row count, the
+    other columns, head and tail come from). A changed row count shows it; then `conn`
+    counts those columns itself, in the profile's snapshot.
+    """
+    for job in jobs:
+        if profiles[job.index].count + profiles[job.index].missing != rows:
+            profiles[job.index] = grouped_profile(conn, job, settings)
+
+
 def countable_jobs(
     conn: sa.Connection,
     table: sa.Table,

@@ -29,6 +29,7 @@ from ddtui.profile.grouped import (
     GroupCounter,
     countable_jobs,
     parallel_capable,
+    recount_if_moved,
     rowid_column,
 )
 from ddtui.profile.models import ColumnProfile
@@ -121,6 +122,7 @@ def passes_profile(
         for index in list(by_index):
             profiles[index] = by_index.pop(index).finish()
         profiles.update(counter.finish(control.slice(0.85, 1.0)))
+    recount_if_moved(conn, jobs, profiles, rows, settings)
     if jobs:  # the stream had only some of the columns
         head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
     return [profiles[i] for i in range(len(columns))], head, tail, read

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
 from ddtui.profile.control import Control
-from ddtui.profile.grouped import GroupCounter, count_jobs, grouped_profile
+from ddtui.profile.grouped import GroupCounter, count_jobs, recount_if_moved
 from ddtui.profile.heap_order import first_rows, heap_pages, last_rows
 from ddtui.profile.models import ColumnProfile
 from ddtui.watchdog import watched_rows
@@ -246,11 +246,7 @@ def stream_profile(
         finished = finish_all(accumulators, control.slice(0.8, 0.9))
         profiles.update(zip(streamed, finished, strict=True))
         profiles.update(counter.finish(control.slice(0.9, 1.0)))
-    for job in jobs:
-        if profiles[job.index].count + profiles[job.index].missing != rows:
-            # Counted on another connection after a writer committed (SQLite in WAL mode):
-            # count again on this one, in the snapshot the rest of the profile read.
-            profiles[job.index] = grouped_profile(conn, job, settings)
+    recount_if_moved(conn, jobs, profiles, rows, settings)
     if jobs:  # the stream had only some of the columns
         head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
     return [profiles[i] for i in range(len(columns))], head, tail, read
