@@ -45,14 +45,20 @@ def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
             conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         elif conn.dialect.name in {"mysql", "mariadb"}:
             conn.exec_driver_sql("START TRANSACTION READ ONLY")
-        elif conn.dialect.name == "sqlite":
+        elif conn.dialect.name == "sqlite" and _wal_mode(conn):
             # The driver begins no transaction before a SELECT: each would see the database
             # as it is then. BEGIN: the first read's snapshot holds until the rollback.
+            # Only in WAL mode, where readers never block writers: in the rollback-journal
+            # modes, a read transaction would keep the pipeline from writing meanwhile.
             conn.exec_driver_sql("BEGIN")
         try:
             yield conn
         finally:
             conn.rollback()
+
+
+def _wal_mode(conn: sa.Connection) -> bool:
+    return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
 
 
 def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:
