@@ -110,7 +110,7 @@ def test_cli_record_into_a_locked_history_is_one_line_exit_9(
 
 
 @pytest.mark.parametrize("kind", [*sorted(UNUSABLE), "locked"])
-@pytest.mark.expect_worker_error("HistoryError")
+@pytest.mark.expect_worker_error("history note: profile")  # not recorded, not read
 async def test_tui_notes_an_unusable_history_and_keeps_working(
     kind: str,
     tmp_path: Path,
