@@ -42,7 +42,8 @@ def test_wal_metastore_in_a_readonly_directory_opens_as_a_snapshot(
     assert in_wal_mode(db)
     before = sorted(p.name for p in readonly_dir.iterdir())
     assert before == ["airflow.db"]  # no -shm: nobody has it open
-    env = ddtui_env(airflow_home)
+    # No Airflow home of the test set: its airflow.cfg is private to root (Airflow writes it 0600).
+    env = ddtui_env(AIRFLOW_HOME=str(readonly_dir))
     done = run_ddtui_unprivileged("dags", "--metastore", f"sqlite:///{db}", env=env)
     assert done.returncode == 0, done.stderr
     heading = done.stdout.splitlines()[0]
