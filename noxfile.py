@@ -1,4 +1,4 @@
-"""Sessions: `nox -s tests` (the CI line), `lint`, `demo`, `bench`."""
+"""Sessions: `nox -s tests` (the CI line), `tests_versions` (3.11-3.13), `lint`, `demo`, `bench`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,14 @@ def _pkg_config_knows(library: str) -> bool:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against real Airflow metastores."""
+    _ensure_system_packages(session)
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=["3.11", "3.12", "3.13"])
+def tests_versions(session: nox.Session) -> None:
+    """The suite on each supported Python: `nox -s tests_versions` (or `tests_versions-3.13`)."""
     _ensure_system_packages(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from connections_support import SECRET, ConnectionsHome
 
 import ddtui as ddtui_package
 from ddtui.airflow_cli import find_airflow_executable, set_config_options
 from ddtui.connections import AirflowConnections
+from ddtui.errors import ConfigError
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])
@@ -199,3 +201,17 @@ def test_a_secrets_backend_is_asked_through_the_airflow_command(
     )  # fmt: skip
     source = profile(done)["output"]["read_through"]
     assert source.startswith("Airflow connection `filed` (secrets backend via `airflow`")
+
+
+def test_the_fernet_key_command_is_run_and_a_secret_form_is_one_line(
+    conn_home: ConnectionsHome,
+) -> None:
+    engine = sa.create_engine(conn_home.metastore_url)
+    home = {"AIRFLOW_HOME": str(conn_home.home), "PATH": os.environ["PATH"]}
+    command = {"AIRFLOW__CORE__FERNET_KEY_CMD": f"echo {conn_home.fernet_key}", **home}
+    assert AirflowConnections(command, engine).get("pg_reader").password == SECRET
+    secret = {"AIRFLOW__CORE__FERNET_KEY_SECRET": "core/fernet", **home}
+    with pytest.raises(ConfigError, match="only Airflow reads its secrets backend") as raised:
+        AirflowConnections(secret, engine).get("pg_reader")
+    assert SECRET not in str(raised.value)
+    engine.dispose()
