@@ -25,7 +25,16 @@ from hypothesis.extra import numpy as hnp
 from profile_checks import assert_matches_pandas, reference_frame
 
 from ddtui.errors import DataSourceError
-from ddtui.profile import TableProfile, distinct, passes, profile_table, ranks, stream, sums
+from ddtui.profile import (
+    TableProfile,
+    bounded,
+    distinct,
+    passes,
+    profile_table,
+    ranks,
+    stream,
+    sums,
+)
 from ddtui.profile.bounded import interpolated
 from ddtui.profile.sums import BufferedSum, PairwiseSum
 
@@ -167,6 +176,28 @@ def test_more_passes_when_a_quartile_bucket_holds_many_values(
     )
     write(engine, frame)
     profile = both_ways(engine)
+    assert_matches_pandas(profile, reference_frame(engine, "t"))
+
+
+def test_text_that_turns_many_valued_is_handed_over_to_sqlite(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Few values in the first rows, then a new value a row: Python stops counting it.
+    labels = [f"first {i % 5}" for i in range(3000)] + [f"later {i}" for i in range(2000)]
+    write(engine, pd.DataFrame({"label": labels, "x": np.arange(5000) * 0.5}))
+    monkeypatch.setattr(bounded, "COUNTED_KEYS", 100)
+    monkeypatch.setattr(passes, "count_jobs", lambda *args: [])  # every text column streamed
+    handed_over = []
+    original = bounded.HandedOverCounts._check
+
+    def spy(self: bounded.HandedOverCounts) -> None:
+        original(self)
+        handed_over.append(self.handed_over)
+
+    monkeypatch.setattr(bounded.HandedOverCounts, "_check", spy)
+    profile = both_ways(engine)
+    assert handed_over[-1]
+    assert profile.column("label").distinct == 2005
     assert_matches_pandas(profile, reference_frame(engine, "t"))
 
 

@@ -21,6 +21,7 @@ from ddtui.errors import DataSourceError
 from ddtui.profile.accumulate import (
     QUANTILES,
     Accumulator,
+    CategoryAccumulator,
     ColumnSpec,
     DatetimeAccumulator,
     NumberAccumulator,
@@ -34,6 +35,8 @@ from ddtui.profile.summary import iso_tick, python_scalar
 from ddtui.profile.sums import BufferedSum, PairwiseSum
 
 READER_ROWS = 1 << 16  # the converting accumulator's array: one chunk
+# Distinct values a text column may have in Python's Counter before SQLite counts it instead.
+COUNTED_KEYS = 100_000
 
 
 def quartile_ranks(count: int) -> list[int]:
@@ -336,6 +339,32 @@ class BoundedDatetimeAccumulator(Passes):
             edges=[iso_tick(e, "us", tz_aware) for e in edges], counts=[int(c) for c in counts]
         )
         return profile
+
+
+class HandedOverCounts(CategoryAccumulator):
+    """Text counted in Python while it has few values; past COUNTED_KEYS, left to SQLite.
+
+    Few-valued columns are cheaper to count as they stream than for SQLite to sort; one
+    that looked few-valued in its first rows but is not stops here (its counts dropped),
+    and SQLite groups it from scratch (grouped.py), so memory never grows with the table.
+    """
+
+    handed_over = False
+
+    def add_rows(self, rows: Sequence[Sequence[Any]], index: int) -> None:
+        if not self.handed_over:
+            super().add_rows(rows, index)
+            self._check()
+
+    def add(self, values: Sequence[Any]) -> None:
+        if not self.handed_over:
+            super().add(values)
+            self._check()
+
+    def _check(self) -> None:
+        if len(self.counts) > COUNTED_KEYS:
+            self.counts.clear()
+            self.handed_over = True
 
 
 def bounded_accumulator_for(spec: ColumnSpec, settings: Settings, capacity: int) -> Accumulator:

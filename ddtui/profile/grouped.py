@@ -386,6 +386,13 @@ class GroupCounter:
         self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ddtui-count")
         self.futures.append(self.executor.submit(self._drain_on_new_connection))
 
+    def add(self, job: CountJob) -> None:
+        """One more job after start(): a column the stream stopped counting (see bounded.py)."""
+        self.pending.append(job)
+        self.names[job.index] = job.spec.name
+        if self.executor is None:
+            self.start()
+
     def finish(self, control: Control) -> dict[int, ColumnProfile]:
         """Every job's profile by column index, once all are counted."""
         if self.executor is None:

@@ -5,8 +5,9 @@ in memory, which is fastest. Beyond it, peak memory must not grow with the table
 
 - numbers and datetimes are read in two passes (rarely more) by the bounded accumulators
   (bounded.py), which count distinct values through temporary files (distinct.py);
-- every text and boolean column SQLite can group is grouped by SQLite (grouped.py), not
-  only the many-valued ones the first rows show: a Counter grows with distinct values.
+- text columns are counted in Python only while they have few values: one that turns out
+  many-valued is handed over to SQLite (bounded.HandedOverCounts, grouped.py), so no
+  Counter grows with the table.
 
 The SQLite work runs on other connections in parallel with the passes, as in stream.py.
 """
@@ -23,11 +24,13 @@ import sqlalchemy as sa
 
 from ddtui.errors import DataSourceError
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings
-from ddtui.profile.bounded import Passes, bounded_accumulator_for
+from ddtui.profile.bounded import HandedOverCounts, Passes, bounded_accumulator_for
 from ddtui.profile.control import Control
 from ddtui.profile.grouped import (
+    CountJob,
     GroupCounter,
-    countable_jobs,
+    count_jobs,
+    countable,
     parallel_capable,
     recount_if_moved,
     rowid_column,
@@ -86,11 +89,23 @@ def passes_profile(
 ) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
     """Profiles of all columns in bounded memory; return them, head, tail and rows read."""
     parallel = parallel_capable(conn.engine)
-    jobs = countable_jobs(conn, table, columns, specs) if parallel else []
+    jobs = count_jobs(conn, table, columns, specs)  # as for one pass: none if not parallel
     counted = {job.index for job in jobs}
     # rowid order in every pass: the order pandas reads, and numpy's sums depend on it.
-    order_by = jobs[0].rowid if jobs else rowid_column(conn, table)
+    rowid = jobs[0].rowid if jobs else rowid_column(conn, table)
     streamed = [i for i in range(len(columns)) if i not in counted]
+    can_hand_over = {
+        specs[i]: i
+        for i in streamed
+        if parallel and rowid is not None and specs[i].kind in {"text", "other"}
+        and countable(columns[i], specs[i], conn.dialect)
+    }  # fmt: skip
+
+    def make(spec: ColumnSpec, settings: Settings, capacity: int) -> Accumulator:
+        if spec in can_hand_over:
+            return HandedOverCounts(spec, settings, capacity)
+        return bounded_accumulator_for(spec, settings, capacity)
+
     profiles: dict[int, ColumnProfile] = {}
     with (
         GroupCounter(conn.engine, jobs, settings) as counter,
@@ -100,7 +115,7 @@ def passes_profile(
         accumulators, head, tail, read = scan(
             conn, table, [columns[i] for i in streamed], [specs[i] for i in streamed],
             settings=settings, control=control.slice(0.0, 0.45), expected_rows=rows,
-            head_rows=head_rows, order_by=order_by, make=bounded_accumulator_for,
+            head_rows=head_rows, order_by=rowid, make=make,
         )  # fmt: skip
         by_index: dict[int, Accumulator] = dict(zip(streamed, accumulators, strict=True))
         passing = {
@@ -113,16 +128,22 @@ def passes_profile(
             # The second pass does most; a third is rare: give them 0.45-0.8 and 0.8-0.85.
             start, end = (0.45, 0.8) if step == 0 else (0.8, 0.85)
             read_again(
-                conn, table, columns, passing, order_by=order_by,
+                conn, table, columns, passing, order_by=rowid,
                 control=control.slice(start, end), rows=rows,
             )  # fmt: skip
             passing = {i: acc for i, acc in passing.items() if acc.end_pass()}
             step += 1
         # Each accumulator dropped once finished, as stream.finish_all does.
         for index in list(by_index):
-            profiles[index] = by_index.pop(index).finish()
+            accumulator = by_index.pop(index)
+            if isinstance(accumulator, HandedOverCounts) and accumulator.handed_over:
+                assert rowid is not None
+                jobs.append(CountJob(index, table, columns[index], specs[index], rowid))
+                counter.add(jobs[-1])
+            else:
+                profiles[index] = accumulator.finish()
         profiles.update(counter.finish(control.slice(0.85, 1.0)))
     recount_if_moved(conn, jobs, profiles, rows, settings)
-    if jobs:  # the stream had only some of the columns
-        head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
+    if counted:  # the stream had only some of the columns
+        head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=rowid)
     return [profiles[i] for i in range(len(columns))], head, tail, read
