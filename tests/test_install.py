@@ -3,7 +3,9 @@ reads a metastore, decrypts its connections, and prints its version; Typer's com
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,18 +39,43 @@ def test_typer_completion_is_offered_and_prints_a_script() -> None:
     assert "_DDTUI_COMPLETE" in done.stdout
 
 
+def python_for(version: str) -> str | None:
+    """A working `python3.X` of this machine (on PATH or under pyenv), or None."""
+    found = [shutil.which(f"python{version}")]
+    found += sorted(glob.glob(str(Path.home() / f".pyenv/versions/{version}*/bin/python3")))
+    for candidate in filter(None, found):
+        probe = run([candidate, "-c", "import sys; print(sys.version_info[:2])"])
+        if probe.returncode == 0 and probe.stdout.strip() == str(
+            tuple(map(int, version.split(".")))
+        ):
+            return candidate
+    return None
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built wheel installed in a fresh virtual environment (its `bin` directory)."""
-    where = tmp_path_factory.mktemp("install")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ddtui built as a wheel, as `pip install` from an index would receive it."""
+    where = tmp_path_factory.mktemp("dist")
     build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
-    done = run([*build, str(SOURCE_ROOT), "-w", str(where / "dist")])
+    done = run([*build, str(SOURCE_ROOT), "-w", str(where)])
     assert done.returncode == 0, done.stderr
-    (wheel,) = (where / "dist").glob("ddtui-*.whl")
-    venv = where / "venv"
-    # The base interpreter, not this test environment (which has Airflow).
-    base_python = Path(sys.base_prefix) / "bin" / "python3"
-    assert run([str(base_python), "-m", "venv", str(venv)]).returncode == 0
+    (built,) = where.glob("ddtui-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module", params=["3.11", "3.12", "3.13"])
+def installed(
+    request: pytest.FixtureRequest, wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The wheel installed in a fresh virtual environment of that Python (its `bin`)."""
+    current = f"{sys.version_info.major}.{sys.version_info.minor}"
+    # This test environment has Airflow: its base interpreter, never the environment itself.
+    base = str(Path(sys.base_prefix) / "bin" / "python3") if request.param == current else None
+    python = base or python_for(request.param)
+    if python is None:
+        pytest.skip(f"no Python {request.param} on this machine")
+    venv = tmp_path_factory.mktemp(f"venv{request.param}")
+    assert run([python, "-m", "venv", str(venv)]).returncode == 0
     # No PYTHONPATH: pip would take the source tree on it for ddtui already installed.
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     done = run([*pip, str(wheel)], PYTHONPATH="")
