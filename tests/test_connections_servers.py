@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from airflow_home_support import POSTGRES_URL, fresh_postgres_database, require_service
+from airflow_home_support import (
+    MYSQL_URL,
+    POSTGRES_URL,
+    fresh_mysql_database,
+    fresh_postgres_database,
+    require_service,
+)
 from connections_support import SECRET, ConnectionsHome, copy_home, set_task_field
 from sources_support import set_outlet
 from sqlalchemy.engine import make_url
@@ -80,3 +86,51 @@ def test_reads_through_the_connection_and_records_no_password(
     assert_equals_pandas(found, admin_url)
     assert history.exists()
     assert SECRET.encode() not in history.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def mariadb_home(
+    airflow_home: AirflowHome, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ConnectionsHome, str]]:
+    """A home whose `my_wh` connection reaches a fresh MariaDB database as a login that may
+    only read, with a password the server checks (so only the decrypted one gets in)."""
+    require_service("MariaDB/MySQL", MYSQL_URL)
+    name, user = f"ddtui_conns_{os.getpid()}", f"ddtui_conns_ro_{os.getpid()}"
+    with fresh_mysql_database(MYSQL_URL, name) as admin_url:
+        admin = sa.create_engine(admin_url, poolclass=sa.NullPool)
+        data = sa.create_engine(airflow_home.data_url)
+        pd.read_sql_table("orders", data).to_sql("orders", admin, index=False)
+        data.dispose()
+        with admin.begin() as db:
+            db.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'%'"))
+            db.execute(sa.text(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{SECRET}'"))
+            db.execute(sa.text(f"GRANT SELECT ON `{name}`.* TO '{user}'@'%'"))
+        try:
+            home = copy_home(airflow_home, tmp_path_factory.mktemp("myconns") / "airflow")
+            conn = {
+                "conn_type": "mysql",
+                "host": "127.0.0.1",
+                "port": make_url(MYSQL_URL).port or 3306,
+                "schema": name,
+                "login": user,
+                "password": SECRET,
+            }
+            home.add_connections([["connections", "add", "my_wh", "--conn-json", json.dumps(conn)]])
+            set_outlet(
+                home.metastore, "asset_outputs", "orders", f"mysql://127.0.0.1:3306/{name}/orders"
+            )
+            yield home, admin_url
+        finally:
+            with admin.begin() as db:
+                db.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'%'"))
+            admin.dispose()
+
+
+@pytest.mark.mysql
+def test_a_mysql_asset_reads_through_the_connection_whose_password_the_server_checks(
+    mariadb_home: tuple[ConnectionsHome, str],
+) -> None:
+    home, admin_url = mariadb_home
+    found = profile(ddtui(home, "describe", "asset_outputs", "extract_orders", "-f", "json"))
+    assert found["output"]["read_through"] == "Airflow connection `my_wh` (metastore)"
+    assert_equals_pandas(found, admin_url)
