@@ -114,7 +114,7 @@ async def test_exact_profile_is_recorded_and_the_progress_bar_hidden(make_app, t
         assert [e.key.table for e in entries] == ["drift_latest"]
 
 
-@pytest.mark.expect_worker_error("HistoryError: profile history")
+@pytest.mark.expect_worker_error("profile history")
 async def test_a_history_that_cannot_be_written_only_shows_a_note(
     make_app, tmp_path, monkeypatch
 ) -> None:
