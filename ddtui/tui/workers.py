@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
+from ddtui.errors import ConfigError
 from ddtui.outputs import OutputRef, resolve_output
 from ddtui.tui import backend
 from ddtui.tui.messages import (
@@ -143,7 +144,15 @@ def load_dag(
 def resolve_outputs(
     structure: DagStructure, detail: RunDetail | None, data: DataSettings
 ) -> dict[str, OutputRef]:
-    return {task.task_id: resolve_output(task, detail, data) for task in structure.tasks}
+    refs = {}
+    for task in structure.tasks:
+        try:
+            refs[task.task_id] = resolve_output(task, detail, data)
+        except ConfigError as exc:
+            # A connection that cannot be used (wrong fernet key, ...): the DAG still opens,
+            # and that task's stats pane gives the one line.
+            refs[task.task_id] = OutputRef(None, None, None, None, "", str(exc))
+    return refs
 
 
 def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, OutputRef]) -> Job:
