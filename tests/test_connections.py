@@ -201,6 +201,13 @@ def test_a_secrets_backend_is_asked_through_the_airflow_command(
     )  # fmt: skip
     source = profile(done)["output"]["read_through"]
     assert source.startswith("Airflow connection `filed` (secrets backend via `airflow`")
+    missing = ddtui(
+        conn_home, "describe", "titanic", "features", "--data-conn", "missing",
+        AIRFLOW__SECRETS__BACKEND="airflow.secrets.local_filesystem.LocalFilesystemBackend",
+        AIRFLOW__SECRETS__BACKEND_KWARGS=json.dumps({"connections_file_path": str(secrets)}),
+        PATH=f"{airflow_bin}:/usr/bin:/bin",
+    )  # fmt: skip
+    assert_one_line(missing, 3, "unknown Airflow connection 'missing'", "the secrets backend")
 
 
 def test_the_fernet_key_command_is_run_and_a_secret_form_is_one_line(
