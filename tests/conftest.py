@@ -18,6 +18,7 @@ from airflow_home_support import (
 )
 from connections_support import ConnectionsHome, build_connections_home
 from hostile_support import HostileHome, build_hostile_home
+from safety_support import BACKENDS, ScratchDatabase, scratch_database
 from task_logs_support import TaskLogsHome, cached_task_logs_home
 from worker_guard import GUARD_KEY, MARKER, install_worker_guard
 
@@ -127,3 +128,12 @@ def pytest_runtest_call(item: pytest.Item) -> object:
     if guard is not None:
         guard.check()
     return result
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def scratch(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ScratchDatabase]:
+    """A database of each backend made for one test module (tests/safety_support.py)."""
+    with scratch_database(request.param, tmp_path_factory.mktemp("scratch")) as made:
+        yield made

@@ -31,6 +31,11 @@ from sqlalchemy.engine import make_url
 BACKENDS = ("sqlite", "postgresql", "mysql+pymysql", "mysql+mysqldb")
 
 
+def family(backend: str) -> str:
+    """`mysql+pymysql` -> `mysql`: what the database is, whatever the driver."""
+    return backend.partition("+")[0]
+
+
 @dataclass(frozen=True)
 class ScratchDatabase:
     """A database made for one test module: `url` for ddtui, `admin` to set up and check."""

@@ -6,14 +6,14 @@ the transactions the profiler begins (READ ONLY, even on an engine that could wr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from safety_support import BACKENDS, ScratchDatabase, scratch_database
+from safety_support import BACKENDS, ScratchDatabase, family, scratch_database
 
 from ddtui.datasource import DataSources
 from ddtui.db import create_readonly_engine
@@ -53,18 +53,6 @@ ENGINES: dict[str, Callable[[str], sa.Engine]] = {
     "metastore": lambda url: create_readonly_engine(url, statement_timeout_s=30),
     "data": lambda url: DataSources().engine(url),
 }
-
-
-def family(backend: str) -> str:
-    return backend.partition("+")[0]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def scratch(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ScratchDatabase]:
-    with scratch_database(request.param, tmp_path_factory.mktemp("scratch")) as made:
-        yield made
 
 
 @pytest.mark.parametrize("engine_kind", sorted(ENGINES))

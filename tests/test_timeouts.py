@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from safety_support import BACKENDS, ScratchDatabase, scratch_database
+from safety_support import ScratchDatabase, family
 
 from ddtui.datasource import DataSources
 from ddtui.db import create_readonly_engine, is_timeout
@@ -36,18 +36,6 @@ ENGINES: dict[str, Callable[[str], sa.Engine]] = {
     "metastore": lambda url: create_readonly_engine(url, statement_timeout_s=0.5),
     "data": lambda url: DataSources(statement_timeout_s=0.5).engine(url),
 }
-
-
-def family(backend: str) -> str:
-    return backend.partition("+")[0]
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def scratch(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ScratchDatabase]:
-    with scratch_database(request.param, tmp_path_factory.mktemp("scratch")) as made:
-        yield made
 
 
 @pytest.mark.parametrize("engine_kind", sorted(ENGINES))
