@@ -17,6 +17,7 @@ import subprocess
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -237,16 +238,22 @@ class AirflowConnections:
         env: Mapping[str, str] | None = None,
         metastore: sa.Engine | None = None,
     ) -> None:
-        from ddtui.settings import airflow_config_path, read_airflow_config
+        from ddtui.settings import airflow_config_path
 
         self.env = dict(os.environ if env is None else env)
         self.metastore = metastore
         self.config_path = airflow_config_path(self.env)
-        present = self.config_path.exists() or self.config_path.is_symlink()
-        self.config = read_airflow_config(self.config_path) if present else None
         self._found: dict[str, AirflowConnection | None] = {}
         self._listed: list[AirflowConnection] | None = None
         self._lock = threading.Lock()
+
+    @cached_property
+    def config(self) -> Any:
+        """airflow.cfg, read only when a connection needs it (`--data-url` alone never does)."""
+        from ddtui.settings import read_airflow_config
+
+        present = self.config_path.exists() or self.config_path.is_symlink()
+        return read_airflow_config(self.config_path) if present else None
 
     @property
     def secrets_backend(self) -> str:

@@ -222,3 +222,15 @@ def test_the_fernet_key_command_is_run_and_a_secret_form_is_one_line(
         AirflowConnections(secret, engine).get("pg_reader")
     assert SECRET not in str(raised.value)
     engine.dispose()
+
+
+def test_given_urls_need_no_readable_airflow_cfg(
+    conn_home: ConnectionsHome, tmp_path: Path
+) -> None:
+    # An airflow.cfg ddtui cannot read (here: a directory) matters only when it is needed.
+    done = ddtui(
+        conn_home, "describe", "titanic", "features", "-f", "json",
+        "--metastore", conn_home.metastore_url, "--data-url", f"sqlite:///{conn_home.data_db}",
+        AIRFLOW_CONFIG=str(tmp_path),
+    )  # fmt: skip
+    assert profile(done)["output"]["table"] == "titanic_features"
