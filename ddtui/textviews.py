@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail
+from ddtui.errors import ConfigError
+from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail, TaskNode
 from ddtui.outputs import resolve_output
 from ddtui.settings import DataSettings
+from ddtui.sources import mask_uri_passwords
 from ddtui.terminal_text import safe_text
 
 ID_LIMIT = 250  # Airflow's own limit for DAG and task ids; longer text from data is cut
@@ -67,7 +69,6 @@ def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataS
     for task in structure.tasks:
         tis = by_task.get(task.task_id, [])
         state = tis[0].state if len(tis) == 1 else _mapped_state(tis)
-        output = resolve_output(task, run, data)
         rows.append(
             [
                 task.task_id,
@@ -75,7 +76,7 @@ def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataS
                 str(max((ti.try_number for ti in tis), default=0)) if tis else "-",
                 format_duration(sum(ti.duration or 0 for ti in tis) if tis else None),
                 task.operator,
-                output.label or "-",
+                _output_cell(task, run, data),
             ]
         )
     head = f"DAG {safe_text(structure.dag_id, ID_LIMIT)}, run " + (
@@ -85,6 +86,15 @@ def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataS
     )
     table = format_table(["TASK", "STATE", "TRY", "DURATION", "OPERATOR", "OUTPUT"], rows)
     return f"{head}\n{table}"
+
+
+def _output_cell(task: TaskNode, run: RunDetail | None, data: DataSettings) -> str:
+    """The task's output table, or the one line why its connection cannot be used."""
+    try:
+        return resolve_output(task, run, data).label or "-"
+    except ConfigError as exc:
+        # One task's unusable connection (wrong fernet key, ...) must not hide the others.
+        return mask_uri_passwords(str(exc))
 
 
 def _mapped_state(tis: list) -> str | None:

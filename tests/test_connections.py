@@ -234,3 +234,17 @@ def test_given_urls_need_no_readable_airflow_cfg(
         AIRFLOW_CONFIG=str(tmp_path),
     )  # fmt: skip
     assert profile(done)["output"]["table"] == "titanic_features"
+
+
+def test_tasks_lists_every_task_and_gives_the_unusable_connection_in_its_own_row(
+    conn_home: ConnectionsHome,
+) -> None:
+    done = ddtui(conn_home, "tasks", "titanic", AIRFLOW__CORE__FERNET_KEY=OTHER_KEY)
+    assert done.returncode == 0, done.stderr
+    assert SECRET not in done.stdout + done.stderr
+    rows = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
+    assert "cannot decrypt its password" in rows["clean"]
+    assert "'warehouse'" in rows["clean"]
+    others = [row for task_id, row in rows.items() if task_id != "clean"]
+    assert others and not any("decrypt" in row for row in others)
+    assert "titanic_features" in done.stdout  # another task's output table still shows
