@@ -39,7 +39,8 @@ from ddtui.airflow_cli import (
 from ddtui.errors import DdtuiError
 
 # "assets": the outlet-asset DAG alone, for a home whose data database is a server.
-DagSet = Literal["test", "demo", "assets"]
+# "warehouse": a DAG writing through its `warehouse` Airflow connection (added by the caller).
+DagSet = Literal["test", "demo", "assets", "warehouse"]
 
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
@@ -79,6 +80,7 @@ TEST_RUNS = (
     PlannedRun("templated_output", "2024-07-02", {"rows": 1_500}),
 )
 ASSET_RUNS = (PlannedRun("asset_outputs", "2024-02-01"),)
+WAREHOUSE_RUNS = (PlannedRun("warehouse_outputs", "2024-08-01"),)
 DEMO_RUNS = (
     *TEST_RUNS,
     PlannedRun("churn_training", "2024-05-01"),
@@ -92,6 +94,7 @@ UNPAUSED = {
     "test": ("titanic",),
     "demo": ("titanic", "drift", "churn_training", "daily_scoring"),
     "assets": ("asset_outputs",),
+    "warehouse": ("warehouse_outputs",),
 }
 
 
@@ -163,8 +166,8 @@ def airflow_version() -> str:
 
 def dag_ids(dag_set: DagSet) -> tuple[str, ...]:
     """The DAGs of a DAG set (each DAG file defines the DAG of the same name)."""
-    if dag_set == "assets":
-        return ("asset_outputs",)
+    if dag_set in ("assets", "warehouse"):
+        return UNPAUSED[dag_set]  # one DAG each, left unpaused
     return TEST_DAGS + (DEMO_ONLY_DAGS if dag_set == "demo" else ())
 
 
@@ -175,7 +178,8 @@ def dag_file_names(dag_set: DagSet) -> tuple[str, ...]:
 
 def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
     """The runs a DAG set is built with."""
-    return {"demo": DEMO_RUNS, "assets": ASSET_RUNS}.get(dag_set, TEST_RUNS)
+    runs = {"demo": DEMO_RUNS, "assets": ASSET_RUNS, "warehouse": WAREHOUSE_RUNS}
+    return runs.get(dag_set, TEST_RUNS)
 
 
 def fingerprint(dag_set: DagSet) -> str:
@@ -197,11 +201,14 @@ def build_airflow_home(
     dag_set: DagSet,
     metastore_url: str | None = None,
     data_url: str | None = None,
+    connections: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
 ) -> AirflowHome:
     """Create an Airflow home in the empty or missing directory `home` and run its DAGs.
 
     The DAGs write their output tables to `data_url` (default: ``data.db`` in the home).
+    `connections` (id -> Airflow's connection JSON) are added by `airflow connections add`
+    before the runs, encrypted with the fernet key `db migrate` wrote into airflow.cfg.
     """
     say = progress or (lambda _message: None)
     started = time.monotonic()
@@ -240,6 +247,11 @@ def build_airflow_home(
     unpaused = UNPAUSED[dag_set]
     pattern = "^(" + "|".join(re.escape(dag_id) for dag_id in unpaused) + ")$"
     # One process for the rest: `dags test` start-up costs more than a small DAG's run.
+    if connections:
+        # A quiet runner: progress lines would show the arguments, which carry the passwords.
+        quiet = AirflowCli(executable, home, data_url, lambda _message: None)
+        _add_connections(quiet, connections)
+        say(f"airflow connections add: {', '.join(connections)}")
     reserialized, *tested, unpause = airflow.run_many(
         [
             ["dags", "reserialize"],
@@ -320,6 +332,20 @@ def default_demo_home() -> Path:
 def ensure_demo_home(progress: Progress | None = None) -> AirflowHome:
     """The demo Airflow home, built on first use and rebuilt when the demo DAGs change."""
     return ensure_airflow_home(default_demo_home(), dag_set="demo", progress=progress)
+
+
+def _add_connections(quiet: AirflowCli, connections: Mapping[str, Mapping[str, Any]]) -> None:
+    """`airflow connections add ID --conn-json ...` for each connection, in one process."""
+    commands = [
+        ["connections", "add", conn_id, "--conn-json", json.dumps(conn)]
+        for conn_id, conn in connections.items()
+    ]
+    for conn_id, result in zip(connections, quiet.run_many(commands), strict=True):
+        # The message names only the id: the arguments carry the password.
+        if not result.ok:
+            tail = "\n".join(result.output.strip().splitlines()[-5:])
+            failed = f"`airflow connections add {conn_id}` exited with {result.exit}"
+            raise DdtuiError(f"{failed}:\n{tail}")
 
 
 def _dags_test_args(planned: PlannedRun) -> list[str]:

@@ -20,6 +20,7 @@ from connections_support import ConnectionsHome, build_connections_home
 from hostile_support import HostileHome, build_hostile_home
 from safety_support import BACKENDS, ScratchDatabase, scratch_database
 from task_logs_support import TaskLogsHome, cached_task_logs_home
+from warehouse_support import warehouse_home
 from worker_guard import GUARD_KEY, MARKER, install_worker_guard
 
 from ddtui.demo import AirflowHome, build_airflow_home
@@ -82,6 +83,15 @@ def pg_asset_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowH
         yield build_airflow_home(
             home, dag_set="assets", data_url=data_url, progress=report_progress
         )
+
+
+@pytest.fixture(scope="session")
+def pg_warehouse_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowHome]:
+    """`warehouse_outputs` run by Airflow, writing to a fresh PostgreSQL database through its
+    `warehouse` connection; afterwards `warehouse` is a login that may only read."""
+    require_service("PostgreSQL", POSTGRES_URL)
+    with warehouse_home(tmp_path_factory.mktemp("pg-wh") / "airflow", report_progress) as home:
+        yield home
 
 
 @pytest.fixture(scope="session")

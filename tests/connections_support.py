@@ -29,14 +29,16 @@ class ConnectionsHome:
     def metastore_url(self) -> str:
         return f"sqlite:///{self.metastore}"
 
-    def cli(self) -> AirflowCli:
-        return AirflowCli(find_airflow_executable(), self.home, "", lambda line: None)
-
     def add_connections(self, commands: Sequence[Sequence[str]]) -> None:
         """Run `airflow connections add ...` commands with real Airflow, all in one process."""
-        results = self.cli().run_many(commands)
-        failed = [result.failure() for result in results if not result.ok]
-        assert not failed, failed
+        run_airflow(self.home, commands)
+
+
+def run_airflow(home: Path, commands: Sequence[Sequence[str]]) -> None:
+    """Run `airflow` commands (connections add/delete ...) on `home`, all in one process."""
+    cli = AirflowCli(find_airflow_executable(), home, "", lambda line: None)
+    failed = [result.failure() for result in cli.run_many(commands) if not result.ok]
+    assert not failed, failed
 
 
 def copy_home(source: AirflowHome, home: Path) -> ConnectionsHome:

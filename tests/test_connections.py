@@ -23,6 +23,7 @@ from connections_support import SECRET, ConnectionsHome
 import ddtui as ddtui_package
 from ddtui.airflow_cli import find_airflow_executable, set_config_options
 from ddtui.connections import AirflowConnections
+from ddtui.demo import AirflowHome
 from ddtui.errors import ConfigError
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
@@ -31,7 +32,9 @@ OTHER_KEY = "Lh9S3CGLVRk3rfTvtZ1mAAxkGvd9THqhjVlOaTsYoHQ="  # a valid key Airflo
 VIA_WAREHOUSE = "Airflow connection `warehouse` (metastore)"
 
 
-def ddtui(home: ConnectionsHome, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def ddtui(
+    home: ConnectionsHome | AirflowHome, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     """`ddtui ARGS` with only AIRFLOW_HOME (and `env`) set: no data flags, no data URL."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI"))}
     base["AIRFLOW_HOME"] = str(home.home)
