@@ -79,6 +79,10 @@ class LogUnavailableError(DdtuiError):
     exit_code = 6
 
 
+class TableChangedError(DataSourceError):
+    """Another connection wrote to the table while it was profiled."""
+
+
 class QueryTimeoutError(DataSourceError):
     """A query ran past the statement timeout."""
 

@@ -18,6 +18,7 @@ from datagen import make_mixed_frame
 from profile_checks import assert_matches_pandas
 
 from ddtui.db import create_readonly_engine
+from ddtui.errors import DataSourceError
 from ddtui.profile import TableProfile, profile_stages, profile_table, stream
 
 ROWS = 3000
@@ -93,3 +94,50 @@ def test_the_sample_and_the_exact_profile_read_the_same_snapshot(wal_database) -
     assert not sample.exact and sample.tail == exact.tail
     assert_one_snapshot(exact, frame)
     engine.dispose()
+
+
+# Rollback-journal SQLite (the default for files pandas writes) ---------------------------
+# ddtui holds no read transaction there (it would lock the pipeline's writer out); a reading
+# that another connection's commit overlapped is done again, so the numbers, head and tail
+# still describe one state of the table.
+
+
+@pytest.fixture
+def journal_database(tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    path = tmp_path / "journal.db"
+    frame = make_mixed_frame(ROWS, seed=23)
+    frame.to_sql(TABLE, sa.create_engine(f"sqlite:///{path}"), index=False)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    return path, frame
+
+
+@pytest.mark.parametrize("reading", ["one pass", "passes"])
+def test_a_reading_that_a_commit_overlapped_is_read_again(
+    journal_database, reading: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if reading == "passes":
+        monkeypatch.setattr(stream, "MEMORY_VALUES", 0)
+    path, frame = journal_database
+    extra = new_rows(500)
+    progress, inserted = inserter(path, extra)
+    engine = create_readonly_engine(f"sqlite:///{path}")
+    profile = profile_table(engine, TABLE, progress=progress)
+    assert inserted
+    assert_one_snapshot(profile, pd.concat([frame, extra], ignore_index=True))
+    engine.dispose()
+
+
+def test_a_table_that_keeps_changing_is_one_clear_error(journal_database) -> None:
+    path, _frame = journal_database
+    writer = sa.create_engine(f"sqlite:///{path}", poolclass=sa.NullPool)
+    more = new_rows(10)
+
+    def progress(_fraction: float, _message: str) -> None:
+        more.to_sql(TABLE, writer, index=False, if_exists="append")
+
+    engine = create_readonly_engine(f"sqlite:///{path}")
+    with pytest.raises(DataSourceError, match="changed while it was profiled, 3 times"):
+        profile_table(engine, TABLE, progress=progress)
+    engine.dispose()
+    writer.dispose()

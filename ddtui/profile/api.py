@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from ddtui.errors import DataSourceError
+from ddtui.errors import DataSourceError, TableChangedError
 from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
 from ddtui.profile.models import Strategy, TableProfile, TableSchema
@@ -32,6 +32,8 @@ AUTO_EXACT_ROWS = 200_000
 # Server tables with fewer rows are streamed: moving them costs less than the
 # dozens of aggregate queries a push-down profile sends (one per column and pass).
 PUSHDOWN_MIN_ROWS = 10_000
+# Readings of a rollback-journal SQLite table that changed under them, before giving up.
+CHANGED_TRIES = 3
 
 
 @contextmanager
@@ -59,6 +61,27 @@ def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 def _wal_mode(conn: sa.Connection) -> bool:
     return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
+
+
+class _ChangeWatch:
+    """Whether another connection committed to an SQLite file since `start()`.
+
+    SQLite's `data_version` changes on this connection exactly when another one commits,
+    so an unchanged value means every read in between saw the same database.
+    """
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._version: object = None
+
+    def _read(self) -> object:
+        return self._conn.exec_driver_sql("PRAGMA data_version").scalar()
+
+    def start(self) -> None:
+        self._version = self._read()
+
+    def unchanged(self) -> bool:
+        return self._read() == self._version
 
 
 def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:
@@ -166,6 +189,9 @@ def _stages(
         if engine.dialect.name == "sqlite":
             held.enter_context(translated_errors(engine, name))
             shared = held.enter_context(read_only_connection(engine))
+        # Rollback-journal SQLite has no snapshot ddtui may hold (it would lock the writer
+        # out): a stage that saw another connection commit is read again instead.
+        watch = _ChangeWatch(shared) if shared is not None and not _wal_mode(shared) else None
 
         def connection() -> AbstractContextManager[sa.Connection]:
             return nullcontext(shared) if shared is not None else read_only_connection(engine)
@@ -173,6 +199,8 @@ def _stages(
         with translated_errors(engine, name), connection() as conn:
             reflected = reflect_table(conn, table, schema)
             selected = _selected(reflected, columns)
+            if watch:
+                watch.start()
             rows = count_rows(conn, reflected)  # the only count: every stage uses it
         yield TableSchema(
             table=name,
@@ -187,12 +215,30 @@ def _stages(
         for i, strategy in enumerate(plan):
             # A sample is quick: give it a tenth of the bar when an exact profile follows.
             start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
-            with translated_errors(engine, name), connection() as conn:
-                yield _run(
-                    conn, reflected, selected, rows=rows, strategy=strategy,
-                    sample_rows=sample_rows, head_rows=head_rows, settings=settings,
-                    control=control.slice(start, end),
-                )  # fmt: skip
+            for attempt in range(CHANGED_TRIES):
+                with translated_errors(engine, name), connection() as conn:
+                    if attempt:  # the table changed under the last reading: count again
+                        assert watch is not None
+                        watch.start()
+                        rows = count_rows(conn, reflected)
+                    try:
+                        profile = _run(
+                            conn, reflected, selected, rows=rows, strategy=strategy,
+                            sample_rows=sample_rows, head_rows=head_rows, settings=settings,
+                            control=control.slice(start, end),
+                        )  # fmt: skip
+                    except TableChangedError:
+                        if watch is None:
+                            raise
+                        continue  # the bounded passes saw the change themselves
+                if watch is None or watch.unchanged():
+                    break
+            else:
+                raise TableChangedError(
+                    f"{name} changed while it was profiled, {CHANGED_TRIES} times "
+                    "in a row: profile it again once the writer is done"
+                )
+            yield profile
 
 
 def profile_table(

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ddtui.errors import DataSourceError
+from ddtui.errors import TableChangedError
 from ddtui.profile.accumulate import (
     QUANTILES,
     Accumulator,
@@ -135,7 +135,7 @@ class Passes(Accumulator):
         True if there is a next pass.
         """
         if self.size != self.expected:
-            raise DataSourceError(
+            raise TableChangedError(
                 f"the table changed while it was profiled ({self.expected:,} rows counted, "
                 f"{self.size:,} read): profile it again"
             )
@@ -165,7 +165,7 @@ class Passes(Accumulator):
     def end_pass(self) -> bool:
         """After a further pass: True if yet another is needed."""
         if self.read_again != self.size:
-            raise DataSourceError(
+            raise TableChangedError(
                 f"the table changed while it was profiled ({self.size:,} rows read, then "
                 f"{self.read_again:,}): profile it again"
             )
