@@ -41,14 +41,16 @@ def _pkg_config_knows(library: str) -> bool:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite against real Airflow metastores."""
-    _ensure_system_packages(session)
-    session.install("-e", ".[test]")
-    session.run("pytest", *session.posargs)
+    _run_suite(session)
 
 
 @nox.session(python=["3.11", "3.12", "3.13"])
 def tests_versions(session: nox.Session) -> None:
     """The suite on each supported Python: `nox -s tests_versions` (or `tests_versions-3.13`)."""
+    _run_suite(session)
+
+
+def _run_suite(session: nox.Session) -> None:
     _ensure_system_packages(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
