@@ -12,7 +12,11 @@ import io
 import os
 import sys
 
+import jinja2.sandbox  # noqa: F401  (ddtui logs renders Airflow's filename template)
+
 # Imported now, while root may still read them.
+import ddtui.logs.locate
+import ddtui.logs_cli
 import ddtui.lookup
 import ddtui.outputs
 import ddtui.textviews  # noqa: F401

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fault_support import assert_one_line_error, run_ddtui_unprivileged, shared_tmp_dir
 from task_logs_support import TaskLogsHome
 
 from ddtui.logs.config import resolve_log_settings
@@ -142,6 +144,32 @@ def test_missing_log_file_exits_6_with_one_line(
     assert done.returncode == 6
     assert done.stderr.startswith("ddtui: cannot read ") and "no such file" in done.stderr
     assert str(tmp_path) in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_an_unreadable_log_file_exits_6_saying_permission_denied(
+    task_logs_home: TaskLogsHome,
+) -> None:
+    # A copy `nobody` may reach, whose one log file only its owner may read: as on a host
+    # where the logs belong to the Airflow user.
+    copy = shared_tmp_dir() / "home"
+    shutil.copytree(task_logs_home.home, copy)
+    for path in [copy, *copy.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    locked = next(copy.rglob("task_id=explode/attempt=1.log"))
+    locked.chmod(0o600)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI"))}
+    # airflow.cfg names the original log folder: point at the copy's.
+    base.update(
+        AIRFLOW_HOME=str(copy),
+        AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(copy / "logs"),
+        PYTHONPATH=CHECKOUT,
+    )
+    try:
+        done = run_ddtui_unprivileged("logs", "task_logs", "explode", env=base)
+        line = assert_one_line_error(done, 6, "cannot read", "permission denied")
+        assert str(locked) in line
+    finally:
+        shutil.rmtree(copy.parent)
 
 
 def test_remote_logging_says_where_logs_live(task_logs_home: TaskLogsHome, tmp_path: Path) -> None:
