@@ -56,7 +56,9 @@ def python_for(version: str) -> str | None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ddtui built as a wheel, as `pip install` from an index would receive it."""
     where = tmp_path_factory.mktemp("dist")
-    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+    # Built in pip's isolated build environment, as an index builds it: the test's own
+    # environment may have no setuptools (Python 3.12+ venvs come without it).
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps"]
     done = run([*build, str(SOURCE_ROOT), "-w", str(where)])
     assert done.returncode == 0, done.stderr
     (built,) = where.glob("ddtui-*.whl")
