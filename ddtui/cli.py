@@ -56,6 +56,12 @@ def _agrees_with_before(ctx: typer.Context, param: typer.CallbackParam, value: A
     return value
 
 
+# The arguments every per-task command takes, written once.
+DagArg = Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")]
+TaskArg = Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")]
+RunOpt = Annotated[
+    str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
+]
 MetastoreOpt = Annotated[
     str | None,
     typer.Option(
@@ -315,10 +321,8 @@ def dags_command(metastore: MetastoreOpt = None, timeout: TimeoutOpt = None) -> 
 @app.command("tasks")
 @one_line_errors
 def tasks_command(
-    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
-    run: Annotated[
-        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
-    ] = None,
+    dag: DagArg,
+    run: RunOpt = None,
     metastore: MetastoreOpt = None,
     data_url: DataUrlOpt = None,
     data_conn: DataConnOpt = None,
@@ -338,11 +342,9 @@ def tasks_command(
 @app.command("describe")
 @one_line_errors
 def describe_command(
-    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
-    task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
-    run: Annotated[
-        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
-    ] = None,
+    dag: DagArg,
+    task: TaskArg,
+    run: RunOpt = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
@@ -422,11 +424,9 @@ def describe_command(
 @app.command("logs")
 @one_line_errors
 def logs_command(
-    dag: Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")],
-    task: Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")],
-    run: Annotated[
-        str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
-    ] = None,
+    dag: DagArg,
+    task: TaskArg,
+    run: RunOpt = None,
     try_number: Annotated[
         int | None,
         typer.Option("--try", metavar="N", min=1, help="Try number (default: the latest)."),
