@@ -76,5 +76,5 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against the tools users use today (not part of the tests)."""
-    session.install("-e", ".[test]", "pyinstrument")
+    session.install("-e", ".[bench]")
     session.run("python", "-m", "tests.bench", *session.posargs)

@@ -18,6 +18,7 @@ from tests.bench.fixtures import DataTable, Fixtures, Metastore
 from tests.bench.log_open import log_open
 from tests.bench.measure import ProcessRun, Sample, run_probe, run_process
 from tests.bench.metastore_fill import PROFILED_DAG_INDEX, dag_id_of, run_id_of
+from tests.bench.peer_cases import PeerRuns, peer_figures
 
 # The start-up floor: what ddtui's first frame cannot do without.
 FLOOR_IMPORTS = "import textual.app, textual.widgets, sqlalchemy"
@@ -364,9 +365,9 @@ def memory(b: Bench) -> None:
 
 
 def _profile_pair(
-    b: Bench, url: str, table: str, reps: int, label: str
+    b: Bench, url: str, table: str, reps: int, label: str, peers: PeerRuns | None = None
 ) -> tuple[Sample, Sample, Sample, Sample]:
-    """Alternating runs of the pandas baseline and ddtui's exact profile."""
+    """Alternating runs of the pandas baseline and ddtui's exact profile (and its peers)."""
     d_time, b_time, d_mem, b_mem = Sample(), Sample(), Sample(), Sample()
     d_cpu, b_cpu = Sample(), Sample()
     for rep in range(reps):
@@ -383,11 +384,23 @@ def _profile_pair(
         d_cpu.add(ours.cpu_seconds)
         b_cpu.add(base.cpu_seconds)
         strategy = result["strategy"]
+        if peers is not None:
+            peers.measure(url, table)
     b.notes.append(
         f"{label}: ddtui strategy {strategy!r}; process CPU time (with imports) "
         f"ddtui {d_cpu.median:.1f} s, baseline {b_cpu.median:.1f} s"
     )
     return d_time, b_time, d_mem, b_mem
+
+
+def _peer_runs(b: Bench, backend: str, rows: int) -> PeerRuns:
+    """polars and DuckDB, measured in the same repetitions (those installed)."""
+    peers = PeerRuns(backend, rows)
+    if peers.missing:
+        b.notes.append(
+            f"not measured on {backend}: {'; '.join(peers.missing)} (pip install -e .[bench])"
+        )
+    return peers
 
 
 def _rows_label(rows: int) -> str:
@@ -398,8 +411,9 @@ def profile_sqlite(b: Bench) -> None:
     """Exact profile of the SQLite table against the pandas baseline (time and memory)."""
     data = b.fixtures.data_table("sqlite", b.sqlite_rows)
     rows = _rows_label(data.rows)
+    peers = _peer_runs(b, "sqlite", data.rows)
     d_time, b_time, d_mem, b_mem = _profile_pair(
-        b, data.url, data.table, b.reps, f"exact profile SQLite {rows}"
+        b, data.url, data.table, b.reps, f"exact profile SQLite {rows}", peers
     )
     note = (
         "baseline: read_sql_table + describe + isna + nunique + np.histogram; both timed "
@@ -424,6 +438,7 @@ def profile_sqlite(b: Bench) -> None:
             max_ratio=0.25,
             note="whole process, interpreter and imports included",
         ),
+        *peer_figures("profile-sqlite", f"SQLite {rows}", d_time, d_mem, peers),
     ]
     b.profile_once("profile_sqlite", "ddtui_profile", url=data.url, table=data.table)
     if not b.quick:
@@ -510,8 +525,9 @@ def profile_pg(b: Bench) -> None:
         return
     data = b.fixtures.data_table("postgresql", b.pg_rows)
     rows = _rows_label(data.rows)
+    peers = _peer_runs(b, "postgresql", data.rows)
     d_time, b_time, d_mem, b_mem = _profile_pair(
-        b, data.url, data.table, b.slow_reps, f"exact profile PostgreSQL {rows}"
+        b, data.url, data.table, b.slow_reps, f"exact profile PostgreSQL {rows}", peers
     )
     b.figures += [
         Figure(
@@ -531,6 +547,7 @@ def profile_pg(b: Bench) -> None:
             b_mem,
             max_ratio=0.05,
         ),
+        *peer_figures("profile-pg", f"PostgreSQL {rows}", d_time, d_mem, peers),
     ]
     b.profile_once("profile_pg", "ddtui_profile", url=data.url, table=data.table)
     if not b.quick:

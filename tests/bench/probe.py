@@ -14,6 +14,8 @@ import sys
 import time
 from typing import Any
 
+from tests.bench.peers import PEER_PROBES
+
 RESULT_PREFIX = "BENCH-RESULT "
 
 
@@ -417,6 +419,7 @@ PROBES = {
     "tui_profile": tui_profile,
     "tasklist_data_layer": tasklist_data_layer,
     "tui_log_open": tui_log_open,
+    **PEER_PROBES,
 }
 
 
