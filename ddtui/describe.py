@@ -33,7 +33,7 @@ class Description:
 
     def to_dict(self) -> dict[str, Any]:
         from ddtui.db import mask_url
-        from ddtui.render import profile_to_dict
+        from ddtui.render.profile import profile_to_dict
 
         run = self.target.run.run if self.target.run else None
         return {

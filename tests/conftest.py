@@ -23,7 +23,7 @@ from task_logs_support import TaskLogsHome, cached_task_logs_home
 from warehouse_support import warehouse_home
 from worker_guard import GUARD_KEY, MARKER, install_worker_guard
 
-from ddtui.demo import AirflowHome, build_airflow_home
+from ddtui.demo.home import AirflowHome, build_airflow_home
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddtui.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
-from ddtui.demo import AirflowHome
+from ddtui.demo.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
+from ddtui.demo.home import AirflowHome
 
 SECRET = "s3cret-conns-pw"  # the connections' password: it must never be printed
 

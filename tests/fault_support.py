@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 REPO = Path(__file__).resolve().parent.parent
 

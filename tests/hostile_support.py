@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pandas as pd
 import sqlalchemy as sa
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 ESC_CLEAR = "\x1b[2J\x1b[H"  # clears the screen, cursor home
 OSC_TITLE = "\x1b]0;PWNED-TITLE\x07"  # sets the window title

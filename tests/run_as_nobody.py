@@ -14,12 +14,13 @@ import sys
 
 import jinja2.sandbox  # noqa: F401  (ddtui logs renders Airflow's filename template)
 
+import ddtui.cli.logs
+
 # Imported now, while root may still read them.
 import ddtui.logs.locate
-import ddtui.logs_cli
 import ddtui.lookup
 import ddtui.outputs
-import ddtui.textviews  # noqa: F401
+import ddtui.render.listings  # noqa: F401
 from ddtui.cli import app, main
 
 NOBODY = 65534

@@ -8,7 +8,7 @@ import socket
 import sqlite3
 from pathlib import Path
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 
 class Listener:

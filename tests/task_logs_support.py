@@ -24,8 +24,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ddtui.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
-from ddtui.demo import airflow_version
+from ddtui.demo.airflow_cli import AirflowCli, find_airflow_executable, set_config_options
+from ddtui.demo.home import airflow_version
 
 DAG_FILE = Path(__file__).with_name("task_logs_dags") / "task_logs.py"
 DAG_ID = "task_logs"

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from connections_support import SECRET
 
 import ddtui as ddtui_package
-from ddtui.airflow_cli import AirflowCli, find_airflow_executable
 from ddtui.connections import AirflowConnections
-from ddtui.demo import AirflowHome
+from ddtui.demo.airflow_cli import AirflowCli, find_airflow_executable
+from ddtui.demo.home import AirflowHome
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])

@@ -23,7 +23,7 @@ from sources_support import set_outlet
 from sqlalchemy.engine import make_url
 from test_connections import assert_equals_pandas, ddtui, profile
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 VIA = "Airflow connection `pg_wh` (metastore)"
 

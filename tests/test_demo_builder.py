@@ -15,7 +15,12 @@ import pytest
 import sqlalchemy as sa
 
 from ddtui import airflow_cli, demo
-from ddtui.demo import AirflowHome, find_airflow_executable, load_built_home, set_config_options
+from ddtui.demo.home import (
+    AirflowHome,
+    find_airflow_executable,
+    load_built_home,
+    set_config_options,
+)
 from ddtui.errors import DdtuiError
 
 # The XCom return_value of every task that pushes one, per run of the test DAG set:
@@ -368,7 +373,7 @@ def test_command_failure_shows_the_command_and_the_last_lines() -> None:
 
 def test_builder_modules_do_not_import_airflow() -> None:
     code = (
-        "import ddtui.demo, ddtui.airflow_cli, ddtui.airflow_runner, json, sys\n"
+        "import ddtui.demo.home, ddtui.demo.airflow_cli, ddtui.demo.airflow_runner, json, sys\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'airflow')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ddtui.demo import AirflowHome
-from ddtui.demo_history import seed_demo_history
+from ddtui.demo.history import seed_demo_history
+from ddtui.demo.home import AirflowHome
 from ddtui.drift import dag_badge, task_health
 from ddtui.drift.history import ProfileHistory
 from ddtui.metastore import open_metastore

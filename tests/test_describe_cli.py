@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 

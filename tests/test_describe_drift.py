@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.drift import HistoryKey, ProfileHistory, record_profile
-from ddtui.render import strip_ansi
+from ddtui.render.plot import strip_ansi
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 ANSI = re.compile(r"\x1b\[")
@@ -223,7 +223,7 @@ def shifted_report(width_days: int = 4 * 365):
 
 @pytest.mark.parametrize("width", [40, 80, 132])
 def test_render_drift_fits_the_width_and_colours_only_on_request(width: int) -> None:
-    from ddtui.drift.text import render_drift
+    from ddtui.render.drift import render_drift
 
     report = shifted_report()
     plain = render_drift(report, width=width, color=False, fmt="text")
@@ -240,7 +240,7 @@ def test_render_drift_fits_the_width_and_colours_only_on_request(width: int) -> 
 
 
 def test_render_drift_chart_for_the_tui() -> None:
-    from ddtui.drift.text import render_drift_chart
+    from ddtui.render.drift import render_drift_chart
 
     report = shifted_report()
     amount, segment = report.column("amount"), report.column("segment")

@@ -16,7 +16,7 @@ import scipy.stats
 import sqlalchemy as sa
 
 from ddtui.datasource import DataSources
-from ddtui.demo import DRIFT_SHIFT, AirflowHome
+from ddtui.demo.home import DRIFT_SHIFT, AirflowHome
 from ddtui.drift import (
     BaselineUnavailableError,
     ProfileHistory,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fault_support import assert_one_line_error, copy_metastore, ddtui_env, run_ddtui
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.drift import HistoryError, ProfileHistory
 from ddtui.drift import history as history_module
 from tests.drift_support import profile_frame

@@ -15,7 +15,7 @@ DATA_LAYER = [
     "ddtui.outputs",
     "ddtui.datasource",
     "ddtui.lookup",
-    "ddtui.textviews",
+    "ddtui.render.listings",
     "ddtui.profile",
     "ddtui.drift",
     "ddtui.logs.task_log",

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from ddtui.demo import AirflowHome, find_airflow_executable
+from ddtui.demo.home import AirflowHome, find_airflow_executable
 from ddtui.errors import MetastoreError, NotFoundError
 from ddtui.metastore import Metastore, open_metastore
 

@@ -20,7 +20,7 @@ from airflow_home_support import MYSQL_URL, POSTGRES_URL, fresh_postgres_databas
 from tcp_proxy import TcpProxy, proxy_to
 from test_describe_cli import DDTUI, successful_run
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 # Far above what a command needs with --timeout 1; reached only if ddtui hangs.
 HANG_S = 60

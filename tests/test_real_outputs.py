@@ -17,7 +17,7 @@ from profile_checks import assert_json_matches_pandas
 from sqlalchemy.engine import make_url
 from test_describe_cli import ddtui, read_table
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 
 @pytest.mark.parametrize(("date", "rows"), [("20240701", 2_000), ("20240702", 1_500)])

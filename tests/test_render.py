@@ -14,7 +14,12 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 
 from ddtui.profile import TableProfile, profile_table
-from ddtui.render import profile_to_dict, profile_to_json, render_column_chart, render_profile
+from ddtui.render.profile import (
+    profile_to_dict,
+    profile_to_json,
+    render_column_chart,
+    render_profile,
+)
 
 ANSI = "\x1b["
 
@@ -125,7 +130,7 @@ def test_json(profiles: dict[str, TableProfile]) -> None:
 
 
 def test_render_imports_no_plotext_or_textual_until_drawing() -> None:
-    code = "import ddtui.render, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotext', 'textual')))"  # noqa: E501
+    code = "import ddtui.render.profile, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotext', 'textual')))"  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     # The same probe sees plotext once a chart is drawn, so the empty list above means something.
@@ -139,7 +144,7 @@ DRAW_ONE_CHART = """
 import sys
 import sqlalchemy as sa
 from ddtui.profile import profile_table
-from ddtui.render import render_column_chart
+from ddtui.render.profile import render_column_chart
 
 def loaded():
     return sorted({m.split(".")[0] for m in sys.modules} & {"plotext", "textual"})

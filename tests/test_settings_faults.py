@@ -18,7 +18,7 @@ from fault_support import (
     shared_tmp_dir,
 )
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.errors import ConfigError
 from ddtui.settings import resolve_metastore_url
 

@@ -21,7 +21,7 @@ from airflow_home_support import POSTGRES_URL, fresh_postgres_database, require_
 from sources_support import Listener, copy_metastore, set_outlet, set_return_value
 
 import ddtui as ddtui_package
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.metastore import RunDetail, RunSummary, TaskNode, XComValue
 from ddtui.outputs import resolve_output
 from ddtui.settings import DataSettings

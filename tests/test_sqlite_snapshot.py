@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fault_support import copy_metastore, ddtui_env, run_ddtui_unprivileged, shared_tmp_dir
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
 
 NOTE = "snapshot: cannot see new writes"

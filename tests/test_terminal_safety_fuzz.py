@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ddtui.drift.compare import compare_profiles
-from ddtui.drift.text import render_drift
 from ddtui.errors import DataSourceError, NotFoundError
 from ddtui.profile import profile_table
-from ddtui.render import render_profile
+from ddtui.render.drift import render_drift
+from ddtui.render.profile import render_profile
 from ddtui.terminal_text import is_terminal_safe
 from ddtui.tui.dag_tree import fuzzy_match
 from ddtui.tui.errors import error_message, one_line

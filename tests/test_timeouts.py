@@ -16,7 +16,7 @@ from safety_support import ScratchDatabase, family
 
 from ddtui.datasource import DataSources
 from ddtui.db import create_readonly_engine, is_timeout
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 # Queries that run far past the timeouts below: SQLite's never ends by itself.

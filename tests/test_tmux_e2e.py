@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from tests.airflow_home_support import REQUIRE_SERVICES_ENV
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))

@@ -10,7 +10,7 @@ from connections_support import SECRET
 from test_connections import assert_equals_pandas, ddtui, profile
 
 from ddtui.connections import AirflowConnections
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 
 VIA = "Airflow connection `warehouse` (metastore)"
 

@@ -14,7 +14,7 @@ from airflow_home_support import POSTGRES_URL, fresh_postgres_database
 from connections_support import SECRET, fernet_key_in, run_airflow
 from sqlalchemy.engine import make_url
 
-from ddtui.demo import AirflowHome, build_airflow_home
+from ddtui.demo.home import AirflowHome, build_airflow_home
 
 WRITER_SECRET = "wh-writer-pw"  # the writer's password: only Airflow's run uses it
 

@@ -38,7 +38,7 @@ def is_cancellation(exc: BaseException) -> bool:
 
 def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool) -> str:
     """One column's chart as text with ANSI colours (the same chart `describe` prints)."""
-    from ddtui.render import render_column_chart as render
+    from ddtui.render.profile import render_column_chart as render
 
     return render(col, width, height, color)
 

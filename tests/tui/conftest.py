@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
 from ddtui.settings import DataSettings
 from ddtui.tui.app import DdtuiApp

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from connections_support import SECRET, ConnectionsHome
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
 from ddtui.settings import resolve_data_settings
 from tui.helpers import settle, static_text

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from tcp_proxy import TcpProxy, proxy_to
 
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
 from ddtui.settings import DataSettings
 from ddtui.tui.header import InfoBar

@@ -13,11 +13,11 @@ if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
 
 
 def chart_text(col: ColumnProfile, width: int, height: int, color: bool = True) -> Text:
-    """The chart `ddtui describe` prints too (ddtui.render), sized to the widget."""
+    """The chart `ddtui describe` prints too (ddtui.render.profile), sized to the widget."""
     if width < 12 or height < 3:
         return data_text(col.name, limit=max(width, 1))
     try:
-        from ddtui.render import render_column_chart
+        from ddtui.render.profile import render_column_chart
     except ImportError:
         return text_bars(col, width, height)
     return Text.from_ansi(render_column_chart(col, width, height, color), no_wrap=True)

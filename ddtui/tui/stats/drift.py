@@ -123,7 +123,7 @@ def summary(report: DriftReport, baseline_choice: str) -> Text:
 
 
 def chart_text(col: ColumnDrift, width: int, height: int) -> Text:
-    from ddtui.drift.text import render_drift_chart  # plotext loads on first chart
+    from ddtui.render.drift import render_drift_chart  # plotext loads on first chart
 
     return Text.from_ansi(render_drift_chart(col, max(width, 20), max(height, 6), True))
 

@@ -312,7 +312,7 @@ def run_tui(
 @one_line_errors
 def dags_command(metastore: MetastoreOpt = None, timeout: TimeoutOpt = None) -> None:
     """List the DAGs with tags, paused state and latest run, as text."""
-    from ddtui.textviews import format_dag_list
+    from ddtui.render.listings import format_dag_list
 
     store = open_configured_metastore(metastore, timeout)
     typer.echo(format_dag_list(store.info, store.list_dags()))
@@ -331,7 +331,7 @@ def tasks_command(
 ) -> None:
     """List a DAG's tasks in dependency order with their state and output table, as text."""
     from ddtui.lookup import find_target
-    from ddtui.textviews import format_task_list
+    from ddtui.render.listings import format_task_list
 
     store = open_configured_metastore(metastore, timeout)
     data = configured_data(store, data_url, data_conn, allow_source)
@@ -393,7 +393,7 @@ def describe_command(
 ) -> None:
     """Print the profile of a task's output table: describe metrics, missing, distinct,
     histograms, head and tail. JSON output is stable (it has a schema_version)."""
-    from ddtui.describe_cli import run_describe
+    from ddtui.cli.describe import run_describe
 
     if output_format not in ("text", "json", "markdown"):
         raise typer.BadParameter("--format must be text, json or markdown")
@@ -454,7 +454,7 @@ def logs_command(
 ) -> None:
     """Print the log of a task try, read from the files Airflow wrote on this host
     (where [logging] base_log_folder and log_filename_template say)."""
-    from ddtui.logs_cli import run_logs
+    from ddtui.cli.logs import run_logs
 
     if output_format not in ("text", "json"):
         raise typer.BadParameter("--format must be text or json")
@@ -491,7 +491,7 @@ def demo_command(
     ] = False,
 ) -> None:
     """Build a demo Airflow home with real Airflow (first time: a few minutes), then open it."""
-    from ddtui.demo import default_demo_home, ensure_demo_home
+    from ddtui.demo.home import default_demo_home, ensure_demo_home
     from ddtui.settings import DataSettings
 
     if rebuild:
@@ -503,7 +503,7 @@ def demo_command(
         typer.echo(f"demo: {line}", err=True)
 
     home = ensure_demo_home(progress=say)
-    from ddtui.demo_history import seed_demo_history
+    from ddtui.demo.history import seed_demo_history
     from ddtui.drift.history import ProfileHistory
 
     seed_demo_history(home, ProfileHistory(), say)

@@ -4,7 +4,7 @@ Each `airflow dags test` in its own process pays ~15 s of start-up (imports and
 Airflow's in-process execution API) for a few seconds of work; this script pays
 it once. It uses Airflow's own command-line parser and command functions, so
 each command does exactly what `airflow ARGS...` does. ddtui never imports it
-(it would import Airflow): `ddtui.airflow_cli` runs it as a script with the
+(it would import Airflow): `ddtui.demo.airflow_cli` runs it as a script with the
 Python that has Airflow installed.
 
 Usage: ``python airflow_runner.py '[["dags", "reserialize"], ["dags", "test", "titanic", ...]]'``.

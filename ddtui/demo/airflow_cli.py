@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddtui.airflow_runner import RESULT_PREFIX
+from ddtui.demo.airflow_runner import RESULT_PREFIX
 from ddtui.errors import DdtuiError
 
 Progress = Callable[[str], None]

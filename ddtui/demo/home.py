@@ -6,7 +6,7 @@ unpause``) with an explicit environment, so the caller's environment is never
 modified and a user's own ``AIRFLOW__*`` settings (maybe pointing at a
 production metastore) never leak into the build.
 
-The DAG files in ``ddtui/demo_dags/`` write their output tables to the data
+The DAG files in ``ddtui/demo/dags/`` write their output tables to the data
 database named by ``DDTUI_DEMO_DATA_URL`` (default ``sqlite:///$AIRFLOW_HOME/data.db``,
 which is what this builder uses), so a plain ``AIRFLOW_HOME=<home> airflow ...``
 works on a built home too.
@@ -27,7 +27,7 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal
 
-from ddtui.airflow_cli import (
+from ddtui.demo.airflow_cli import (
     DATA_URL_ENV,
     AirflowCli,
     CommandResult,
@@ -185,7 +185,7 @@ def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
 def fingerprint(dag_set: DagSet) -> str:
     """A hash of what a build depends on: DAG files, planned runs, Airflow version."""
     digest = hashlib.sha256()
-    dags = resources.files("ddtui") / "demo_dags"
+    dags = resources.files("ddtui.demo") / "dags"
     for name in dag_file_names(dag_set):
         digest.update(name.encode() + b"\0" + (dags / name).read_bytes())
     runs = [asdict(run) for run in planned_runs(dag_set)]
@@ -408,7 +408,7 @@ def _query(metastore_url: str, sql: str, **params: Any) -> list[Any]:
 
 def _copy_dag_files(dags_folder: Path, dag_set: DagSet) -> None:
     """Copy the DAG files (package data) into the dags folder."""
-    source = resources.files("ddtui") / "demo_dags"
+    source = resources.files("ddtui.demo") / "dags"
     for name in dag_file_names(dag_set):
         (dags_folder / name).write_bytes((source / name).read_bytes())
     # Helpers are modules, not DAG files: keep the DAG processor from parsing them.

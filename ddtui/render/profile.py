@@ -10,24 +10,18 @@ import base64
 import datetime as dt
 import json
 import math
-import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from ddtui.profile.models import PROFILE_SCHEMA_VERSION, ColumnProfile, TableProfile
-from ddtui.render_tables import describe_table, format_value, rows_table, truncate
+from ddtui.render.plot import build_text, new_figure
+from ddtui.render.tables import describe_table, format_value, rows_table, truncate
 from ddtui.terminal_text import safe_text
 
 Format = Literal["text", "markdown"]
 
 CHART_HEIGHT = 12  # lines per column chart in `render_profile`
 MAX_CHARTS = 40  # plotext takes ~10-40 ms a chart: a 300-column table would take seconds
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def strip_ansi(text: str) -> str:
-    """`text` without ANSI escape sequences."""
-    return _ANSI.sub("", text)
 
 
 def _tick_labels(edges: list[Any], kind: str) -> list[str]:
@@ -75,18 +69,13 @@ def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool
     note = _note(col)
     if note is not None:
         return truncate(note, width)
-    from plotext._figure import _figure_class  # a private figure, never plotext's global one
-
-    fig = _figure_class()
-    fig.plot_size(max(width, 10), max(height, 4))
-    fig.theme("pro" if color else "clear")
-    fig.title(truncate(f"{col.name} ({col.kind})", max(width - 2, 1)))
+    title = truncate(f"{col.name} ({col.kind})", max(width - 2, 1))
+    fig = new_figure(max(width, 10), max(height, 4), color=color, title=title)
     if col.histogram is not None:
         _histogram_chart(fig, col, width)
     else:
         _top_values_chart(fig, col, width, height)
-    text = fig.build()
-    return text if color else strip_ansi(text)
+    return build_text(fig, color=color)
 
 
 def _facts(col: ColumnProfile) -> str:

@@ -48,7 +48,7 @@ def run_describe(
     sources: DataSources | None = None,
 ) -> int:
     """Profile, optionally record and compare, print; return the exit code."""
-    from ddtui.render import render_profile
+    from ddtui.render.profile import render_profile
 
     sources = sources or DataSources()
     description = describe_task(
@@ -79,7 +79,7 @@ def run_describe(
         text = render_profile(description.profile, width=width, color=use_color(), fmt=fmt)
         typer.echo(f"{_heading(description)}\n{text}")
         if description.drift is not None:
-            from ddtui.drift.text import render_drift
+            from ddtui.render.drift import render_drift
 
             typer.echo(render_drift(description.drift, width=width, color=use_color(), fmt=fmt))
     drift = description.drift

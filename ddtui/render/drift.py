@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from ddtui.drift.report import NUMERIC_KINDS, ColumnDrift, Delta, DriftReport, RunSide
-from ddtui.render import strip_ansi
-from ddtui.render_tables import (
+from ddtui.render.plot import build_text, new_figure
+from ddtui.render.tables import (
     CELL_WIDTH,
     MARKDOWN_CELL_WIDTH,
     markdown_table,
@@ -89,13 +89,9 @@ def render_drift_chart(column_drift: ColumnDrift, width: int, height: int, color
     hist = column_drift.histogram
     if hist is None or not hist.baseline_counts:
         return truncate(_no_chart_note(column_drift), width)
-    from plotext._figure import _figure_class  # a private figure, never plotext's global one
-
-    fig = _figure_class()
-    fig.plot_size(max(width, 20), max(height, 6))
-    fig.theme("pro" if color else "clear")
     # plotext drops a title that does not fit in the width less 4 columns.
-    fig.title(truncate(_chart_title(column_drift), max(width - 4, 1)))
+    title = truncate(_chart_title(column_drift), max(width - 4, 1))
+    fig = new_figure(max(width, 20), max(height, 6), color=color, title=title)
     positions = list(range(len(hist.baseline_counts)))
     baseline = [100 * share for share in hist.baseline_shares]
     current = [100 * share for share in hist.current_shares]
@@ -105,8 +101,7 @@ def render_drift_chart(column_drift: ColumnDrift, width: int, height: int, color
     room = max(2, width // (max(len(label) for label in labels) + 2))
     step = max(1, -(-len(labels) // room))
     fig.xticks([i - 0.5 for i in range(0, len(labels), step)], labels[::step])
-    text = fig.build()
-    return text if color else strip_ansi(text)
+    return build_text(fig, color=color)
 
 
 # Header --------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ddtui.cli.describe import record_if_current
 from ddtui.datasource import DataSources
-from ddtui.demo import AirflowHome
+from ddtui.demo.home import AirflowHome
 from ddtui.describe import describe_task
-from ddtui.describe_cli import record_if_current
 from ddtui.drift.history import ProfileHistory
 from ddtui.errors import DataSourceError, NoOutputError
 from ddtui.metastore import open_metastore
