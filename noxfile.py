@@ -58,12 +58,14 @@ def _run_suite(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff and mypy."""
+    """Ruff, mypy and the import contracts."""
     session.install("-e", ".[lint]")
     session.run("ruff", "check", "ddtui", "tests", "noxfile.py")
     session.run("ruff", "format", "--check", "ddtui", "tests", "noxfile.py")
     # The TUI tests' metastore doubles too: they must read like the real one.
     session.run("mypy", "ddtui", "tests/tui/fakes.py", "tests/tui/pinned.py")
+    # Which package may import which: [tool.importlinter] in pyproject.toml.
+    session.run("lint-imports")
 
 
 @nox.session

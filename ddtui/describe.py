@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from ddtui.datasource import DataSources
 from ddtui.errors import NoOutputError, NotFoundError
@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     from ddtui.drift.compare import DriftReport
     from ddtui.profile import TableProfile
 
-# Version of the JSON document `ddtui describe --format json` prints (see README).
-DESCRIBE_SCHEMA_VERSION = 1
-
 Format = Literal["text", "json", "markdown"]
 
 
@@ -30,29 +27,6 @@ class Description:
     output: OutputRef
     profile: TableProfile
     drift: DriftReport | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        from ddtui.db import mask_url
-        from ddtui.render.profile import profile_to_dict
-
-        run = self.target.run.run if self.target.run else None
-        return {
-            "schema_version": DESCRIBE_SCHEMA_VERSION,
-            "dag_id": self.target.structure.dag_id,
-            "task_id": self.target.task.task_id if self.target.task else None,
-            "run_id": run.run_id if run else None,
-            "run_state": run.state if run else None,
-            "output": {
-                "table": self.output.table,
-                "schema": self.output.schema,
-                "source": self.output.source,
-                "reason": self.output.reason,
-                "data_source": mask_url(self.output.data_url) if self.output.data_url else None,
-                "read_through": self.output.data_source or None,
-            },
-            "profile": profile_to_dict(self.profile),
-            "drift": self.drift.to_dict() if self.drift else None,
-        }
 
 
 def find_output(

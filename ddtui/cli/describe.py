@@ -48,7 +48,7 @@ def run_describe(
     sources: DataSources | None = None,
 ) -> int:
     """Profile, optionally record and compare, print; return the exit code."""
-    from ddtui.render.profile import render_profile
+    from ddtui.render.profile import description_to_dict, render_profile
 
     sources = sources or DataSources()
     description = describe_task(
@@ -73,7 +73,7 @@ def run_describe(
         record_if_current(store, sources, data, description, history)
     width = shutil.get_terminal_size((100, 24)).columns
     if output_format == "json":
-        typer.echo(json.dumps(description.to_dict(), indent=2, allow_nan=False))
+        typer.echo(json.dumps(description_to_dict(description), indent=2, allow_nan=False))
     else:
         fmt: Literal["text", "markdown"] = "markdown" if output_format == "markdown" else "text"
         text = render_profile(description.profile, width=width, color=use_color(), fmt=fmt)

@@ -11,12 +11,15 @@ import datetime as dt
 import json
 import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ddtui.profile.models import PROFILE_SCHEMA_VERSION, ColumnProfile, TableProfile
 from ddtui.render.plot import build_text, new_figure
 from ddtui.render.tables import describe_table, format_value, rows_table, truncate
 from ddtui.terminal_text import safe_text
+
+if TYPE_CHECKING:
+    from ddtui.describe import Description
 
 Format = Literal["text", "markdown"]
 
@@ -170,3 +173,32 @@ def profile_to_dict(profile: TableProfile) -> dict[str, Any]:
 def profile_to_json(profile: TableProfile) -> str:
     """The profile as stable, indented JSON (keys in a fixed order)."""
     return json.dumps(profile_to_dict(profile), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+# Version of the JSON document `ddtui describe --format json` prints (see README).
+DESCRIBE_SCHEMA_VERSION = 1
+
+
+def description_to_dict(description: Description) -> dict[str, Any]:
+    """What `ddtui describe --format json` prints: the task, its output and its profile."""
+    from ddtui.db import mask_url
+
+    target, output = description.target, description.output
+    run = target.run.run if target.run else None
+    return {
+        "schema_version": DESCRIBE_SCHEMA_VERSION,
+        "dag_id": target.structure.dag_id,
+        "task_id": target.task.task_id if target.task else None,
+        "run_id": run.run_id if run else None,
+        "run_state": run.state if run else None,
+        "output": {
+            "table": output.table,
+            "schema": output.schema,
+            "source": output.source,
+            "reason": output.reason,
+            "data_source": mask_url(output.data_url) if output.data_url else None,
+            "read_through": output.data_source or None,
+        },
+        "profile": profile_to_dict(description.profile),
+        "drift": description.drift.to_dict() if description.drift else None,
+    }
