@@ -66,7 +66,7 @@ def describe_task(
         known = [name for name, _ in read_schema(engine, output.table, output.schema).columns]
         for name in columns:
             if name not in known:
-                raise NotFoundError("column", name, known, where=output.qualified_name)
+                raise NotFoundError("column", name, known, where=output.shown_name)
     profile = profile_table(
         engine,
         output.table,
@@ -74,5 +74,6 @@ def describe_task(
         columns=columns or None,
         mode="sample" if sample_rows else "exact",
         sample_rows=sample_rows or 10_000,
+        partition=output.partition,
     )
     return Description(target, output, profile)

@@ -11,6 +11,7 @@ from typing import Literal
 from ddtui.metastore.models import Outlet, RunDetail, TaskNode
 from ddtui.settings import DataSettings
 from ddtui.sources import SqliteReference, mask_uri_passwords, not_configured, parse_reference
+from ddtui.table_slice import InvalidSliceError, TableSlice
 
 OutputSource = Literal["xcom", "output_table", "outlet"]
 
@@ -34,6 +35,7 @@ class OutputRef:
     data_url: str | None  # SQLAlchemy URL of the database holding the table
     data_source: str  # where data_url came from (shown to users)
     reason: str  # human text: how it was found, or why nothing was
+    partition: TableSlice | None = None  # the run's slice of a table appended to every run
 
     @property
     def found(self) -> bool:
@@ -50,8 +52,20 @@ class OutputRef:
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
     @property
+    def shown_name(self) -> str:
+        """`events [ds=2024-01-01]` for a partition, else the qualified name."""
+        if self.partition is None:
+            return self.qualified_name
+        return f"{self.qualified_name} [{self.partition.label}]"
+
+    @property
     def label(self) -> str:
-        return f"{self.qualified_name} · {self.source}" if self.found else ""
+        return f"{self.shown_name} · {self.source}" if self.found else ""
+
+    def same_rows(self, other: OutputRef) -> bool:
+        """Whether both name the same rows: the same table and the same partition (or none)."""
+        mine = (self.data_url, self.schema, self.table, self.partition)
+        return mine == (other.data_url, other.schema, other.table, other.partition)
 
 
 def resolve_output(task: TaskNode, run: RunDetail | None, data: DataSettings) -> OutputRef:
@@ -128,8 +142,36 @@ def _from_xcom(
         ref, note = _from_name(value, "xcom", data, f"XCom return_value {value!r}{extra}")
         if ref:
             return ref
+    elif isinstance(value, dict) and "table" in value:
+        ref, note = _from_table_object(value, data, f"XCom return_value{extra}")
+        if ref:
+            return ref
     tried.append(_names_no_table(f"XCom return value {_short(value)}", note))
     return None
+
+
+def _from_table_object(
+    value: dict[str, object], data: DataSettings, how: str
+) -> tuple[OutputRef | None, str]:
+    """`{"table": "events", "schema": "sales", "partition": {"ds": "2024-01-01"}}`."""
+    table, schema = value.get("table"), value.get("schema")
+    if not isinstance(table, str) or not table.strip():
+        return None, "its table is not a name"
+    if schema is not None and (not isinstance(schema, str) or not schema.strip()):
+        return None, "its schema is not a name"
+    partition = None
+    if value.get("partition") is not None:
+        try:
+            partition = TableSlice.from_mapping(value["partition"])
+        except InvalidSliceError as exc:
+            return None, str(exc)
+    name = f"{schema.strip()}.{table.strip()}" if schema else table.strip()
+    shown = f"{name!r}" + (f" partition {partition.label}" if partition else "")
+    ref, note = _from_name(name, "xcom", data, f"{how} names {shown}")
+    if ref is not None and schema and ref.table != table.strip():
+        # `_from_name` split a dotted table name differently: keep what the task said.
+        ref = replace(ref, table=table.strip(), schema=schema.strip())
+    return (replace(ref, partition=partition) if ref else None), note
 
 
 def _from_attribute(
@@ -148,10 +190,43 @@ def _from_attribute(
         return None
     else:
         how, name = f"output_table attribute {template!r}", template
+    partition, why = _partition_attribute(task, run)
+    if why:
+        tried.append(why)
+        return None
+    if partition is not None:
+        how += f", output_partition {partition.label}"
     ref, note = _from_name(name, "output_table", data, how)
     if ref is None:
         tried.append(_names_no_table(f"output_table {_short(name)}", note))
-    return ref
+        return None
+    return replace(ref, partition=partition)
+
+
+def _partition_attribute(task: TaskNode, run: RunDetail | None) -> tuple[TableSlice | None, str]:
+    """The task's `output_partition`, rendered for the run; or why it cannot be used."""
+    template = task.template_fields.get("output_partition")
+    if template is None:
+        return None, ""
+    rendered = (
+        (run.rendered_fields.get(task.task_id) or {}).get("output_partition") if run else None
+    )
+    value = rendered if rendered is not None else template
+    if rendered is None and _has_template(template):
+        why = "is a template with no rendered value for this run"
+        return None, f"output_partition {_short(template)} {why}"
+    try:
+        return TableSlice.from_mapping(value), ""
+    except InvalidSliceError as exc:
+        return None, f"output_partition {_short(value)} is not a partition ({exc})"
+
+
+def _has_template(value: object) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, dict):
+        return any(_has_template(v) for v in value.values())
+    return False
 
 
 def _names_no_table(what: str, note: str) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ddtui.drift.history import ProfileHistory
     from ddtui.drift.report import DriftReport
     from ddtui.profile.models import TableProfile
+    from ddtui.table_slice import TableSlice
 
 DRIFT_EXIT_CODE = 8
 _LEVELS = {"ok": 0, "watch": 1, "drift": 2}
@@ -148,11 +149,17 @@ def _reusing_profiler(
     described_engine = sources.engine(output.data_url)
 
     def profiler(
-        engine: Engine, table: str, schema: str | None = None, *, mode: str = "exact"
+        engine: Engine,
+        table: str,
+        schema: str | None = None,
+        *,
+        mode: str = "exact",
+        partition: TableSlice | None = None,
     ) -> TableProfile:
-        if engine is described_engine and (table, schema) == (output.table, output.schema):
+        described = (table, schema, partition) == (output.table, output.schema, output.partition)
+        if engine is described_engine and described:
             return description.profile
-        return profile_table(engine, table, schema, columns=columns, mode=mode)  # type: ignore[arg-type]
+        return profile_table(engine, table, schema, columns=columns, mode=mode, partition=partition)  # type: ignore[arg-type]
 
     return profiler
 
@@ -175,7 +182,7 @@ def record_if_current(
         if quiet:
             return
         _note(
-            f"not recorded: {output.qualified_name} now holds the output of the newer run "
+            f"not recorded: {output.shown_name} now holds the output of the newer run "
             f"{newer}, not of run {target.run.run.run_id}"
         )
         return
@@ -201,12 +208,7 @@ def _overwritten_by(store: Metastore, data: DataSettings, description: Descripti
         if not any(t.task_id == task_id and t.state == "success" for t in detail.task_instances):
             continue
         ref = resolve_output(target.task, detail, data)
-        same = (ref.data_url, ref.schema, ref.table) == (
-            output.data_url,
-            output.schema,
-            output.table,
-        )
-        return run.run_id if same else None
+        return run.run_id if ref.same_rows(output) else None
     return None
 
 
@@ -230,4 +232,5 @@ def _record(
         table=output.table,
         schema=output.schema,
         run_after=run_time(target.run),
+        partition=output.partition,
     )

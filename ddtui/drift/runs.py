@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ddtui.metastore import MetastoreReader, RunDetail, TaskNode
     from ddtui.profile.models import TableProfile
     from ddtui.settings import DataSettings
+    from ddtui.table_slice import TableSlice
 
 PREVIOUS = "previous"
 # Newer runs looked at to decide whether an overwritten table still holds a run's data.
@@ -87,7 +88,9 @@ def compare_task_runs(  # noqa: PLR0917
     baseline_detail = metastore.run_detail(dag_id, baseline_run_id)
     current_ref = _readable_output(task, current_detail, data_settings)
     baseline_ref = _readable_output(task, baseline_detail, data_settings)
-    shared = _same_table(current_ref, baseline_ref)
+    # Two partitions of one table are two outputs, each profiled live: only the same rows
+    # (a table overwritten each run, or a partition written again) need the history.
+    shared = current_ref.same_rows(baseline_ref)
 
     side = _SideLoader(
         metastore,
@@ -136,6 +139,7 @@ def record_profile(
     schema: str | None = None,
     run_after: datetime | None = None,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
+    partition: TableSlice | None = None,
 ) -> StoredProfile:
     """Record a computed profile, with value samples drawn from `engine` when given
     (what `ddtui describe --record` does). Pass the run's time as `run_after` (see
@@ -149,6 +153,7 @@ def record_profile(
             size=sample_size,
             kinds=sample_kinds(profile.columns),
             row_count=profile.row_count,
+            partition=partition,
         )
     return history.record(key, profile, samples, run_after=run_after)
 
@@ -162,9 +167,10 @@ def run_time(detail: RunDetail) -> datetime | None:
 def history_key(
     metastore: MetastoreReader | str, dag_id: str, task_id: str, run_id: str, ref: OutputRef
 ) -> HistoryKey:
-    """The history key of a task's output in a run (the metastore URL is stored masked)."""
+    """The history key of a task's output in a run (the metastore URL is stored masked);
+    a partition is part of it, so each run's partition has its own entry."""
     url = metastore if isinstance(metastore, str) else metastore.masked_url
-    return HistoryKey(url, dag_id, task_id, run_id, ref.qualified_name)
+    return HistoryKey(url, dag_id, task_id, run_id, ref.shown_name)
 
 
 def previous_successful_run(metastore: MetastoreReader, dag_id: str, run_id: str) -> str | None:
@@ -243,7 +249,9 @@ class _SideLoader:
         assert ref.data_url is not None and ref.table is not None
         engine = self.datasources.engine(ref.data_url)
         profiler = self.profiler or _default_profiler()
-        profile = profiler(engine, ref.table, ref.schema, mode=self.mode)
+        # Profilers written before partitions take no `partition`: pass it only when there is one.
+        sliced = {"partition": ref.partition} if ref.partition is not None else {}
+        profile = profiler(engine, ref.table, ref.schema, mode=self.mode, **sliced)
         samples = draw_samples(
             engine,
             ref.table,
@@ -251,6 +259,7 @@ class _SideLoader:
             size=self.sample_size,
             kinds=sample_kinds(profile.columns),
             row_count=profile.row_count,
+            partition=ref.partition,
         )
         stored = None
         if self.history is not None and self.record:
@@ -276,7 +285,7 @@ class _SideLoader:
         why = "a later run overwrote it" if overwritten else "it is gone"
         where = f"in {self.history.path}" if self.history is not None else "(no history given)"
         raise BaselineUnavailableError(
-            f"{ref.qualified_name} of run {run_id} cannot be profiled any more ({why}), and no "
+            f"{ref.shown_name} of run {run_id} cannot be profiled any more ({why}), and no "
             f"profile of it is stored {where}. ddtui keeps history only from profiles it "
             "computes: run `ddtui describe ... --record` after each run (from cron or an "
             "Airflow task) to build it up."
@@ -288,10 +297,6 @@ def _readable_output(task: TaskNode, detail: RunDetail, data: DataSettings) -> O
     if not ref.readable:
         raise NoOutputError(f"{task.task_id} in run {detail.run.run_id}: {ref.reason}")
     return ref
-
-
-def _same_table(a: OutputRef, b: OutputRef) -> bool:
-    return (a.data_url, a.schema, a.table) == (b.data_url, b.schema, b.table)
 
 
 def _run_side(run: ProfiledRun, side: RunSide) -> RunSide:

@@ -20,13 +20,16 @@ import datetime as dt
 import decimal
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ddtui.errors import DataSourceError
+
+if TYPE_CHECKING:
+    from ddtui.table_slice import TableSlice
 
 DEFAULT_SAMPLE_SIZE = 2_000
 MAX_TEXT_LENGTH = 200
@@ -43,6 +46,7 @@ def draw_samples(
     size: int = DEFAULT_SAMPLE_SIZE,
     kinds: Mapping[str, str] | None = None,
     row_count: int | None = None,
+    partition: TableSlice | None = None,
 ) -> Samples:
     """Up to `size` evenly spaced rows, as one list of non-NULL values per column.
 
@@ -56,8 +60,11 @@ def draw_samples(
             if not db_columns:
                 raise DataSourceError(f"table {_name(table, schema)} not found or has no columns")
             names = [c["name"] for c in db_columns]
-            source = sa.table(table, *(sa.column(n) for n in names), schema=schema)
-            rows = _sample_rows(conn, source, names, size, row_count)
+            if partition is None:
+                source = sa.table(table, *(sa.column(n) for n in names), schema=schema)
+                rows = _sample_rows(conn, source, names, size, row_count)
+            else:
+                rows = _partition_rows(conn, table, schema, db_columns, partition, size, row_count)
     except SQLAlchemyError as exc:
         raise DataSourceError(f"sampling {_name(table, schema)}: {_first_line(exc)}") from exc
     declared = {c["name"]: _kind_of_type(c["type"]) for c in db_columns}
@@ -91,6 +98,39 @@ def _sample_rows(
         rows = _postgres_bernoulli(conn, source, size, row_count)
         if rows is not None:
             return rows
+    return _evenly_spaced(conn, source, names, size, row_count)
+
+
+def _partition_rows(  # noqa: PLR0917
+    conn: Connection,
+    table: str,
+    schema: str | None,
+    db_columns: Sequence[Mapping[str, Any]],
+    partition: TableSlice,
+    size: int,
+    row_count: int | None,
+) -> list[Sequence[Any]]:
+    """Evenly spaced rows of the partition (the rowid and TABLESAMPLE ways read the whole
+    table). Typed columns bind the partition's values; the values come back raw, as the
+    whole-table ways read them."""
+    typed = sa.table(table, *(sa.column(c["name"], c["type"]) for c in db_columns), schema=schema)
+    raw = [sa.type_coerce(c, sa.types.NullType()).label(c.name) for c in typed.c]
+    sliced = sa.select(*raw).where(partition.where(typed)).subquery(table)
+    return _evenly_spaced(conn, sliced, [c["name"] for c in db_columns], size, row_count)
+
+
+def _evenly_spaced(
+    conn: Connection,
+    source: sa.TableClause | sa.Subquery,
+    names: list[str],
+    size: int,
+    row_count: int | None,
+) -> list[Sequence[Any]]:
+    """Every k-th row by `row_number() OVER ()`; the first rows without window functions."""
+    if row_count is None:
+        row_count = int(conn.execute(sa.select(sa.func.count()).select_from(source)).scalar() or 0)
+    if row_count <= size:
+        return list(conn.execute(sa.select(*source.c)).all())
     step = row_count // size
     numbered = sa.select(
         *source.c, sa.func.row_number().over().label("ddtui_row_number")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import sqlalchemy as sa
 
@@ -22,6 +22,9 @@ from ddtui.profile.schema import (
     type_name,
 )
 from ddtui.profile.stream import read_ends, stream_profile
+
+if TYPE_CHECKING:
+    from ddtui.table_slice import TableSlice
 
 Mode = Literal["auto", "sample", "exact"]
 
@@ -130,8 +133,9 @@ def _run(
     head_rows: int,
     settings: Settings,
     control: Control,
+    name: str,
 ) -> TableProfile:
-    """One profile of an already reflected and counted table."""
+    """One profile of an already reflected and counted table (`name`: as users see it)."""
     started = time.perf_counter()
     specs = column_specs(columns, conn.dialect)
     if strategy == "pushdown":
@@ -154,7 +158,7 @@ def _run(
             head, tail = read_ends(conn, table, columns, rows, head_rows)
     control.report(1.0, "done")
     return TableProfile(
-        table=display_name(table.name, table.schema),
+        table=name,
         row_count=rows,
         columns=profiles,
         exact=strategy != "sample",
@@ -178,9 +182,12 @@ def _stages(
     settings: Settings,
     control: Control,
     sample_first: bool,
+    partition: TableSlice | None,
 ) -> Iterator[TableSchema | TableProfile]:
     """The schema, then the profiles of the plan (see profile_stages)."""
     name = display_name(table, schema)
+    if partition is not None:
+        name = f"{name} [{partition.label}]"
     with ExitStack() as held:
         # SQLite: one read transaction for the row count and every stage, so that the
         # statistics, head and tail all describe one snapshot even while a writer commits
@@ -198,6 +205,10 @@ def _stages(
 
         with translated_errors(engine, name), connection() as conn:
             reflected = reflect_table(conn, table, schema)
+            if partition is not None:
+                # The slice's rows under the table's name and columns: every query a strategy
+                # builds reads FROM it, and the server pushes the filter into its scan.
+                reflected = cast("sa.Table", partition.rows_of(reflected))
             selected = _selected(reflected, columns)
             if watch:
                 watch.start()
@@ -225,7 +236,7 @@ def _stages(
                         profile = _run(
                             conn, reflected, selected, rows=rows, strategy=strategy,
                             sample_rows=sample_rows, head_rows=head_rows, settings=settings,
-                            control=control.slice(start, end),
+                            control=control.slice(start, end), name=name,
                         )  # fmt: skip
                     except TableChangedError:
                         if watch is None:
@@ -254,12 +265,14 @@ def profile_table(
     top_k: int = 10,
     progress: ProgressCallback | None = None,
     cancelled: CancelledCallback | None = None,
+    partition: TableSlice | None = None,
 ) -> TableProfile:
-    """Profile a table: describe-equal metrics per column, histograms, head and tail."""
+    """Profile a table (or the slice `partition` names): describe-equal metrics per column,
+    histograms, head and tail."""
     *_, profile = _stages(
         engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
         head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
-        control=Control(progress, cancelled), sample_first=False,
+        control=Control(progress, cancelled), sample_first=False, partition=partition,
     )  # fmt: skip
     assert isinstance(profile, TableProfile)  # the schema comes first, a profile last
     return profile
@@ -278,6 +291,7 @@ def profile_stages(
     top_k: int = 10,
     progress: ProgressCallback | None = None,
     cancelled: CancelledCallback | None = None,
+    partition: TableSlice | None = None,
 ) -> Iterator[TableSchema | TableProfile]:
     """The schema, then a sample profile (unless the table is that small), then the exact one.
 
@@ -287,5 +301,5 @@ def profile_stages(
     return _stages(
         engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
         head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
-        control=Control(progress, cancelled), sample_first=True,
+        control=Control(progress, cancelled), sample_first=True, partition=partition,
     )  # fmt: skip

@@ -51,8 +51,8 @@ GROUP_MANY_VALUED = 5.0
 
 def rowid_column(conn: sa.Connection, table: sa.Table) -> sa.ColumnElement[Any] | None:
     """The table's rowid (scan order) if it has one: not for views and WITHOUT ROWID tables."""
-    if conn.dialect.name != "sqlite":
-        return None
+    if conn.dialect.name != "sqlite" or not isinstance(table, sa.Table):
+        return None  # a partition's rows (a subquery) have no rowid: SQLite reads it as NULL
     taken = {c.name.lower() for c in table.columns}
     alias = next((a for a in ROWID_ALIASES if a not in taken), None)
     if alias is None:

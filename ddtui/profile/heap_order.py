@@ -22,6 +22,8 @@ GROWTH = 4
 
 def heap_pages(conn: sa.Connection, table: sa.Table) -> int | None:
     """Pages in the table's heap, or None when it has none of its own (view, partitioned)."""
+    if not isinstance(table, sa.Table):
+        return None  # a partition's rows: a ctid range would not select within the slice
     if (conn.dialect.server_version_info or (0,)) < (14,):
         return None  # no TID Range Scan: a ctid range would read the whole table
     name = conn.dialect.identifier_preparer.format_table(table)

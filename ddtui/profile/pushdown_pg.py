@@ -66,6 +66,8 @@ def tune_session(conn: sa.Connection) -> None:
 
 def estimated_distinct(conn: sa.Connection, table: sa.Table, rows: int) -> dict[str, float]:
     """The planner's distinct-value estimates per column name (only for analyzed tables)."""
+    if not isinstance(table, sa.Table):
+        return {}  # a partition's rows: the whole table's estimates would overstate them
     schema = table.schema if table.schema is not None else sa.func.current_schema()
     stats = sa.table(
         "pg_stats",

@@ -174,7 +174,8 @@ def _first(
 def _last(
     conn: sa.Connection, stmt: sa.Select[Any], pages: int | None, row_count: int, head_rows: int
 ) -> Sequence[Sequence[Any]]:
-    if conn.dialect.name == "sqlite":
+    whole_tables = all(isinstance(f, sa.Table) for f in stmt.get_final_froms())
+    if conn.dialect.name == "sqlite" and whole_tables:  # a partition's rowid reads as NULL
         try:
             # rowid is scan order for ordinary tables, and the index makes this instant.
             by_rowid = stmt.order_by(sa.literal_column("rowid").desc()).limit(head_rows)

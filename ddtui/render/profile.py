@@ -194,6 +194,7 @@ def description_to_dict(description: Description) -> dict[str, Any]:
         "output": {
             "table": output.table,
             "schema": output.schema,
+            "partition": output.partition.to_dict() if output.partition else None,
             "source": output.source,
             "reason": output.reason,
             "data_source": mask_url(output.data_url) if output.data_url else None,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
+    from ddtui.table_slice import TableSlice
 
 
 def profile_stages(
@@ -22,11 +23,14 @@ def profile_stages(
     *,
     progress: Callable[..., None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    partition: TableSlice | None = None,
 ) -> Iterator[TableSchema | TableProfile]:
     """The profiler's stages: schema and row count, a sample profile, the exact profile."""
     from ddtui.profile import profile_stages as stages  # pandas and friends load on first use
 
-    return stages(engine, table, schema, progress=progress, cancelled=cancelled)
+    return stages(
+        engine, table, schema, progress=progress, cancelled=cancelled, partition=partition
+    )
 
 
 def is_cancellation(exc: BaseException) -> bool:

@@ -83,6 +83,7 @@ def record_exact(
                 table=ref.table,
                 schema=ref.schema,
                 run_after=run_time(detail),
+                partition=ref.partition,
             )
         except Exception as exc:  # the history is a bonus: say why, never break the UI
             post(HistoryNoted(f"profile not recorded: {one_line(exc)}"))
@@ -109,7 +110,7 @@ def overwritten(
         ):
             continue
         newer = resolve_output(task, detail, where.data)
-        return (newer.data_url, newer.schema, newer.table) == (ref.data_url, ref.schema, ref.table)
+        return newer.same_rows(ref)
     return True
 
 
@@ -202,7 +203,7 @@ def _live_counts(
     one table (its older counts are only in the history)."""
     refs = [resolve_output(task, d, where.data) for d in details]
     readable = [r for r in refs if r.readable]
-    names = {(r.data_url, r.schema, r.table) for r in readable}
+    names = {(r.data_url, r.schema, r.table, r.partition) for r in readable}
     if len(readable) < 2 or len(names) < len(readable):
         return None
     counts: list[int] = []
@@ -212,7 +213,7 @@ def _live_counts(
         try:
             stages = backend.profile_stages(
                 where.sources.engine(ref.data_url or ""), ref.table or "", ref.schema,
-                cancelled=cancelled,
+                cancelled=cancelled, partition=ref.partition,
             )  # fmt: skip
             first = next(iter(stages))
             close = getattr(stages, "close", None)

@@ -319,7 +319,7 @@ class TaskPane(Vertical):
     def _cells(self, row: TaskRow) -> dict[str, Text | str]:
         output: Text
         if row.output is not None and row.output.found:
-            output = data_text(row.output.qualified_name, limit=ID_WIDTH)
+            output = data_text(row.output.shown_name, limit=ID_WIDTH)
             output.append(f" · {row.output.source}", style="dim")
         else:
             output = Text("-", style="dim")

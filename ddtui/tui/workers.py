@@ -98,7 +98,8 @@ def output_key(ref: OutputRef, version: str = "") -> tuple[str, ...]:
     `version` says which write of the table we expect (the task instance's try and end),
     so a task that ran again is profiled again even when its table keeps its name.
     """
-    return (ref.data_url or "", ref.schema or "", ref.table or "", version)
+    # A partition is part of the name: each run's partition of one table is its own output.
+    return (ref.data_url or "", ref.schema or "", ref.shown_name, version)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, O
                     ref.table or "",
                     ref.schema,
                     cancelled=cancelled,
+                    partition=ref.partition,
                 )
                 first = next(iter(stages))
                 close = getattr(stages, "close", None)
@@ -232,7 +234,12 @@ def profile_output(
         engine = sources.engine(ref.data_url or "")
         try:
             for stage in backend.profile_stages(
-                engine, ref.table or "", ref.schema, progress=progress, cancelled=cancelled
+                engine,
+                ref.table or "",
+                ref.schema,
+                progress=progress,
+                cancelled=cancelled,
+                partition=ref.partition,
             ):
                 if cancelled():
                     return
