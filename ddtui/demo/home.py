@@ -40,7 +40,8 @@ from ddtui.errors import DdtuiError
 
 # "assets": the outlet-asset DAG alone, for a home whose data database is a server.
 # "warehouse": a DAG writing through its `warehouse` Airflow connection (added by the caller).
-DagSet = Literal["test", "demo", "assets", "warehouse"]
+# "partitions": the DAG appending daily partitions to one table.
+DagSet = Literal["test", "demo", "assets", "warehouse", "partitions"]
 
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
@@ -54,7 +55,7 @@ TEST_DAGS = (
     "drift",
     "templated_output",
 )
-DEMO_ONLY_DAGS = ("churn_training", "daily_scoring")
+DEMO_ONLY_DAGS = ("churn_training", "daily_scoring", "partitioned_events")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,12 @@ TEST_RUNS = (
 )
 ASSET_RUNS = (PlannedRun("asset_outputs", "2024-02-01"),)
 WAREHOUSE_RUNS = (PlannedRun("warehouse_outputs", "2024-08-01"),)
+# Three days appended to one table; the third one's amounts drift.
+PARTITION_RUNS = (
+    PlannedRun("partitioned_events", "2024-09-01"),
+    PlannedRun("partitioned_events", "2024-09-02"),
+    PlannedRun("partitioned_events", "2024-09-03", {"shift": 30.0}),
+)
 DEMO_RUNS = (
     *TEST_RUNS,
     PlannedRun("churn_training", "2024-05-01"),
@@ -88,13 +95,15 @@ DEMO_RUNS = (
     PlannedRun("daily_scoring", "2024-06-02"),
     PlannedRun("daily_scoring", "2024-06-03"),
     PlannedRun("daily_scoring", "2024-06-04", {"fail": True}, "failed"),
+    *PARTITION_RUNS,
 )
 # DAGs left unpaused (new DAGs start paused), so both states show in the UI.
 UNPAUSED = {
     "test": ("titanic",),
-    "demo": ("titanic", "drift", "churn_training", "daily_scoring"),
+    "demo": ("titanic", "drift", "churn_training", "daily_scoring", "partitioned_events"),
     "assets": ("asset_outputs",),
     "warehouse": ("warehouse_outputs",),
+    "partitions": ("partitioned_events",),
 }
 
 
@@ -166,7 +175,7 @@ def airflow_version() -> str:
 
 def dag_ids(dag_set: DagSet) -> tuple[str, ...]:
     """The DAGs of a DAG set (each DAG file defines the DAG of the same name)."""
-    if dag_set in ("assets", "warehouse"):
+    if dag_set in ("assets", "warehouse", "partitions"):
         return UNPAUSED[dag_set]  # one DAG each, left unpaused
     return TEST_DAGS + (DEMO_ONLY_DAGS if dag_set == "demo" else ())
 
@@ -178,7 +187,12 @@ def dag_file_names(dag_set: DagSet) -> tuple[str, ...]:
 
 def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
     """The runs a DAG set is built with."""
-    runs = {"demo": DEMO_RUNS, "assets": ASSET_RUNS, "warehouse": WAREHOUSE_RUNS}
+    runs = {
+        "demo": DEMO_RUNS,
+        "assets": ASSET_RUNS,
+        "warehouse": WAREHOUSE_RUNS,
+        "partitions": PARTITION_RUNS,
+    }
     return runs.get(dag_set, TEST_RUNS)
 
 

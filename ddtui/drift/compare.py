@@ -6,6 +6,7 @@ How each number is computed, and the JSON layout, are in `ddtui/drift/JSON.md`.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import Any, Literal
 
 import numpy as np
@@ -65,8 +66,13 @@ def compare_profiles(
     thresholds: Thresholds | None = None,
     *,
     histogram_bins: int = 20,
+    partition_keys: Collection[str] = (),
 ) -> DriftReport:
-    """Compare `current` with `baseline`, column by column, and give a verdict."""
+    """Compare `current` with `baseline`, column by column, and give a verdict.
+
+    `partition_keys`: columns whose value names the partition each side is (`ds`): they
+    differ between partitions by design, so their PSI is shown but not judged.
+    """
     thresholds = thresholds or Thresholds()
     health: list[HealthFlag] = []
     schema_changes: list[SchemaChange] = []
@@ -83,8 +89,9 @@ def compare_profiles(
             b_sample = (baseline_samples or {}).get(cur.name)
             c_sample = (current_samples or {}).get(cur.name)
             drift = _compare_column(
-                base, cur, b_sample, c_sample, thresholds=thresholds, histogram_bins=histogram_bins
-            )
+                base, cur, b_sample, c_sample, thresholds=thresholds, histogram_bins=histogram_bins,
+                partition_key=cur.name in partition_keys,
+            )  # fmt: skip
             if base.db_type != cur.db_type or base.kind != cur.kind:
                 schema_changes.append(
                     SchemaChange(cur.name, "type_changed", base.db_type, cur.db_type)
@@ -135,6 +142,7 @@ def _compare_column(
     *,
     thresholds: Thresholds,
     histogram_bins: int,
+    partition_key: bool = False,
 ) -> ColumnDrift:
     drift = ColumnDrift(cur.name, "common", cur.kind, base.db_type, cur.db_type)
     b_values, c_values = _delta_values(base), _delta_values(cur)
@@ -186,7 +194,9 @@ def _compare_column(
         drift.psi = _category_psi(base, cur, b_sample, c_sample, thresholds.top_k)
 
     key_like = _is_key(base) and _is_key(cur)
-    if key_like and not thresholds.judge_keys:
+    if partition_key:
+        drift.reasons.append("the partition key: PSI not judged")
+    elif key_like and not thresholds.judge_keys:
         drift.reasons.append("all values distinct (a key?): PSI not judged")
     elif drift.psi is not None:
         psi = drift.psi.value

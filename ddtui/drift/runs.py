@@ -120,9 +120,13 @@ def compare_task_runs(  # noqa: PLR0917
     else:
         current = side.live(run_id, current_ref, run_time(current_detail))
 
+    keys = [
+        c for ref in (baseline_ref, current_ref) if ref.partition for c in ref.partition.columns
+    ]
     report = compare_profiles(
-        baseline.profile, current.profile, baseline.samples, current.samples, thresholds
-    )
+        baseline.profile, current.profile, baseline.samples, current.samples, thresholds,
+        partition_keys=keys,
+    )  # fmt: skip
     report.notes.extend(side.notes)
     return report.with_sides(
         _run_side(baseline, report.baseline), _run_side(current, report.current)
