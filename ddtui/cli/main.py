@@ -421,6 +421,67 @@ def describe_command(
     raise typer.Exit(code)
 
 
+@app.command("profile")
+@one_line_errors
+def profile_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="Database URL (postgresql://..., sqlite:////path.db), absolute SQLite path, "
+            "or Airflow connection id.",
+        ),
+    ],
+    table: Annotated[str, typer.Argument(metavar="TABLE", help="Table name (or schema.table).")],
+    schema: Annotated[
+        str | None, typer.Option("--schema", metavar="SCHEMA", help="The table's schema.")
+    ] = None,
+    where_partition: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where-partition",
+            "-w",
+            metavar="COLUMN=VALUE",
+            help="Profile only the rows where COLUMN equals VALUE (repeatable: AND). The value "
+            "is bound as a parameter, converted to the column's type (dates as YYYY-MM-DD).",
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="text, json or markdown.", show_default=True
+        ),
+    ] = "text",
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
+        ),
+    ] = None,
+    metastore: MetastoreOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Profile any table of a data source, or one partition of it, as `describe` prints a
+    task's output (text, json or markdown). Read-only, with the data timeout."""
+    from ddtui.cli.describe import use_color
+    from ddtui.cli.profile import parse_partition, run_profile, source_url
+
+    if output_format not in ("text", "json", "markdown"):
+        raise typer.BadParameter("--format must be text, json or markdown")
+    partition = parse_partition(where_partition)
+    url, origin = source_url(source, metastore)
+    code = run_profile(
+        data_sources(timeout), url, origin, table, schema=schema, partition=partition,
+        columns=column or None, sample_rows=sample, output_format=output_format,
+        color=use_color(),
+    )  # fmt: skip
+    raise typer.Exit(code)
+
+
 @app.command("logs")
 @one_line_errors
 def logs_command(
