@@ -82,7 +82,7 @@ def test_text_output_has_the_numbers_and_no_escapes_when_piped(airflow_home: Air
     assert f"{len(frame)} rows" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: plain text
     assert f"{frame['age'].mean():.6g}" in done.stdout
-    assert "age (number)" in done.stdout  # the histogram's title
+    assert "age (number, 20 bins)" in done.stdout  # the histogram's title
 
 
 def test_markdown_with_columns_and_a_sample(airflow_home: AirflowHome) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 
 from ddtui.profile import TableProfile, profile_table
+from ddtui.render.chart_choice import Bins, ValueBars, choose_chart
 from ddtui.render.profile import (
     profile_to_dict,
     profile_to_json,
@@ -96,8 +97,11 @@ def test_column_chart_size(
     assert ANSI not in chart
     assert all(len(line) <= width for line in lines)
     assert len(lines) <= height
-    if name != "blob":
+    chart_kind = choose_chart(column)
+    if isinstance(chart_kind, Bins):  # histograms fill the height
         assert len(lines) == height
+    elif isinstance(chart_kind, ValueBars):  # a title, then one line per value
+        assert len(lines) == min(height, 1 + len(chart_kind.bars))
 
 
 def test_charts_do_not_share_state(profiles: dict[str, TableProfile]) -> None:
@@ -129,7 +133,7 @@ def test_json(profiles: dict[str, TableProfile]) -> None:
     json.dumps(profile_to_dict(profiles["mixed"]), allow_nan=False)
 
 
-def test_render_imports_no_plotext_or_textual_until_drawing() -> None:
+def test_render_imports_no_plotext_or_textual_for_column_charts() -> None:
     code = "import ddtui.render.profile, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in ('plotext', 'textual')))"  # noqa: E501
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -137,7 +141,7 @@ def test_render_imports_no_plotext_or_textual_until_drawing() -> None:
     out = subprocess.run(
         [sys.executable, "-c", DRAW_ONE_CHART], capture_output=True, text=True, check=True
     )
-    assert out.stdout.split() == ["before:", "[]", "after:", "plotext"]
+    assert out.stdout.split() == ["before:", "[]", "chart:", "[]", "figure:", "plotext"]
 
 
 DRAW_ONE_CHART = """
@@ -155,6 +159,9 @@ with engine.begin() as conn:
     conn.exec_driver_sql("INSERT INTO t VALUES (1.0), (2.0), (2.5)")
 column = profile_table(engine, "t").column("x")
 print("before:", loaded())
-render_column_chart(column, 40, 10, color=False)
-print("after:", *loaded())
+render_column_chart(column, 40, 10, color=False)  # drawn as text, without plotext
+print("chart:", loaded())
+from ddtui.render.plot import new_figure
+new_figure(40, 10, color=False, title="drift charts use plotext")
+print("figure:", *loaded())
 """

@@ -21,7 +21,7 @@ from ddtui.render.profile import render_profile
 from ddtui.terminal_text import is_terminal_safe
 from ddtui.tui.dag_tree import fuzzy_match
 from ddtui.tui.errors import error_message, one_line
-from ddtui.tui.stats.charts import chart_text, text_bars
+from ddtui.tui.stats.charts import chart_text
 from ddtui.tui.stats.describe import describe_cells
 from ddtui.tui.stats.drift import drift_cells, summary
 from ddtui.tui.stats.head_tail import cell
@@ -90,7 +90,6 @@ def test_random_names_and_cells_render_terminal_safe(table: tuple[str, pd.DataFr
     for col in profile.columns:
         assert all(is_terminal_safe(c.plain) for c in describe_cells(col))
         assert_safe_lines(chart_text(col, 40, 12).plain)
-        assert_safe_lines(text_bars(col, 40, 12).plain)
         assert is_terminal_safe(fuzzy_match("a", col.name)[1].plain)
     for row in (*profile.head, *profile.tail):
         assert all(is_terminal_safe(cell(value).plain) for value in row.values())

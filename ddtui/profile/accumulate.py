@@ -22,6 +22,7 @@ from ddtui.profile.models import ColumnKind, ColumnProfile, Histogram
 from ddtui.profile.pushdown_values import datetime_from_micros
 from ddtui.profile.summary import (
     datetime_histogram,
+    few_value_counts,
     hashable,
     length_stats,
     most_common,
@@ -183,6 +184,7 @@ class NumberAccumulator(_ArrayAccumulator):
             finite = values
             profile.infinities = 0
         profile.histogram = number_histogram(finite, self.settings.bins)
+        profile.value_counts = few_value_counts(ordered)
         return profile
 
 

@@ -8,6 +8,9 @@ from typing import Any, Literal
 # Version of the JSON document `ddtui describe --format json` prints.
 PROFILE_SCHEMA_VERSION = 1
 
+# Number columns with at most this many distinct values get `value_counts`.
+FEW_VALUES = 20
+
 ColumnKind = Literal["number", "text", "boolean", "datetime", "binary", "other"]
 Strategy = Literal["pushdown", "stream", "sample"]
 
@@ -41,6 +44,9 @@ class ColumnProfile:
     negatives: int | None = None
     infinities: int | None = None
     histogram: Histogram | None = None
+    # every value and its count, in value order, when a number column has at most
+    # FEW_VALUES distinct values (pandas `value_counts().sort_index()`); else empty
+    value_counts: list[tuple[Any, int]] = field(default_factory=list)
     # text and categories
     top: Any = None
     freq: int | None = None

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ddtui.profile.accumulate import QUANTILES
-from ddtui.profile.models import Histogram
+from ddtui.profile.models import FEW_VALUES, Histogram
 from ddtui.profile.pushdown_values import (
     datetime_from_micros,
     interpolate,
@@ -213,6 +213,8 @@ def _apply_value_counts(col: PushedColumn, bins: int, top_k: int) -> None:
             p.top, p.freq = p.top_values[0]
         return
     counts.sort(key=lambda vn: vn[0])
+    if col.kind == "number" and len(counts) <= FEW_VALUES:
+        p.value_counts = [(v if isinstance(v, int) else float(v), n) for v, n in counts]
     ticks = np.array([ticks_of(col, v) for v, _ in counts], dtype=np.float64)
     weights = np.array([n for _, n in counts], dtype=np.int64)
     upto = np.cumsum(weights)

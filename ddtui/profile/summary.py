@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ddtui.profile.models import Histogram
+from ddtui.profile.models import FEW_VALUES, Histogram
 
 
 def python_scalar(value: Any) -> Any:
@@ -53,6 +53,18 @@ def number_histogram(finite: np.ndarray, bins: int) -> Histogram | None:
         return None
     counts, edges = equal_width(finite, bins)
     return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
+
+
+def few_value_counts(ordered: np.ndarray) -> list[tuple[Any, int]]:
+    """Each value of a sorted array (no NaN) with its count, in value order, when there are
+    at most FEW_VALUES of them (pandas `value_counts().sort_index()`); else []."""
+    if not ordered.size:
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    if starts.size > FEW_VALUES:
+        return []
+    counts = np.diff(np.append(starts, ordered.size))
+    return [(python_scalar(ordered[i]), int(n)) for i, n in zip(starts, counts, strict=True)]
 
 
 def iso_tick(tick: float, unit: str, tz_aware: bool) -> str:

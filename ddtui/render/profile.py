@@ -1,7 +1,7 @@
 """Profiles as text, markdown and JSON: describe tables, plotext charts, head and tail.
 
-No Textual here. plotext is imported only inside the chart functions, and only its
-figure objects are used (never plotext's global figure), so concurrent renders are safe.
+No Textual here. Column charts are drawn as text by ddtui.render.chart_text, as
+ddtui.render.chart_choice picks them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from ddtui.profile.models import PROFILE_SCHEMA_VERSION, ColumnProfile, TableProfile
-from ddtui.render.plot import build_text, new_figure
-from ddtui.render.tables import describe_table, format_value, rows_table, truncate
+from ddtui.render.chart_choice import Bins, Chart, NoChart, ValueBars, choose_chart
+from ddtui.render.chart_text import histogram_lines, value_bar_lines
+from ddtui.render.tables import describe_table, rows_table, truncate
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
@@ -27,58 +28,38 @@ CHART_HEIGHT = 12  # lines per column chart in `render_profile`
 MAX_CHARTS = 40  # plotext takes ~10-40 ms a chart: a 300-column table would take seconds
 
 
-def _tick_labels(edges: list[Any], kind: str) -> list[str]:
-    """Short labels for bin edges: numbers to 4 significant digits, dates trimmed to fit."""
-    if kind != "datetime":
-        return [f"{float(e):.4g}" for e in edges]
-    texts = [str(e).replace("T", " ").removesuffix("+00:00") for e in edges]
-    days = {t[:10] for t in texts}
-    # Long spans: the date says enough; within one day: the time does.
-    return [t[:10] if len(days) > 2 else t[11:19] if len(days) == 1 else t[5:16] for t in texts]
+def _title(col: ColumnProfile, chart: Chart, width: int) -> str:
+    """The chart's first line: the column, its kind, and how it is drawn."""
+    if isinstance(chart, ValueBars):
+        how = "by frequency" if chart.by_frequency else "one bar per value"
+    elif isinstance(chart, Bins):
+        how = f"{len(chart.counts)} bins"
+    else:
+        how = ""
+    return truncate(f"{col.name} ({col.kind}{', ' + how if how else ''})", width)
 
 
-def _histogram_chart(fig: Any, col: ColumnProfile, width: int) -> None:
-    """Bars of the histogram bins, with some bin edges as x tick labels."""
-    assert col.histogram is not None
-    counts = col.histogram.counts
-    labels = _tick_labels(col.histogram.edges, col.kind)
-    fig.bar(list(range(len(counts))), counts, width=1.0)
-    room = max(2, width // max(max(len(label) for label in labels) + 2, 1))
-    step = max(1, math.ceil(len(labels) / room))
-    positions = [i - 0.5 for i in range(0, len(labels), step)]
-    fig.xticks(positions, labels[::step])
-
-
-def _top_values_chart(fig: Any, col: ColumnProfile, width: int, height: int) -> None:
-    """Horizontal bars of the most frequent values, the most frequent on top."""
-    room = max(1, height - 3)
-    top = col.top_values[:room]
-    label_width = max(4, min(16, width // 4))
-    labels = [format_value(value, label_width) or "''" for value, _ in top]
-    fig.bar(labels[::-1], [n for _, n in top][::-1], orientation="horizontal", width=0.6)
-
-
-def _note(col: ColumnProfile) -> str | None:
-    """Why a column has no chart, or None when it has one (raw: `truncate` makes it safe)."""
-    if col.kind == "binary":
-        return f"{col.name}: binary column, not charted ({col.count} values)"
-    if col.histogram is None and not col.top_values:
-        return f"{col.name}: nothing to chart ({col.count} values)"
-    return None
+def chart_lines(col: ColumnProfile, height: int) -> int:
+    """How many lines `render_column_chart` needs to show `col` whole (at least `height`):
+    one bar per value takes a line each."""
+    chart = choose_chart(col)
+    if isinstance(chart, ValueBars):
+        return max(height, len(chart.bars) + 1)
+    return height
 
 
 def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool) -> str:
-    """One column's chart (histogram, top values or time histogram) as `height` lines of text."""
-    note = _note(col)
-    if note is not None:
-        return truncate(note, width)
-    title = truncate(f"{col.name} ({col.kind})", max(width - 2, 1))
-    fig = new_figure(max(width, 10), max(height, 4), color=color, title=title)
-    if col.histogram is not None:
-        _histogram_chart(fig, col, width)
+    """One column's chart (see ddtui.render.chart_choice) in at most `height` lines."""
+    chart = choose_chart(col)
+    if isinstance(chart, NoChart):
+        return truncate(chart.reason, width)
+    width = max(width, 12)
+    lines = [_title(col, chart, width)]
+    if isinstance(chart, ValueBars):
+        lines += value_bar_lines(chart, width, max(height - 1, 1), color)
     else:
-        _top_values_chart(fig, col, width, height)
-    return build_text(fig, color=color)
+        lines += histogram_lines(chart, width, max(height - 1, 4), color)
+    return "\n".join(lines)
 
 
 def _facts(col: ColumnProfile) -> str:
@@ -126,8 +107,10 @@ def render_profile(
     for col in profile.columns[:max_charts]:
         out += [f"### {truncate(col.name, width)}", ""] if markdown else []
         out.append(truncate(_facts(col), width))
-        chart = render_column_chart(col, width, CHART_HEIGHT, color)
-        out += ["```", chart, "```"] if markdown and _note(col) is None else [chart]
+        height = chart_lines(col, CHART_HEIGHT)
+        chart = render_column_chart(col, width, height, color)
+        drawn = not isinstance(choose_chart(col), NoChart)
+        out += ["```", chart, "```"] if markdown and drawn else [chart]
         out.append("")
     if len(profile.columns) > max_charts:
         out += [f"(charts for the first {max_charts} of {profile.column_count} columns)", ""]
