@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui import airflow_cli, demo
+from ddtui.demo import airflow_cli
+from ddtui.demo import home as demo
 from ddtui.demo.home import (
     AirflowHome,
     find_airflow_executable,
