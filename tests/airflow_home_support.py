@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from ddtui.demo.home import MARKER_NAME, AirflowHome, ensure_airflow_home, fingerprint
+from ddtui.demo.home import MARKER_NAME, AirflowHome, DagSet, ensure_airflow_home, fingerprint
 
 POSTGRES_URL = os.environ.get(
     "DDTUI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -94,15 +94,15 @@ def data_url_option(home: AirflowHome) -> str:
     return user_url(home.data_url)
 
 
-def cached_test_home(cache_root: Path) -> AirflowHome:
-    """The test DAG set's Airflow home, reused from `cache_root` while its inputs are unchanged."""
-    home = cache_root / f"test-{fingerprint('test')}"
-    for stale in cache_root.glob("test-*"):  # homes built from older DAG files
+def cached_test_home(cache_root: Path, dag_set: DagSet = "test") -> AirflowHome:
+    """A DAG set's Airflow home, reused from `cache_root` while its inputs are unchanged."""
+    home = cache_root / f"{dag_set}-{fingerprint(dag_set)}"
+    for stale in cache_root.glob(f"{dag_set}-*"):  # homes built from older DAG files
         if stale.is_dir() and stale != home and (stale / MARKER_NAME).exists():
             shutil.rmtree(stale)
     if os.environ.get(REBUILD_ENV) == "1" and home.exists():
         shutil.rmtree(home)
-    return ensure_airflow_home(home, dag_set="test", progress=report_progress)
+    return ensure_airflow_home(home, dag_set=dag_set, progress=report_progress)
 
 
 def report_progress(line: str) -> None:

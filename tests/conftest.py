@@ -37,6 +37,17 @@ def airflow_home(
 
 
 @pytest.fixture(scope="session")
+def partitions_home(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AirflowHome:
+    """`partitioned_events` run by Airflow for three days, each appending its partition to one
+    table (cached in .pytest_cache like the test home)."""
+    cache = getattr(request.config, "cache", None)
+    root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
+    return cached_test_home(root, "partitions")
+
+
+@pytest.fixture(scope="session")
 def task_logs_home(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> TaskLogsHome:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,28 +17,18 @@ from typing import Any
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from airflow_home_support import REBUILD_ENV, report_progress
 from profile_checks import assert_json_matches_pandas
 
-from ddtui.demo.home import MARKER_NAME, AirflowHome, ensure_airflow_home, fingerprint
+from ddtui.demo.home import AirflowHome
 from ddtui.drift import ProfileHistory
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 DAYS = ("2024-09-01", "2024-09-02", "2024-09-03")
 
 
-@pytest.fixture(scope="module")
-def home(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AirflowHome:
-    """The `partitions` DAG set's home (cached in .pytest_cache while its inputs are unchanged)."""
-    cache = getattr(request.config, "cache", None)
-    root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
-    path = root / f"partitions-{fingerprint('partitions')}"
-    for stale in root.glob("partitions-*"):
-        if stale.is_dir() and stale != path and (stale / MARKER_NAME).exists():
-            shutil.rmtree(stale)
-    if os.environ.get(REBUILD_ENV) == "1" and path.exists():
-        shutil.rmtree(path)
-    return ensure_airflow_home(path, dag_set="partitions", progress=report_progress)
+@pytest.fixture
+def home(partitions_home: AirflowHome) -> AirflowHome:
+    return partitions_home
 
 
 def ddtui(
