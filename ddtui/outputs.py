@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, replace
@@ -23,6 +24,8 @@ NO_DATA_SOURCE = (
     "or name an Airflow connection in the task (conn_id)"
 )
 CONNECTION_PREFIX = "Airflow connection"
+# A table reference returned as JSON text is short; longer text is data, not decoded.
+MAX_JSON_TEXT = 10_000
 
 
 @dataclass(frozen=True)
@@ -135,19 +138,38 @@ def _from_xcom(
     if not values:
         tried.append("no XCom return value in this run")
         return None
-    value = values[0].value
+    value = _json_object(values[0].value)
     extra = f" (first of {len(values)} mapped)" if len(values) > 1 else ""
     note = ""
     if isinstance(value, str):
         ref, note = _from_name(value, "xcom", data, f"XCom return_value {value!r}{extra}")
         if ref:
-            return ref
+            # A table named in XCom, its partition by the attribute (as Airflow rendered it).
+            partition, why = _partition_attribute(task, run)
+            if why:
+                tried.append(why)
+                return None
+            if partition is None:
+                return ref
+            how = f"{ref.reason}, output_partition {partition.label}"
+            return replace(ref, partition=partition, reason=how)
     elif isinstance(value, dict) and "table" in value:
         ref, note = _from_table_object(value, data, f"XCom return_value{extra}")
         if ref:
             return ref
     tried.append(_names_no_table(f"XCom return value {_short(value)}", note))
     return None
+
+
+def _json_object(value: object) -> object:
+    """A JSON object a task returned as text (`json.dumps(...)`) as a dict; else the value."""
+    if isinstance(value, str) and value.lstrip().startswith("{") and len(value) <= MAX_JSON_TEXT:
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        return decoded if isinstance(decoded, dict) else value
+    return value
 
 
 def _from_table_object(

@@ -77,3 +77,22 @@ def test_same_rows_tells_partitions_apart() -> None:
     again = resolve_output(task(), run({"table": "events", "partition": {"ds": "1"}}), DATA)
     assert not day1.same_rows(day2)
     assert day1.same_rows(again)
+
+
+def test_xcom_object_returned_as_json_text() -> None:
+    text = '{"table": "events", "partition": {"ds": "2024-01-01"}}'
+    ref = resolve_output(task(), run(text), DATA)
+    assert (ref.table, ref.partition) == ("events", TableSlice((("ds", "2024-01-01"),)))
+
+
+def test_a_table_named_in_xcom_takes_the_partition_attribute() -> None:
+    the_task = task(output_table="events", output_partition={"ds": "{{ ds }}"})
+    rendered = {"output_table": "events", "output_partition": {"ds": "2024-01-02"}}
+    ref = resolve_output(the_task, run("events", rendered), DATA)
+    assert (ref.source, ref.partition) == ("xcom", TableSlice((("ds", "2024-01-02"),)))
+    assert ref.reason.startswith("XCom return_value 'events'")
+    assert "output_partition ds=2024-01-02" in ref.reason
+    # Never the whole table in place of a partition that was not rendered.
+    unrendered = resolve_output(the_task, run("events"), DATA)
+    assert not unrendered.found
+    assert "output_partition" in unrendered.reason
