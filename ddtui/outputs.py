@@ -138,6 +138,9 @@ def _from_xcom(
     if not values:
         tried.append("no XCom return value in this run")
         return None
+    if values[0].note:  # e.g. a pickle, which ddtui never unpickles
+        tried.append(values[0].note)
+        return None
     value = _json_object(values[0].value)
     extra = f" (first of {len(values)} mapped)" if len(values) > 1 else ""
     note = ""

@@ -156,6 +156,18 @@ def airflow_python(executable: str) -> str | None:
     return None
 
 
+def installed_airflow_version(executable: str) -> str:
+    """The apache-airflow version of the environment an `airflow` command belongs to."""
+    python = airflow_python(executable)
+    if python is None:
+        return "unknown"
+    probe = "import importlib.metadata as m; print(m.version('apache-airflow'))"
+    completed = subprocess.run(
+        [python, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    return completed.stdout.strip() if completed.returncode == 0 else "unknown"
+
+
 def set_config_options(path: Path, options: Mapping[tuple[str, str], str]) -> None:
     """Set `[section] key = value` lines in an airflow.cfg, keeping its comments."""
     lines = path.read_text(encoding="utf-8").splitlines()

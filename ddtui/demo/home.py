@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from ddtui.demo.airflow_cli import (
     Progress,
     check_async_driver,
     find_airflow_executable,
+    installed_airflow_version,
     set_config_options,
 )
 from ddtui.errors import DdtuiError
@@ -46,7 +48,7 @@ DagSet = Literal["test", "demo", "assets", "warehouse", "partitions"]
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
 # Modules the DAG files import; Airflow puts the dags folder on sys.path.
-HELPER_MODULES = ("datadriver",)
+HELPER_MODULES = ("datadriver", "airflow_compat")
 TEST_DAGS = (
     "titanic",
     "asset_outputs",
@@ -165,8 +167,11 @@ class AirflowHome:
         return cls(**data)
 
 
-def airflow_version() -> str:
-    """The installed apache-airflow version, read without importing Airflow."""
+def airflow_version(executable: str | None = None) -> str:
+    """The apache-airflow version installed here (or beside `executable`, another
+    environment's `airflow` command), read without importing Airflow."""
+    if executable is not None and Path(executable).parent != Path(sys.executable).parent:
+        return installed_airflow_version(executable)
     try:
         return metadata.version("apache-airflow")
     except metadata.PackageNotFoundError:
@@ -196,8 +201,9 @@ def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
     return runs.get(dag_set, TEST_RUNS)
 
 
-def fingerprint(dag_set: DagSet) -> str:
-    """A hash of what a build depends on: DAG files, planned runs, Airflow version."""
+def fingerprint(dag_set: DagSet, version: str | None = None) -> str:
+    """A hash of what a build depends on: DAG files, planned runs, Airflow version
+    (`version`, else the one installed here)."""
     digest = hashlib.sha256()
     dags = resources.files("ddtui.demo") / "dags"
     for name in dag_file_names(dag_set):
@@ -205,7 +211,7 @@ def fingerprint(dag_set: DagSet) -> str:
     runs = [asdict(run) for run in planned_runs(dag_set)]
     plan = {"runs": runs, "unpaused": UNPAUSED[dag_set], "marker": MARKER_FORMAT}
     digest.update(json.dumps(plan, sort_keys=True).encode())
-    digest.update(airflow_version().encode())
+    digest.update((version or airflow_version()).encode())
     return digest.hexdigest()[:16]
 
 
@@ -217,10 +223,13 @@ def build_airflow_home(
     data_url: str | None = None,
     connections: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
+    airflow_executable: str | None = None,
 ) -> AirflowHome:
     """Create an Airflow home in the empty or missing directory `home` and run its DAGs.
 
     The DAGs write their output tables to `data_url` (default: ``data.db`` in the home).
+    `airflow_executable` is the `airflow` command to build with (another virtualenv's,
+    e.g. an Airflow 2 one); by default this environment's.
     `connections` (id -> Airflow's connection JSON) are added by `airflow connections add`
     before the runs, encrypted with the fernet key `db migrate` wrote into airflow.cfg.
     """
@@ -229,7 +238,8 @@ def build_airflow_home(
     home = home.resolve()
     if home.exists() and any(home.iterdir()):
         raise DdtuiError(f"cannot build an Airflow home in {home}: the directory is not empty")
-    executable = find_airflow_executable()
+    executable = airflow_executable or find_airflow_executable()
+    version = airflow_version(executable)
     metastore_url = metastore_url or f"sqlite:///{home / 'airflow.db'}"
     check_async_driver(executable, metastore_url)
     dags_folder = home / "dags"
@@ -288,8 +298,8 @@ def build_airflow_home(
         runs=runs,
         unpaused_dag_ids=unpaused,
         dag_set=dag_set,
-        airflow_version=airflow_version(),
-        fingerprint=fingerprint(dag_set),
+        airflow_version=version,
+        fingerprint=fingerprint(dag_set, version),
         build_seconds=round(time.monotonic() - started, 1),
     )
     # Written last: its presence means the build completed.
@@ -298,7 +308,9 @@ def build_airflow_home(
     return built
 
 
-def load_built_home(home: Path, dag_set: DagSet) -> AirflowHome | None:
+def load_built_home(
+    home: Path, dag_set: DagSet, airflow_executable: str | None = None
+) -> AirflowHome | None:
     """The home built in `home` when it is complete and current, else None."""
     marker = home / MARKER_NAME
     if not marker.is_file():
@@ -307,7 +319,8 @@ def load_built_home(home: Path, dag_set: DagSet) -> AirflowHome | None:
         built = AirflowHome.from_json(marker.read_text(encoding="utf-8"))
     except (ValueError, TypeError, KeyError):
         return None  # a marker from another ddtui version: rebuild
-    if built.dag_set != dag_set or built.fingerprint != fingerprint(dag_set):
+    version = airflow_version(airflow_executable)
+    if built.dag_set != dag_set or built.fingerprint != fingerprint(dag_set, version):
         return None
     return built
 
@@ -318,6 +331,7 @@ def ensure_airflow_home(
     dag_set: DagSet,
     metastore_url: str | None = None,
     progress: Progress | None = None,
+    airflow_executable: str | None = None,
 ) -> AirflowHome:
     """Reuse the complete, current home in `home`, or (re)build it there.
 
@@ -326,13 +340,17 @@ def ensure_airflow_home(
     home = home.resolve()
     home.parent.mkdir(parents=True, exist_ok=True)
     with _locked(home.with_name(home.name + ".lock")):
-        built = load_built_home(home, dag_set)
+        built = load_built_home(home, dag_set, airflow_executable)
         if built is not None and (metastore_url is None or built.metastore_url == metastore_url):
             return built
         if home.exists():
             _remove_old_home(home)
         return build_airflow_home(
-            home, dag_set=dag_set, metastore_url=metastore_url, progress=progress
+            home,
+            dag_set=dag_set,
+            metastore_url=metastore_url,
+            progress=progress,
+            airflow_executable=airflow_executable,
         )
 
 
@@ -376,8 +394,12 @@ def _check_runs(
     Airflow 3 exits with "DagRun failed" for a failed run, so the exit status
     cannot tell an expected failure from a broken build: the metastore can.
     """
-    rows = _query(metastore_url, "SELECT dag_id, run_id, state, logical_date FROM dag_run")
-    by_date = {(row.dag_id, str(row.logical_date)[:10]): row for row in rows}
+    rows = _query(metastore_url, "SELECT * FROM dag_run")
+    # Airflow 2 names the logical date execution_date.
+    by_date = {
+        (row.dag_id, str(getattr(row, "logical_date", None) or row.execution_date)[:10]): row
+        for row in rows
+    }
     built = []
     for planned, result in zip(plan, results, strict=True):
         row = by_date.get((planned.dag_id, planned.logical_date))

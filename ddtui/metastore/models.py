@@ -14,15 +14,18 @@ class MetastoreInfo:
     url: str  # password masked
     dialect: str
     alembic_revision: str
-    airflow_version: str  # e.g. "3.1+" as detected from the schema
+    airflow_version: str  # the releases the schema's revision means, e.g. "2.10.3-2.11"
     airflow_major: int
     # A SQLite file read as an immutable snapshot: what is written after it opened is not seen.
     snapshot: bool = False
+    # The schema's revision is unknown to ddtui and was read as the nearest one it knows.
+    schema_notice: str = ""
 
     @property
     def note(self) -> str:
         """What users must know about this connection, shown next to its URL; or ""."""
-        return "snapshot: cannot see new writes" if self.snapshot else ""
+        notes = [self.schema_notice, "snapshot: cannot see new writes" if self.snapshot else ""]
+        return "; ".join(note for note in notes if note)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class XComValue:
     map_index: int
     value: Any
     decoded: bool = True  # False when the value was not JSON (pickled: never unpickled)
+    note: str = ""  # why an undecoded value was not read, e.g. it is a pickle
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -21,6 +20,8 @@ from ddtui.errors import (
     NotFoundError,
 )
 from ddtui.metastore import schema as s
+from ddtui.metastore.detect import detect_schema
+from ddtui.metastore.generations.base import utc
 from ddtui.metastore.models import (
     DagStructure,
     DagSummary,
@@ -29,7 +30,6 @@ from ddtui.metastore.models import (
     RunSummary,
     TaskInstanceSummary,
     TaskTries,
-    XComValue,
 )
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
@@ -43,13 +43,6 @@ from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
     from ddtui.metastore.protocol import MetastoreReader
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Airflow stores UTC; SQLite and MySQL hand it back naive."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _error_line(exc: BaseException) -> str:
@@ -66,14 +59,17 @@ class Metastore:
         self.masked_url = mask_url(url or engine.url)
         self.source = source
         with self._connect() as conn:
-            detected = s.detect_schema(conn, self.masked_url)
+            detected = detect_schema(conn, self.masked_url)
+        # Every difference between Airflow 2 and 3 the reader meets is the generation's.
+        self.generation = detected.generation
         self.info = MetastoreInfo(
             url=self.masked_url,
             dialect=engine.dialect.name,
             alembic_revision=detected.revision,
             airflow_version=detected.airflow_version,
-            airflow_major=detected.flavor.major,
+            airflow_major=detected.generation.major,
             snapshot=is_sqlite_snapshot(engine.url),
+            schema_notice=detected.notice,
         )
 
     @contextmanager
@@ -103,7 +99,7 @@ class Metastore:
 
     def list_dags(self) -> list[DagSummary]:
         """All DAGs with tags and latest run, in three queries whatever their number."""
-        d = s.dag
+        d, generation = self.generation.dag, self.generation
         with self._connect() as conn:
             dag_rows = conn.execute(sa.select(d).order_by(d.c.dag_id)).all()
             tags: dict[str, list[str]] = defaultdict(list)
@@ -114,45 +110,25 @@ class Metastore:
                 tags[dag_id].append(str(name))
             latest = {run.dag_id: run for run in self._latest_runs(conn)}
         return [
-            DagSummary(
-                dag_id=row.dag_id,
-                display_name=str(row.dag_display_name or row.dag_id),
-                tags=tuple(tags.get(row.dag_id, ())),
-                is_paused=bool(row.is_paused),
-                is_stale=bool(row.is_stale),
-                owners=str(row.owners or ""),
-                schedule=row.timetable_summary or row.timetable_description,
-                fileloc=row.fileloc,
-                relative_fileloc=row.relative_fileloc,
-                latest_run=latest.get(row.dag_id),
-            )
+            generation.dag_summary(row, tuple(tags.get(row.dag_id, ())), latest.get(row.dag_id))
             for row in dag_rows
         ]
 
     def _latest_runs(self, conn: Connection) -> list[RunSummary]:
         # The newest run is the one created last: the highest id per DAG (an indexed lookup).
-        newest = (
-            sa.select(sa.func.max(s.dag_run.c.id).label("id"))
-            .group_by(s.dag_run.c.dag_id)
-            .subquery()
-        )
-        query = sa.select(s.dag_run).join(newest, s.dag_run.c.id == newest.c.id)
-        return [_run(row) for row in conn.execute(query)]
+        r = self.generation.dag_run
+        newest = sa.select(sa.func.max(r.c.id).label("id")).group_by(r.c.dag_id).subquery()
+        query = sa.select(r).join(newest, r.c.id == newest.c.id)
+        return [self.generation.run_summary(row) for row in conn.execute(query)]
 
     def dag_ids(self) -> list[str]:
         with self._connect() as conn:
-            return list(conn.execute(sa.select(s.dag.c.dag_id).order_by(s.dag.c.dag_id)).scalars())
+            d = self.generation.dag
+            return list(conn.execute(sa.select(d.c.dag_id).order_by(d.c.dag_id)).scalars())
 
     def dag_structure(self, dag_id: str) -> DagStructure:
         """Tasks, groups and edges from the latest serialized version of the DAG."""
-        sd, dv = s.serialized_dag, s.dag_version
-        query = (
-            sa.select(sd.c.data, sd.c.data_compressed, dv.c.version_number)
-            .select_from(sd.outerjoin(dv, sd.c.dag_version_id == dv.c.id))
-            .where(sd.c.dag_id == dag_id)
-            .order_by(sd.c.created_at.desc(), sd.c.last_updated.desc())
-            .limit(1)
-        )
+        query = self.generation.serialized_query(dag_id)
         with self._connect() as conn:
             row = conn.execute(query).first()
             if row is None:
@@ -163,26 +139,28 @@ class Metastore:
         return parse_dag(dag_id, document, row.version_number)
 
     def _all_dag_ids(self, conn: Connection) -> list[str]:
-        return list(conn.execute(sa.select(s.dag.c.dag_id)).scalars())
+        return list(conn.execute(sa.select(self.generation.dag.c.dag_id)).scalars())
 
     # Runs ---------------------------------------------------------------------------
 
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
         """A page of the DAG's runs, newest first."""
-        r = s.dag_run
+        r = self.generation.dag_run
         query = (
             sa.select(r)
             .where(r.c.dag_id == dag_id)
-            .order_by(r.c.run_after.desc(), r.c.id.desc())
+            .order_by(*self.generation.run_order())
             .limit(limit)
             .offset(offset)
         )
         with self._connect() as conn:
-            return [_run(row) for row in conn.execute(query)]
+            return [self.generation.run_summary(row) for row in conn.execute(query)]
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
         """A run with its task instances, XCom return values and rendered template fields."""
-        r, ti, x, rf = s.dag_run, s.task_instance, s.xcom, s.rendered_task_instance_fields
+        generation = self.generation
+        r, x = generation.dag_run, generation.xcom
+        ti, rf = s.task_instance, s.rendered_task_instance_fields
         with self._connect() as conn:
             run_row = conn.execute(
                 sa.select(r).where(r.c.dag_id == dag_id, r.c.run_id == run_id)
@@ -208,21 +186,23 @@ class Metastore:
                 )
             ).all()
         return RunDetail(
-            run=_run(run_row),
+            run=generation.run_summary(run_row),
             task_instances=tuple(
                 TaskInstanceSummary(
                     task_id=row.task_id,
                     map_index=_int(row.map_index, -1),
                     state=row.state,
                     try_number=_int(row.try_number, 0),
-                    start_date=_utc(row.start_date),
-                    end_date=_utc(row.end_date),
+                    start_date=utc(row.start_date),
+                    end_date=utc(row.end_date),
                     duration=_number(row.duration),
                     operator=row.custom_operator_name or row.operator,
                 )
                 for row in ti_rows
             ),
-            return_values=tuple(_xcom_value(row) for row in xcom_rows),
+            return_values=tuple(
+                generation.xcom_value(row.task_id, row.map_index, row.value) for row in xcom_rows
+            ),
             rendered_fields={
                 row.task_id: dict(row.rendered_fields)
                 for row in rendered_rows
@@ -233,7 +213,8 @@ class Metastore:
     def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
         """A task instance's tries, oldest first, and its run's log filename template."""
         with self._connect() as conn:
-            return read_task_tries(conn, dag_id, run_id, task_id, map_index)
+            key = (dag_id, run_id, task_id, map_index)
+            return read_task_tries(conn, self.generation.try_history, key)
 
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
@@ -247,26 +228,6 @@ def _int(value: Any, default: int) -> int:
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _xcom_value(row: Any) -> XComValue:
-    """A damaged (or pickled) value is kept as undecoded: it names no table, and never fails."""
-    if isinstance(row.value, UnreadableJSON):
-        return XComValue(row.task_id, row.map_index, None, decoded=False)
-    return XComValue(row.task_id, row.map_index, row.value)
-
-
-def _run(row: Any) -> RunSummary:
-    return RunSummary(
-        dag_id=row.dag_id,
-        run_id=row.run_id,
-        state=row.state,
-        run_type=row.run_type,
-        logical_date=_utc(row.logical_date),
-        run_after=_utc(row.run_after),
-        start_date=_utc(row.start_date),
-        end_date=_utc(row.end_date),
-    )
 
 
 def open_metastore(

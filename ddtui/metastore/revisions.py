@@ -2,8 +2,66 @@
 
 Generated from the migration files of apache-airflow 3.3.2 (their `revision` and
 `airflow_version` headers), so ddtui can name the Airflow version without importing Airflow.
-An unknown revision newer than these is reported as "newer than 3.3".
+A revision stays the schema's until the next release that migrates, so a metastore's
+version is a range of releases: `version_label` names it.
 """
+
+RANGE_DASH = "\u2013"  # an en dash, as between the first and last release of a range
+# The releases on PyPI when this table was generated (2.9 and later; 3.2 included).
+KNOWN_RELEASES: tuple[str, ...] = (
+    *(f"2.9.{patch}" for patch in range(4)),
+    *(f"2.10.{patch}" for patch in range(6)),
+    *(f"2.11.{patch}" for patch in range(3)),
+    "3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.0.6",
+    "3.1.0", "3.1.1", "3.1.2", "3.1.3", "3.1.5", "3.1.6", "3.1.7", "3.1.8",
+    "3.2.0", "3.2.1", "3.2.2",
+    "3.3.0", "3.3.1", "3.3.2",
+)  # fmt: skip
+
+
+def release_key(version: str) -> tuple[int, ...]:
+    """ "2.10.3" -> (2, 10, 3), for ordering releases."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def version_label(revision: str) -> str | None:
+    """The releases whose schema is `revision`: "2.10.3-2.11" (an en dash), "3.2", "3.1.8";
+    None if unknown.
+
+    From the release that introduced the revision up to the last known one before the
+    next release that migrates; a minor release covered whole is named by its minor.
+    """
+    introduced = AIRFLOW_VERSION_BY_REVISION.get(revision)
+    if introduced is None:
+        return None
+    later = {
+        v for v in AIRFLOW_VERSION_BY_REVISION.values() if release_key(v) > release_key(introduced)
+    }
+    until = min(later, key=release_key) if later else None
+    covered = [
+        v
+        for v in KNOWN_RELEASES
+        if release_key(introduced) <= release_key(v)
+        and (until is None or release_key(v) < release_key(until))
+    ] or [introduced]
+    first, last = covered[0], covered[-1]
+    if _minor(first) == _minor(last):
+        if _whole_minor(covered, _minor(first)):
+            return _minor(first)
+        return first if first == last else f"{first}{RANGE_DASH}{last}"
+    start = _minor(first) if _whole_minor(covered, _minor(first)) else first
+    end = _minor(last) if _whole_minor(covered, _minor(last)) else last
+    return f"{start}{RANGE_DASH}{end}"
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _whole_minor(covered: list[str], minor: str) -> bool:
+    """Whether every known release of `minor` is in `covered`."""
+    return all(v in covered for v in KNOWN_RELEASES if _minor(v) == minor)
+
 
 AIRFLOW_VERSION_BY_REVISION: dict[str, str] = {
     "1949afb29106": "2.9.0",

@@ -1,7 +1,8 @@
-"""Which Airflow schema a metastore has, and the tables ddtui reads, per version.
+"""Column types for metastore values, and the tables every Airflow generation shares.
 
-Tables are declared by hand (only the columns we read) rather than reflected: reflection
-costs a round trip per table, and a declaration lets SQLAlchemy quote every identifier.
+What differs between Airflow 2 and 3 is in `ddtui.metastore.generations`. Tables are
+declared by hand (only the columns we read) rather than reflected: reflection costs a
+round trip per table, and a declaration lets SQLAlchemy quote every identifier.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
-
-from ddtui.errors import MetastoreError
-from ddtui.metastore.revisions import AIRFLOW_VERSION_BY_REVISION
+from sqlalchemy.engine import Dialect
 
 _metadata = sa.MetaData()
 
@@ -70,36 +68,8 @@ class LenientDateTime(sa.types.TypeDecorator[Any]):
 
 alembic_version = sa.Table("alembic_version", _metadata, sa.Column("version_num", sa.String))
 
-dag = sa.Table(
-    "dag",
-    _metadata,
-    sa.Column("dag_id", sa.String),
-    sa.Column("dag_display_name", sa.String),
-    sa.Column("is_paused", sa.Boolean),
-    sa.Column("is_stale", sa.Boolean),
-    sa.Column("owners", sa.String),
-    sa.Column("timetable_summary", sa.String),
-    sa.Column("timetable_description", sa.String),
-    sa.Column("fileloc", sa.String),
-    sa.Column("relative_fileloc", sa.String),
-)
-
 dag_tag = sa.Table(
     "dag_tag", _metadata, sa.Column("name", sa.String), sa.Column("dag_id", sa.String)
-)
-
-dag_run = sa.Table(
-    "dag_run",
-    _metadata,
-    sa.Column("id", sa.Integer),
-    sa.Column("dag_id", sa.String),
-    sa.Column("run_id", sa.String),
-    sa.Column("state", sa.String),
-    sa.Column("run_type", sa.String),
-    sa.Column("logical_date", LenientDateTime),
-    sa.Column("run_after", LenientDateTime),
-    sa.Column("start_date", LenientDateTime),
-    sa.Column("end_date", LenientDateTime),
 )
 
 task_instance = sa.Table(
@@ -118,17 +88,6 @@ task_instance = sa.Table(
     sa.Column("custom_operator_name", sa.String),
 )
 
-xcom = sa.Table(
-    "xcom",
-    _metadata,
-    sa.Column("dag_id", sa.String),
-    sa.Column("run_id", sa.String),
-    sa.Column("task_id", sa.String),
-    sa.Column("map_index", sa.Integer),
-    sa.Column("key", sa.String),
-    sa.Column("value", LenientJSON),  # JSON in Airflow 3; Airflow 2 stores bytes (see flavours)
-)
-
 rendered_task_instance_fields = sa.Table(
     "rendered_task_instance_fields",
     _metadata,
@@ -139,39 +98,7 @@ rendered_task_instance_fields = sa.Table(
     sa.Column("rendered_fields", LenientJSON),
 )
 
-serialized_dag = sa.Table(
-    "serialized_dag",
-    _metadata,
-    sa.Column("dag_id", sa.String),
-    sa.Column("data", LenientJSON),
-    sa.Column("data_compressed", sa.LargeBinary),
-    sa.Column("created_at", LenientDateTime),
-    sa.Column("last_updated", LenientDateTime),
-    sa.Column("dag_version_id", sa.String),
-)
-
-dag_version = sa.Table(
-    "dag_version",
-    _metadata,
-    sa.Column("id", sa.String),
-    sa.Column("version_number", sa.Integer),
-)
-
-# Task logs: earlier tries of a task instance, and the log filename template of each run.
-task_instance_history = sa.Table(
-    "task_instance_history",
-    _metadata,
-    sa.Column("dag_id", sa.String),
-    sa.Column("run_id", sa.String),
-    sa.Column("task_id", sa.String),
-    sa.Column("map_index", sa.Integer),
-    sa.Column("try_number", sa.Integer),
-    sa.Column("state", sa.String),
-    sa.Column("start_date", LenientDateTime),
-    sa.Column("end_date", LenientDateTime),
-    sa.Column("hostname", sa.String),
-)
-
+# Task logs: the log filename template of each run.
 log_template = sa.Table(
     "log_template", _metadata, sa.Column("id", sa.Integer), sa.Column("filename", sa.String)
 )
@@ -183,65 +110,3 @@ dag_run_log_template = sa.Table(
     sa.Column("run_id", sa.String),
     sa.Column("log_template_id", sa.Integer),
 )
-
-asset = sa.Table(
-    "asset",
-    _metadata,
-    sa.Column("id", sa.Integer),
-    sa.Column("uri", sa.String),
-    sa.Column("name", sa.String),
-)
-
-task_outlet_asset_reference = sa.Table(
-    "task_outlet_asset_reference",
-    _metadata,
-    sa.Column("asset_id", sa.Integer),
-    sa.Column("dag_id", sa.String),
-    sa.Column("task_id", sa.String),
-)
-
-
-@dataclass(frozen=True)
-class SchemaFlavor:
-    """What differs between Airflow versions, kept in one place.
-
-    Airflow 2.9-2.11 will add a flavour: `execution_date` for `logical_date`, `is_active`
-    for `not is_stale`, `schedule_interval`, `dataset` tables, xcom values as bytes.
-    """
-
-    name: str
-    major: int
-
-
-AIRFLOW_3 = SchemaFlavor("airflow3", 3)
-
-
-@dataclass(frozen=True)
-class DetectedSchema:
-    revision: str
-    airflow_version: str
-    flavor: SchemaFlavor
-
-
-def detect_schema(conn: Connection, masked_url: str) -> DetectedSchema:
-    """Read `alembic_version` and the tables present; refuse what we cannot read correctly."""
-    tables = set(sa.inspect(conn).get_table_names())
-    if "alembic_version" not in tables or "dag" not in tables:
-        raise MetastoreError(
-            f"{masked_url} is not an Airflow metastore (no alembic_version/dag tables); "
-            "point --metastore or AIRFLOW_HOME at one, or run `airflow db migrate`"
-        )
-    revision = conn.execute(sa.select(alembic_version.c.version_num)).scalar() or "?"
-    known = AIRFLOW_VERSION_BY_REVISION.get(revision)
-    if "dag_version" in tables and "asset" in tables:
-        version = f"{known}+" if known else "3.x"
-        return DetectedSchema(revision, version, AIRFLOW_3)
-    if "dataset" in tables or (known and known.startswith("2.")):
-        raise MetastoreError(
-            f"{masked_url} is an Airflow {known or '2.x'} metastore (alembic {revision}); "
-            "ddtui supports Airflow 3 metastores for now"
-        )
-    raise MetastoreError(
-        f"{masked_url}: unsupported Airflow schema (alembic {revision}); "
-        "ddtui supports Airflow 3 metastores"
-    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,16 +20,21 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def read_task_tries(
-    conn: Connection, dag_id: str, run_id: str, task_id: str, map_index: int
+    conn: Connection,
+    history_table: sa.Table | None,
+    key: tuple[str, str, str, int],
 ) -> TaskTries:
-    """Earlier tries from task_instance_history, the current one from task_instance."""
-    ti, th = s.task_instance, s.task_instance_history
-    key = (dag_id, run_id, task_id, map_index)
-    history = conn.execute(
-        sa.select(th.c.try_number, th.c.state, th.c.start_date, th.c.end_date)
-        .where(*_same_instance(th, key))
-        .order_by(th.c.try_number)
-    ).all()
+    """Earlier tries from `history_table` (task_instance_history: None before Airflow 2.10),
+    the current one from task_instance; `key` is (dag_id, run_id, task_id, map_index)."""
+    ti, th = s.task_instance, history_table
+    dag_id, run_id, task_id, map_index = key
+    history: Sequence[Any] = []
+    if th is not None:
+        history = conn.execute(
+            sa.select(th.c.try_number, th.c.state, th.c.start_date, th.c.end_date)
+            .where(*_same_instance(th, key))
+            .order_by(th.c.try_number)
+        ).all()
     current = conn.execute(
         sa.select(ti.c.try_number, ti.c.state, ti.c.start_date, ti.c.end_date).where(
             *_same_instance(ti, key)

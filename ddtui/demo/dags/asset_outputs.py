@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import DAG, Asset, task
+from airflow_compat import DAG, Asset, task
 from datadriver import read_table, table_asset_uri, write_table
 
 ORDERS = Asset(uri=table_asset_uri("orders"))

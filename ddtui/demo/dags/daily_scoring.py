@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import DAG, Asset, Param
+from airflow_compat import DAG, Asset, Param
 from datadriver import DataDriverOperator, table_asset_uri
 
 FEATURES = ["monthly_fee", "tenure_months", "support_tickets", "days_since_login", "satisfaction"]

@@ -14,14 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from airflow_compat import BaseOperator
+
 DATA_URL_ENV = "DDTUI_DEMO_DATA_URL"
 
 Transform = Callable[[dict[str, Any], Mapping[str, Any]], Any]
-
-try:  # Airflow 3 exposes the authoring API as airflow.sdk.
-    from airflow.sdk import BaseOperator
-except ImportError:  # pragma: no cover - Airflow 2 fallback for manual use
-    from airflow.models.baseoperator import BaseOperator
 
 
 def data_url() -> str:

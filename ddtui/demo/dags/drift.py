@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import DAG, Param
+from airflow_compat import DAG, Param
 from datadriver import DataDriverOperator
 
 SEGMENTS = ["bronze", "silver", "gold"]

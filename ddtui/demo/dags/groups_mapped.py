@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import DAG, TaskGroup, task
+from airflow_compat import DAG, TaskGroup, task
 from datadriver import DataDriverOperator, read_table, write_table
 
 SHARDS = [0, 1, 2]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG, task
+from airflow_compat import DAG, EmptyOperator, task
 
 with DAG(
     dag_id="no_outputs",
