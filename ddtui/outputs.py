@@ -120,15 +120,23 @@ def _resolve(task: TaskNode, run: RunDetail | None, data: DataSettings) -> Outpu
             return ref
     ref = _from_attribute(task, run, data, tried)
     if ref:
-        return ref
+        return _noting_unread_xcom(ref, task, run)
     for outlet in task.outlets:
         ref = _from_outlet(outlet, data)
         if ref:
-            return ref
+            return _noting_unread_xcom(ref, task, run)
         tried.append(f"outlet {outlet.uri!r} is not an SQL table URI")
     if not task.outlets:
         tried.append("no outlets")
     return OutputRef(None, None, None, None, "", "no output table: " + "; ".join(tried))
+
+
+def _noting_unread_xcom(ref: OutputRef, task: TaskNode, run: RunDetail | None) -> OutputRef:
+    """Say why the task's XCom was passed over (a pickle) when another way found the table."""
+    notes = [x.note for x in (run.return_values if run else ()) if x.task_id == task.task_id]
+    if not notes or not notes[0]:
+        return ref
+    return replace(ref, reason=f"{ref.reason} ({notes[0]})")
 
 
 def _from_xcom(

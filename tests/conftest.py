@@ -16,6 +16,7 @@ from airflow_home_support import (
     report_progress,
     require_service,
 )
+from compat_support import NEWEST_AIRFLOW_2, cached_sqlite_home, venv_python
 from connections_support import ConnectionsHome, build_connections_home
 from hostile_support import HostileHome, build_hostile_home
 from safety_support import BACKENDS, ScratchDatabase, scratch_database
@@ -45,6 +46,15 @@ def partitions_home(
     cache = getattr(request.config, "cache", None)
     root = cache.mkdir("ddtui-airflow-homes") if cache else tmp_path_factory.mktemp("homes")
     return cached_test_home(root, "partitions")
+
+
+@pytest.fixture(scope="session")
+def airflow2_home() -> AirflowHome:
+    """The compat DAG set built by the newest Airflow 2 (its own virtualenv) on SQLite,
+    cached with the virtualenv under ~/.cache/ddtui-compat (see compat_support)."""
+    if venv_python() is None:
+        pytest.skip("Airflow 2 needs Python 3.11 or 3.12 (none on PATH) for its virtualenv")
+    return cached_sqlite_home(NEWEST_AIRFLOW_2, report_progress)
 
 
 @pytest.fixture(scope="session")

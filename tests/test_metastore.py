@@ -237,20 +237,6 @@ def test_compressed_and_versioned_serialized_dags(
     assert "v2" in next(d for d in store.list_dags() if d.dag_id == "drift").tags
 
 
-def test_airflow_2_metastore_is_refused_with_its_version(
-    airflow_home: AirflowHome, tmp_path: Path
-) -> None:
-    # The same real metastore, with the schema markers of Airflow 2.10 put back.
-    db = tmp_path / "airflow2.db"
-    shutil.copy(Path(airflow_home.metastore_url.removeprefix("sqlite:///")), db)
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '5f2621c13b39'")  # 2.10.3
-        conn.execute("ALTER TABLE asset RENAME TO dataset")
-        conn.execute("DROP TABLE dag_version")
-    with pytest.raises(MetastoreError, match=r"Airflow 2\.10\.3 metastore"):
-        open_metastore(f"sqlite:///{db}")
-
-
 def test_database_that_is_not_a_metastore_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "plain.db"
     with sqlite3.connect(db) as conn:

@@ -43,7 +43,9 @@ from ddtui.errors import DdtuiError
 # "assets": the outlet-asset DAG alone, for a home whose data database is a server.
 # "warehouse": a DAG writing through its `warehouse` Airflow connection (added by the caller).
 # "partitions": the DAG appending daily partitions to one table.
-DagSet = Literal["test", "demo", "assets", "warehouse", "partitions"]
+# "compat": each way of naming an output (XCom, templated output_table, outlets), two runs
+# each, for the metastores of every Airflow version the compatibility matrix builds.
+DagSet = Literal["test", "demo", "assets", "warehouse", "partitions", "compat"]
 
 MARKER_NAME = "ddtui-home.json"
 MARKER_FORMAT = 1
@@ -58,6 +60,7 @@ TEST_DAGS = (
     "templated_output",
 )
 DEMO_ONLY_DAGS = ("churn_training", "daily_scoring", "partitioned_events")
+COMPAT_DAGS = ("titanic", "asset_outputs", "groups_mapped", "templated_output")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,16 @@ TEST_RUNS = (
     PlannedRun("templated_output", "2024-07-02", {"rows": 1_500}),
 )
 ASSET_RUNS = (PlannedRun("asset_outputs", "2024-02-01"),)
+COMPAT_RUNS = (
+    PlannedRun("titanic", "2024-01-01"),
+    PlannedRun("titanic", "2024-01-02"),
+    PlannedRun("asset_outputs", "2024-02-01"),
+    PlannedRun("asset_outputs", "2024-02-02"),
+    PlannedRun("groups_mapped", "2024-03-01"),
+    PlannedRun("groups_mapped", "2024-03-02"),
+    PlannedRun("templated_output", "2024-07-01"),
+    PlannedRun("templated_output", "2024-07-02", {"rows": 1_500}),
+)
 WAREHOUSE_RUNS = (PlannedRun("warehouse_outputs", "2024-08-01"),)
 # Three days appended to one table; the third one's amounts drift.
 PARTITION_RUNS = (
@@ -106,6 +119,7 @@ UNPAUSED = {
     "assets": ("asset_outputs",),
     "warehouse": ("warehouse_outputs",),
     "partitions": ("partitioned_events",),
+    "compat": ("titanic",),
 }
 
 
@@ -182,6 +196,8 @@ def dag_ids(dag_set: DagSet) -> tuple[str, ...]:
     """The DAGs of a DAG set (each DAG file defines the DAG of the same name)."""
     if dag_set in ("assets", "warehouse", "partitions"):
         return UNPAUSED[dag_set]  # one DAG each, left unpaused
+    if dag_set == "compat":
+        return COMPAT_DAGS
     return TEST_DAGS + (DEMO_ONLY_DAGS if dag_set == "demo" else ())
 
 
@@ -197,6 +213,7 @@ def planned_runs(dag_set: DagSet) -> tuple[PlannedRun, ...]:
         "assets": ASSET_RUNS,
         "warehouse": WAREHOUSE_RUNS,
         "partitions": PARTITION_RUNS,
+        "compat": COMPAT_RUNS,
     }
     return runs.get(dag_set, TEST_RUNS)
 

@@ -44,8 +44,8 @@ def detect_schema(conn: Connection, masked_url: str) -> DetectedSchema:
     if generation is None:
         seen = f"Airflow {introduced}" if introduced else "an Airflow older than 2.4"
         raise MetastoreError(
-            f"{masked_url}: {seen} metastore (alembic {revision}, neither asset nor dataset "
-            f"tables); {SUPPORTED}"
+            f"{masked_url}: a metastore of {seen} (alembic {revision}, neither asset nor "
+            f"dataset tables); {SUPPORTED}"
         )
     needed = (*generation.tables_read(), *SHARED_TABLES)
     if introduced and introduced.startswith(f"{generation.major}."):
