@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk import DAG, BaseOperator, Param, task
+from airflow_compat import DAG, BaseOperator, Param, task
 from datadriver import data_engine, run_options
 
 
