@@ -24,8 +24,9 @@ from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 
+from ddtui.backends import backend_for, dialect_for_scheme
 from ddtui.errors import ConfigError, MetastoreError
-from ddtui.sources import ServerKey, family_of, server_key
+from ddtui.sources import ServerKey, server_family, server_key
 from ddtui.terminal_text import safe_text
 
 FERNET_ENV = "AIRFLOW__CORE__FERNET_KEY"
@@ -36,23 +37,6 @@ METASTORE = "metastore"
 _CONN_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,249}$")
 AIRFLOW_COMMAND_TIMEOUT_S = 120
 
-# Airflow conn_type -> SQLAlchemy dialect, for the databases ddtui reads.
-DIALECTS = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-    "mssql": "mssql",
-    "oracle": "oracle",
-    "snowflake": "snowflake",
-    "trino": "trino",
-}
-# Options of `extra` that change how to connect (TLS, timeouts), passed on as URL query.
-CONNECT_EXTRAS = {
-    "postgresql": ("sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl", "application_name"),
-    "mysql": ("charset", "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_cert"),
-}
 
 _CONNECTION = sa.table(
     "connection",
@@ -96,15 +80,15 @@ class AirflowConnection:
     @property
     def dialect(self) -> str | None:
         """The SQLAlchemy dialect (with the driver a URI named: `postgresql+psycopg`)."""
-        base, plus, driver = self.conn_type.lower().partition("+")
-        found = DIALECTS.get(base)
+        _, plus, driver = self.conn_type.lower().partition("+")
+        found = dialect_for_scheme(self.conn_type)
         return f"{found}{plus}{driver}" if found else None
 
     @property
     def server(self) -> ServerKey | None:
         """The server database it names (for matching asset URIs), else None."""
-        family = family_of(self.dialect or "")
-        if family is None or family == "sqlite":
+        family = server_family(self.dialect or "")
+        if family is None:
             return None
         return server_key(family, self.host, self.port, self.schema)
 
@@ -116,8 +100,10 @@ class AirflowConnection:
                 f"{self.shown} is of type {safe_text(self.conn_type, limit=40)!r}, "
                 "not a database ddtui reads (postgres, mysql, sqlite, ...)"
             )
-        if dialect.startswith("sqlite"):
-            return f"sqlite:///{self.host or self.schema}"
+        backend = backend_for(dialect)
+        file_url = backend.file_url(self.host or self.schema)
+        if file_url is not None:
+            return file_url
         auth = ""
         if self.login:
             auth = quote(self.login, safe="")
@@ -126,8 +112,8 @@ class AirflowConnection:
             auth += "@"
         host = f"[{self.host}]" if ":" in self.host else self.host
         port = f":{self.port}" if self.port else ""
-        known = CONNECT_EXTRAS.get(dialect.split("+", 1)[0], ())
-        options = {k: self.extra[k] for k in known if k in self.extra}
+        # Options of `extra` that change how to connect (TLS, timeouts), as URL query.
+        options = {k: self.extra[k] for k in backend.connect_extras if k in self.extra}
         query = f"?{urlencode(options)}" if options else ""
         return f"{dialect}://{auth}{host}{port}/{quote(self.schema, safe='')}{query}"
 
@@ -431,9 +417,11 @@ def _from_uri(conn_id: str, uri: str, origin: str) -> AirflowConnection:
     except ValueError:
         raise ConfigError(f"connection {conn_id!r} ({origin}): not a valid URI") from None
     conn_type = parts.scheme.replace("-", "_")
-    if conn_type == "sqlite":  # Airflow: sqlite:////abs/path.db keeps the path as host
-        path = uri[len("sqlite:///") :].split("?", 1)[0] if uri.startswith("sqlite:///") else ""
-        return AirflowConnection(conn_id, "sqlite", host=path, origin=origin)
+    if backend_for(conn_type).file_url("") is not None:
+        # Airflow: sqlite:////abs/path.db keeps the path as host
+        prefix = f"{parts.scheme}:///"
+        path = uri[len(prefix) :].split("?", 1)[0] if uri.startswith(prefix) else ""
+        return AirflowConnection(conn_id, conn_type, host=path, origin=origin)
     return AirflowConnection(
         conn_id=conn_id,
         conn_type=conn_type,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from ddtui.backends import known_backend
 from ddtui.metastore.models import Outlet, RunDetail, TaskNode
 from ddtui.settings import DataSettings
 from ddtui.sources import SqliteReference, mask_uri_passwords, not_configured, parse_reference
@@ -271,7 +272,7 @@ def _from_name(
 ) -> tuple[OutputRef | None, str]:
     """The table a string names, or None and a note on why it names none."""
     name = name.strip()
-    if "://" in name or name.startswith("sqlite:"):
+    if "://" in name or (":" in name and known_backend(name.split(":", 1)[0]) is not None):
         return _from_uri(name, source, data, how), ""
     if _TABLE_NAME.match(name):
         schema, _, table = name.rpartition(".")

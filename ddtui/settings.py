@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
+from ddtui.backends import backend_for, dialect_for_scheme
 from ddtui.errors import ConfigError
 from ddtui.sources import (
     ALLOW_SOURCE_OPTION,
@@ -264,31 +265,20 @@ def connection_url(conn_id: str, env: Mapping[str, str] | None = None) -> str:
     return raw
 
 
-_CONN_TYPE_TO_DIALECT = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "mysql": "mysql",
-    "sqlite": "sqlite",
-    "mssql": "mssql",
-    "oracle": "oracle",
-    "snowflake": "snowflake",
-    "trino": "trino",
-}
-
-
 def _url_from_json_connection(conn_id: str, raw: str) -> str:
     try:
         conn = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"connection {conn_id!r}: invalid JSON ({exc})") from None
     conn_type = str(conn.get("conn_type") or "")
-    dialect = _CONN_TYPE_TO_DIALECT.get(conn_type)
+    dialect = dialect_for_scheme(conn_type) if "+" not in conn_type else None
     if dialect is None:
         raise ConfigError(f"connection {conn_id!r}: unsupported conn_type {conn_type!r}")
     schema = conn.get("schema") or ""
     host = conn.get("host") or ""
-    if dialect == "sqlite":
-        return f"sqlite:///{host or schema}"
+    file_url = backend_for(dialect).file_url(host or schema)
+    if file_url is not None:
+        return file_url
     auth = ""
     if conn.get("login"):
         auth = quote(str(conn["login"]), safe="")

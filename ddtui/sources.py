@@ -18,19 +18,13 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ddtui.backends import backend_for, known_backend
+
 # Origins of configured sources (shown to users as "read from ...").
 METASTORE_ORIGIN = "the metastore"
 ALLOW_SOURCE_OPTION = "--allow-source"
 ALLOW_SOURCES_ENV = "DDTUI_ALLOW_SOURCES"
 
-_FAMILIES = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-}
-_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 # `scheme://user:password@`: the password part, in any text (reasons, errors, XCom values).
 # Up to the authority's last "@", as urlsplit reads it: a password may hold a raw "@".
 _PASSWORD_IN_URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)[^\s/?#'\"]*@")
@@ -41,9 +35,13 @@ def mask_uri_passwords(text: str) -> str:
     return _PASSWORD_IN_URI.sub(r"\1***@", text)
 
 
-def family_of(scheme: str) -> str | None:
-    """postgresql, mysql or sqlite for a URL scheme (`postgres`, `mariadb+pymysql`, ...)."""
-    return _FAMILIES.get(scheme.lower().split("+", 1)[0])
+def server_family(scheme: str) -> str | None:
+    """The backend of a server database's URL scheme (`postgres`, `mariadb+pymysql` ->
+    postgresql, mysql); None for files (SQLite) and databases ddtui has no backend for."""
+    backend = known_backend(scheme)
+    if backend is None or backend.default_port is None:
+        return None
+    return backend.name
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,8 @@ class ServerKey:
 def server_key(family: str, host: str | None, port: int | None, database: str | None) -> ServerKey:
     # Hosts are compared as written (case aside): localhost, 127.0.0.1 and ::1 may be different
     # servers (a tunnel on one, a local server on another), so none stands in for another.
-    return ServerKey(family, (host or "").lower(), port or _DEFAULT_PORTS[family], database or "")
+    default_port = backend_for(family).default_port or 0
+    return ServerKey(family, (host or "").lower(), port or default_port, database or "")
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ class ConfiguredSource:
             parsed = make_url(self.url)
         except (ArgumentError, ValueError):
             return None
-        family = family_of(parsed.drivername)
-        if family is None or family == "sqlite":
+        family = server_family(parsed.drivername)
+        if family is None:
             return None
         return server_key(family, parsed.host, parsed.port, parsed.database)
 
@@ -96,12 +95,9 @@ class ConfiguredSource:
         url = self.url.strip()
         if url.startswith("/"):
             return posixpath.normpath(url)
-        if not url.lower().startswith("sqlite:///"):
-            return None
-        path = url[len("sqlite:///") :].split("?", 1)[0]
-        if path.startswith("file:"):  # the URI form: sqlite:///file:PATH?mode=ro&uri=true
-            path = path.removeprefix("file:")
-        if path in ("", ":memory:"):
+        backend = known_backend(url.split(":", 1)[0])
+        path = backend.file_path(url) if backend is not None else None
+        if path is None:
             return None
         return posixpath.normpath(Path(path).expanduser().absolute().as_posix())
 
@@ -185,24 +181,22 @@ def parse_reference(uri: str) -> ServerReference | SqliteReference | None:
         port = parts.port
     except ValueError:  # a port that is not a number, an unbalanced [ in the host
         return None
-    family = family_of(parts.scheme)
-    if family is None or "+" in parts.scheme:
+    backend = known_backend(parts.scheme)
+    if backend is None or backend.reference_path is None or "+" in parts.scheme:
         return None
     segments = [unquote(p) for p in parts.path.split("/") if p]
-    if family == "sqlite":
+    if not backend.reference_path:  # a file's path, then the table
         # Airflow normalises sqlite:////abs/f.db/t to sqlite://abs/f.db/t: the "host" is a dir.
         if "@" in parts.netloc:  # user:password@ means nothing to SQLite: not a path we know
             return None
         if parts.netloc:
             segments.insert(0, unquote(parts.netloc))
         return SqliteReference(tuple(segments)) if len(segments) >= 2 else None
-    if family == "postgresql" and len(segments) == 3:
-        database, schema, table = segments
-    elif family == "mysql" and len(segments) == 2:
-        (database, table), schema = segments, None
-    else:
+    if len(segments) != len(backend.reference_path):
         return None
-    key = server_key(family, parts.hostname, port, database)
+    named = dict(zip(backend.reference_path, segments, strict=True))
+    database, schema, table = named["database"], named.get("schema"), named["table"]
+    key = server_key(backend.name, parts.hostname, port, database)
     shown = mask_uri_passwords(f"{parts.scheme}://{parts.netloc}/{parts.path.split('/')[1]}")
     return ServerReference(key, schema, table, shown)
 

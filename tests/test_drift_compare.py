@@ -358,10 +358,10 @@ def test_samples_are_bounded_deterministic_and_evenly_spaced(tmp_path: Path) -> 
 def test_samples_through_the_window_function_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ddtui.drift import samples as samples_module
+    from ddtui.backends.sqlite import SQLiteBackend
 
     side = Side(tmp_path, "t", customers(10_000, seed=3))
-    monkeypatch.setattr(samples_module, "_sqlite_by_rowid", lambda *a: None)
+    monkeypatch.setattr(SQLiteBackend, "sample_by_rowid", lambda *a: None)
     drawn = draw_samples(side.engine, "t", size=500)
     ids = drawn["customer_id"]
     assert len(ids) == 500

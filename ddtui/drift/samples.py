@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ddtui.backends import backend_for
 from ddtui.errors import DataSourceError
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 DEFAULT_SAMPLE_SIZE = 2_000
 MAX_TEXT_LENGTH = 200
-_SQLITE_IN_CHUNK = 500  # bound parameters per query, well under SQLite's old 999 limit
 
 Samples = dict[str, list[Any]]
 
@@ -86,18 +86,17 @@ def sample_kinds(profile_columns: Sequence[Any]) -> dict[str, str]:
 def _sample_rows(
     conn: Connection, source: sa.TableClause, names: list[str], size: int, row_count: int | None
 ) -> list[Sequence[Any]]:
-    if conn.dialect.name == "sqlite":
-        rows = _sqlite_by_rowid(conn, source, names, size)
-        if rows is not None:
-            return rows
+    backend = backend_for(conn)
+    rows = backend.sample_by_rowid(conn, source, names, size)
+    if rows is not None:
+        return rows
     if row_count is None:
         row_count = int(conn.execute(sa.select(sa.func.count()).select_from(source)).scalar() or 0)
     if row_count <= size:
         return list(conn.execute(sa.select(*source.c)).all())
-    if conn.dialect.name == "postgresql":
-        rows = _postgres_bernoulli(conn, source, size, row_count)
-        if rows is not None:
-            return rows
+    rows = backend.sample_rows(conn, source, size, row_count)
+    if rows is not None:
+        return rows
     return _evenly_spaced(conn, source, names, size, row_count)
 
 
@@ -146,53 +145,6 @@ def _evenly_spaced(
     except SQLAlchemyError:
         # No window functions (MySQL 5.7, old SQLite): the first rows, which is a weaker sample.
         return list(conn.execute(sa.select(*source.c).limit(size)).all())
-
-
-def _postgres_bernoulli(
-    conn: Connection, source: sa.TableClause, size: int, row_count: int
-) -> list[Sequence[Any]] | None:
-    """TABLESAMPLE BERNOULLI with a fixed seed (the same rows while the table is unchanged),
-    a quarter more than needed, thinned evenly; None where it does not apply (views)."""
-    percent = min(100.0, 125.0 * size / row_count)
-    sampled = sa.tablesample(source, sa.func.bernoulli(percent), seed=sa.literal(0))
-    try:
-        with conn.begin_nested():
-            rows: list[Sequence[Any]] = list(conn.execute(sa.select(*sampled.c)).all())
-    except SQLAlchemyError:
-        return None
-    if len(rows) <= size:
-        return rows
-    keep = sorted({round(i * (len(rows) - 1) / (size - 1)) for i in range(size)})
-    return [rows[i] for i in keep]
-
-
-def _sqlite_by_rowid(
-    conn: Connection, source: sa.TableClause, names: list[str], size: int
-) -> list[Sequence[Any]] | None:
-    """Evenly spaced rowids between the smallest and largest; None for WITHOUT ROWID tables."""
-    lowered = {n.lower() for n in names}
-    alias = next((a for a in ("rowid", "_rowid_", "oid") if a not in lowered), None)
-    if alias is None:
-        return None
-    rowid: sa.ColumnElement[Any] = sa.literal_column(alias)  # a fixed SQLite keyword
-    try:
-        # Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree ends,
-        # but scans the whole table for both in one statement.
-        low = conn.execute(sa.select(sa.func.min(rowid)).select_from(source)).scalar()
-        high = conn.execute(sa.select(sa.func.max(rowid)).select_from(source)).scalar()
-    except SQLAlchemyError:
-        return None
-    if low is None:
-        return []
-    if high - low + 1 <= size:
-        return list(conn.execute(sa.select(*source.c).order_by(rowid)).all())
-    wanted = sorted({low + (high - low) * i // (size - 1) for i in range(size)})
-    rows: list[Sequence[Any]] = []
-    for start in range(0, len(wanted), _SQLITE_IN_CHUNK):
-        chunk = wanted[start : start + _SQLITE_IN_CHUNK]
-        query = sa.select(*source.c).where(rowid.in_(chunk)).order_by(rowid)
-        rows.extend(conn.execute(query).all())
-    return rows
 
 
 def _kind_of_type(type_: Any) -> str | None:

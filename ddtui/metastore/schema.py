@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from ddtui.backends import backend_for
+
 _metadata = sa.MetaData()
 
 
@@ -33,12 +35,14 @@ class LenientJSON(sa.types.TypeDecorator[Any]):
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         # PostgreSQL only stores valid JSON, and its drivers or SQLAlchemy decode it; elsewhere
         # the value comes back as text and is decoded here, where a failure can be kept.
-        if dialect.name == "postgresql":
+        if backend_for(dialect).capabilities.decodes_json:
             return dialect.type_descriptor(sa.JSON())
         return dialect.type_descriptor(sa.Text())
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if dialect.name == "postgresql" or not isinstance(value, str | bytes | bytearray):
+        if backend_for(dialect).capabilities.decodes_json or not isinstance(
+            value, str | bytes | bytearray
+        ):
             return value
         try:
             return json.loads(value)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import sqlalchemy as sa
 
+from ddtui.backends import Backend, backend_for
 from ddtui.errors import DataSourceError, TableChangedError
 from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
 Mode = Literal["auto", "sample", "exact"]
 
-# Dialects whose aggregates we push down (the rows never leave the server).
-PUSHDOWN_DIALECTS = frozenset({"postgresql", "mysql", "mariadb"})
 # In "auto" mode, tables up to this many rows are streamed exactly (about a second).
 AUTO_EXACT_ROWS = 200_000
 # Server tables with fewer rows are streamed: moving them costs less than the
@@ -43,34 +42,19 @@ CHANGED_TRIES = 3
 def read_only_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A connection in a read-only transaction where the server supports one; rolled back."""
     with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            # The default 4 MB makes the server spill GROUP BY and sorts of large columns
-            # to disk; LOCAL: only for this transaction.
-            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        elif conn.dialect.name in {"mysql", "mariadb"}:
-            conn.exec_driver_sql("START TRANSACTION READ ONLY")
-        elif conn.dialect.name == "sqlite" and _wal_mode(conn):
-            # The driver begins no transaction before a SELECT: each would see the database
-            # as it is then. BEGIN: the first read's snapshot holds until the rollback.
-            # Only in WAL mode, where readers never block writers: in the rollback-journal
-            # modes, a read transaction would keep the pipeline from writing meanwhile.
-            conn.exec_driver_sql("BEGIN")
+        backend_for(conn).begin_read_only(conn)
         try:
             yield conn
         finally:
             conn.rollback()
 
 
-def _wal_mode(conn: sa.Connection) -> bool:
-    return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
-
-
 class _ChangeWatch:
-    """Whether another connection committed to an SQLite file since `start()`.
+    """Whether another connection committed to the database since `start()`.
 
-    SQLite's `data_version` changes on this connection exactly when another one commits,
-    so an unchanged value means every read in between saw the same database.
+    The backend's `data_version` (SQLite's) changes on this connection exactly when
+    another one commits, so an unchanged value means every read in between saw the same
+    database.
     """
 
     def __init__(self, conn: sa.Connection) -> None:
@@ -78,7 +62,7 @@ class _ChangeWatch:
         self._version: object = None
 
     def _read(self) -> object:
-        return self._conn.exec_driver_sql("PRAGMA data_version").scalar()
+        return backend_for(self._conn).data_version(self._conn)
 
     def start(self) -> None:
         self._version = self._read()
@@ -111,11 +95,11 @@ def _selected(table: sa.Table, names: Sequence[str] | None) -> list[sa.Column[An
     return [table.columns[n] for n in names]
 
 
-def _strategy(dialect: str, mode: Mode, rows: int, sample_rows: int) -> Strategy:
-    """Which strategy a mode means for this dialect and table size."""
+def _strategy(backend: Backend, mode: Mode, rows: int, sample_rows: int) -> Strategy:
+    """Which strategy a mode means for this database and table size."""
     if mode == "sample":
         return "stream" if rows <= sample_rows else "sample"
-    if dialect in PUSHDOWN_DIALECTS and rows >= PUSHDOWN_MIN_ROWS:
+    if backend.capabilities.pushes_down and rows >= PUSHDOWN_MIN_ROWS:
         return "pushdown"
     if mode == "auto" and rows > AUTO_EXACT_ROWS:
         return "sample"
@@ -192,13 +176,16 @@ def _stages(
         # SQLite: one read transaction for the row count and every stage, so that the
         # statistics, head and tail all describe one snapshot even while a writer commits
         # (WAL mode). Servers: a short transaction per stage.
+        backend = backend_for(engine)
         shared = None
-        if engine.dialect.name == "sqlite":
+        if backend.capabilities.one_connection:
             held.enter_context(translated_errors(engine, name))
             shared = held.enter_context(read_only_connection(engine))
         # Rollback-journal SQLite has no snapshot ddtui may hold (it would lock the writer
         # out): a stage that saw another connection commit is read again instead.
-        watch = _ChangeWatch(shared) if shared is not None and not _wal_mode(shared) else None
+        watch = None
+        if shared is not None and not backend.reads_snapshot(shared):
+            watch = _ChangeWatch(shared)
 
         def connection() -> AbstractContextManager[sa.Connection]:
             return nullcontext(shared) if shared is not None else read_only_connection(engine)
@@ -218,7 +205,7 @@ def _stages(
             columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
             row_count=rows,
         )
-        final = _strategy(engine.dialect.name, mode, rows, sample_rows)
+        final = _strategy(backend, mode, rows, sample_rows)
         # A sample first unless the table is so small that the sample would be all of it.
         plan: list[Strategy] = [final]
         if sample_first and final != "sample" and rows > sample_rows:

@@ -25,13 +25,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ddtui.backends import backend_for
+from ddtui.backends.interrupt import POLL_SECONDS, interrupt_until_done
 from ddtui.profile.accumulate import ColumnSpec, Settings, new_profile
 from ddtui.profile.control import Control
 from ddtui.profile.models import ColumnKind, ColumnProfile
 from ddtui.profile.summary import python_scalar, text_dtype
 
-# SQLite's names for the rowid; a table may have a column of one of these names.
-ROWID_ALIASES = ("rowid", "_rowid_", "oid")
 # Column kinds whose accumulators only count values, so GROUP BY can count them instead.
 COUNTED_KINDS = frozenset({"text", "other", "boolean"})
 # The rows whose distinct values tell a many-valued column (see many_valued), and the
@@ -51,18 +51,7 @@ GROUP_MANY_VALUED = 5.0
 
 def rowid_column(conn: sa.Connection, table: sa.Table) -> sa.ColumnElement[Any] | None:
     """The table's rowid (scan order) if it has one: not for views and WITHOUT ROWID tables."""
-    if conn.dialect.name != "sqlite" or not isinstance(table, sa.Table):
-        return None  # a partition's rows (a subquery) have no rowid: SQLite reads it as NULL
-    taken = {c.name.lower() for c in table.columns}
-    alias = next((a for a in ROWID_ALIASES if a not in taken), None)
-    if alias is None:
-        return None
-    rowid: sa.ColumnElement[Any] = sa.literal_column(alias)
-    try:
-        conn.execute(sa.select(rowid).select_from(table).limit(0)).all()
-    except sa.exc.OperationalError:
-        return None
-    return rowid
+    return backend_for(conn).rowid(conn, table)
 
 
 def countable(column: sa.Column[Any], spec: ColumnSpec, dialect: sa.Dialect) -> bool:
@@ -344,10 +333,6 @@ def parallel_capable(engine: sa.Engine) -> bool:
     return isinstance(engine.pool, sa.pool.QueuePool | sa.pool.NullPool)
 
 
-# How often the waiting thread checks for cancellation (seconds).
-POLL_SECONDS = 0.1
-
-
 class GroupCounter:
     """Counts CountJobs on their own connections in up to two threads, off the caller's GIL.
 
@@ -417,10 +402,7 @@ class GroupCounter:
         self.pending.clear()
         if self.executor is None:
             return
-        while not all(f.done() for f in self.futures):
-            for dbapi_conn in list(self.running):
-                dbapi_conn.interrupt()  # sqlite3: safe to call from another thread
-            wait(self.futures, timeout=POLL_SECONDS)
+        interrupt_until_done(backend_for(self.engine), self.futures, lambda: self.running)
         self.executor.shutdown(wait=True)
 
     def _drain_on_new_connection(self) -> None:

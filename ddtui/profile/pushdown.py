@@ -24,14 +24,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ddtui.backends import Backend, SqlExpressions, backend_for
+from ddtui.backends.expressions import Expr
 from ddtui.profile.accumulate import QUANTILES, ColumnSpec, Settings
 from ddtui.profile.control import Control
 from ddtui.profile.models import ColumnProfile, Histogram
-from ddtui.profile.pushdown_pg import (
-    distinct_quantiles_histograms,
-    finite_edges,
-    tune_session,
-)
+from ddtui.profile.pushdown_pg import distinct_quantiles_histograms, finite_edges
 from ddtui.profile.pushdown_values import (
     as_timestamp,
     interpolate,
@@ -41,8 +39,6 @@ from ddtui.profile.pushdown_values import (
 )
 from ddtui.profile.pushdown_workers import Task, workers
 from ddtui.profile.sqlexpr import (
-    Expr,
-    Flavour,
     overflow_safe,
     power_of_two_scale,
     scaled,
@@ -78,21 +74,21 @@ class PushedColumn:
         return self.value
 
 
-def _first_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
+def _first_pass(col: PushedColumn, backend: Backend) -> dict[str, Expr]:
     """Aggregates that need one scan and no earlier result."""
-    v, kind = col.value, col.kind
+    v, kind, sql = col.value, col.kind, backend.expressions
     exprs: dict[str, Expr] = {"count": sa.func.count(v)}
     if kind == "number":
         exact = col.column if col.spec.is_integer else v  # integers keep exact extremes
-        finite = flavour.is_finite(v)
+        finite = sql.is_finite(v)
         # Integers cannot overflow; other values above 2**500 (or infinite) make these
         # moot (a second pass redoes them scaled), and would make Postgres raise.
         moment = v if col.spec.is_integer else overflow_safe(v)
         exprs |= {
             "min": sa.func.min(exact),
             "max": sa.func.max(exact),
-            "zeros": flavour.flag_count(v == 0),
-            "negatives": flavour.flag_count(v < 0),
+            "zeros": sql.flag_count(v == 0),
+            "negatives": sql.flag_count(v < 0),
             "mean": sa.func.avg(moment),
             "std": sa.func.stddev_samp(moment),
         }
@@ -106,19 +102,19 @@ def _first_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
             "min": sa.func.min(v),
             "max": sa.func.max(v),
             # A sum, exact, divided on the client: AVG of a numeric keeps ~16 digits only.
-            "epoch_sum": sa.func.sum(flavour.epoch(v)),
+            "epoch_sum": sa.func.sum(sql.epoch(v)),
         }
-    elif kind == "binary" or (kind == "text" and not flavour.postgres):
+    elif kind == "binary" or (kind == "text" and not backend.capabilities.fine_buckets):
         # Postgres' char_length counts characters one by one, each time it is called:
         # pushdown_pg takes text lengths from its value counts or grouped values instead.
-        length = flavour.length(v, binary=kind == "binary")
+        length = sql.length(v, binary=kind == "binary")
         exprs |= {
             "min_length": sa.func.min(length),
-            "mean_length": sa.func.avg(flavour.double(length)),
+            "mean_length": sa.func.avg(sql.double(length)),
             "max_length": sa.func.max(length),
         }
     elif kind == "boolean":
-        exprs["trues"] = flavour.flag_count(v)
+        exprs["trues"] = sql.flag_count(v)
     return exprs
 
 
@@ -130,12 +126,12 @@ def _has_infinite_extreme(col: PushedColumn) -> bool:
     return math.isinf(float(s["min"])) or math.isinf(float(s["max"]))
 
 
-def _finite_extremes_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
+def _finite_extremes_pass(col: PushedColumn, sql: SqlExpressions) -> dict[str, Expr]:
     """Infinities and the finite extremes, for columns whose extremes are infinite."""
-    v, finite = col.value, flavour.is_finite(col.value)
+    v, finite = col.value, sql.is_finite(col.value)
     assert finite is not None  # only Postgres stores infinities
     return {
-        "infinities": flavour.flag_count(sa.not_(finite)),
+        "infinities": sql.flag_count(sa.not_(finite)),
         "fmin": sa.func.min(sa.case((finite, v))),
         "fmax": sa.func.max(sa.case((finite, v))),
         "max_abs": sa.func.max(sa.case((finite, sa.func.abs(v)))),
@@ -158,7 +154,7 @@ def _needs_second_pass(col: PushedColumn) -> bool:
     return bool(col.profile.infinities) or power_of_two_scale(col.stats["max_abs"]) != 1.0
 
 
-def _second_pass(col: PushedColumn, flavour: Flavour) -> dict[str, Expr]:
+def _second_pass(col: PushedColumn, sql: SqlExpressions) -> dict[str, Expr]:
     """Mean and std over every value, scaled by the first pass's largest magnitude."""
     scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
     return {
@@ -186,7 +182,7 @@ def _run_pass(
         col.stats[key] = value
 
 
-def _apply_first(col: PushedColumn, flavour: Flavour) -> None:
+def _apply_first(col: PushedColumn, sql: SqlExpressions) -> None:
     """Copy first-pass results into the profile."""
     s, p = col.stats, col.profile
     p.count = int(s["count"])
@@ -204,7 +200,7 @@ def _apply_first(col: PushedColumn, flavour: Flavour) -> None:
         p.infinities = int(s.get("infinities", 0))
     elif col.kind == "datetime":
         p.min, p.max = as_timestamp(s["min"]), as_timestamp(s["max"])
-        mean = Decimal(s["epoch_sum"]) * flavour.micros_per_epoch_unit / p.count
+        mean = Decimal(s["epoch_sum"]) * sql.micros_per_epoch_unit / p.count
         p.mean = timestamp_from_ticks(mean, col.spec.tz_aware)
     elif "min_length" in s:
         p.min_length, p.max_length = int(s["min_length"]), int(s["max_length"])
@@ -268,18 +264,18 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
 
 
 def _histogram(
-    conn: sa.Connection, table: sa.Table, col: PushedColumn, flavour: Flavour, bins: int
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, sql: SqlExpressions, bins: int
 ) -> None:
     """numpy.histogram of the finite values (or of the ticks of a datetime column)."""
     p = col.profile
     if col.kind == "number":
-        value, finite = col.value, flavour.is_finite(col.value)
+        value, finite = col.value, sql.is_finite(col.value)
     else:
-        value, finite = flavour.float_ticks(col.value), None
+        value, finite = sql.float_ticks(col.value), None
     edges = finite_edges(col, bins)
     if edges is None:
         return  # only infinities
-    bucket = flavour.bucket(value, [float(e) for e in edges])
+    bucket = sql.bucket(value, [float(e) for e in edges])
     where = value.is_not(None) if finite is None else sa.and_(value.is_not(None), finite)
     sub = sa.select(bucket.label("b")).select_from(table).where(where).subquery()
     counts = [0] * (len(edges) - 1)
@@ -292,12 +288,13 @@ def _histogram(
 
 
 def _distinct_and_top_values(
-    conn: sa.Connection, table: sa.Table, col: PushedColumn, flavour: Flavour, top_k: int
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, backend: Backend, top_k: int
 ) -> None:
     """Distinct count and the k most frequent values (ties by value), grouped by bytes."""
-    key = flavour.text_key(col.value)
+    key = backend.expressions.text_key(col.value)
     p = col.profile
-    if flavour.postgres:
+    lengths_per_group = backend.capabilities.fine_buckets  # see _first_pass
+    if lengths_per_group:
         # The key is the string itself (in the "C" collation): no need to carry the value.
         # Lengths per group (not per row): char_length is slow on long strings.
         groups = (
@@ -337,7 +334,7 @@ def _distinct_and_top_values(
     )
     rows = conn.execute(stmt).all()
     p.distinct = int(rows[0][2])
-    if flavour.postgres:
+    if lengths_per_group:
         p.min_length, p.max_length = int(rows[0][3]), int(rows[0][4])
         p.mean_length = int(rows[0][5]) / p.count
     p.top_values = [(row[0], int(row[1])) for row in rows][:top_k]
@@ -347,11 +344,6 @@ def _distinct_and_top_values(
 
 # Head and tail are quick: after everything else on PostgreSQL; last on MySQL too, as before.
 _ENDS_PRIORITY = 10
-
-
-def _tune(flavour: Flavour) -> Any:
-    """Per-connection settings: Postgres' (see tune_session), none on MySQL/MariaDB."""
-    return tune_session if flavour.postgres else lambda conn: None
 
 
 def _pass_tasks(
@@ -377,7 +369,7 @@ def _pass_tasks(
     ]  # fmt: skip
 
 
-def _grouped_task(table: sa.Table, col: PushedColumn, flavour: Flavour, settings: Settings) -> Task:
+def _grouped_task(table: sa.Table, col: PushedColumn, backend: Backend, settings: Settings) -> Task:
     """MySQL/MariaDB: distinct count, quantiles and histogram, or top values, of one column."""
 
     def run(conn: sa.Connection) -> None:
@@ -385,9 +377,9 @@ def _grouped_task(table: sa.Table, col: PushedColumn, flavour: Flavour, settings
             return
         if col.kind in {"number", "datetime"}:
             _distinct_and_quantiles(conn, table, col)
-            _histogram(conn, table, col, flavour, settings.bins)
+            _histogram(conn, table, col, backend.expressions, settings.bins)
         elif col.kind == "text":
-            _distinct_and_top_values(conn, table, col, flavour, settings.top_k)
+            _distinct_and_top_values(conn, table, col, backend, settings.top_k)
 
     return Task(0, f"distinct values and histogram of {col.spec.name}", run)
 
@@ -426,26 +418,27 @@ def pushdown_profile(
     """Profile the columns with server-side aggregates; return profiles, head, tail and the
     number of rows, counted in the same snapshot as the aggregates (`rows`, counted before
     in another transaction, only guides the plan)."""
-    flavour = Flavour(postgres=conn.dialect.name == "postgresql")
+    backend = backend_for(conn)
+    sql = backend.expressions
     cols = [
         PushedColumn(
             spec=spec,
             column=column,
-            value=flavour.value(column, spec.kind),
+            value=sql.value(column, spec.kind),
             profile=ColumnProfile(spec.name, spec.kind, spec.db_type, "", 0, 0, None),
         )
         for spec, column in zip(specs, columns, strict=True)
     ]
 
     def first_pass(col: PushedColumn) -> dict[str, Expr]:
-        exprs = _first_pass(col, flavour)
+        exprs = _first_pass(col, backend)
         if col is cols[0]:
             # The rows of this snapshot: the count before it was taken in another transaction,
             # and the table may have changed since (a pipeline writing it).
             exprs["rows"] = sa.func.count()
         return exprs
 
-    with workers(conn, parallel=flavour.postgres, tune=_tune(flavour)) as pool:
+    with workers(conn, backend) as pool:
         first = _pass_tasks(table, cols, first_pass, len(pool.conns))
         pool.run(first, control.slice(0.0, 0.3))
         if cols:
@@ -453,17 +446,17 @@ def pushdown_profile(
         infinite = list(_batches([c for c in cols if _has_infinite_extreme(c)]))
         for batch in infinite:
             control.report(0.3, "finding infinities on the server")
-            build = functools.partial(_finite_extremes_pass, flavour=flavour)
+            build = functools.partial(_finite_extremes_pass, sql=sql)
             _run_pass(conn, table=table, cols=batch, build=build)
         for col in cols:
             _finite_extremes(col)
-            _apply_first(col, flavour)
+            _apply_first(col, sql)
             col.profile.missing = rows - col.profile.count
             col.profile.pandas_dtype = _pandas_dtype(col)
         rescaled = list(_batches([c for c in cols if _needs_second_pass(c)]))
         for batch in rescaled:
             control.report(0.3, "mean and std of huge values on the server")
-            _run_pass(conn, table=table, cols=batch, build=lambda c: _second_pass(c, flavour))
+            _run_pass(conn, table=table, cols=batch, build=lambda c: _second_pass(c, sql))
         for col in cols:
             if col.kind == "number" and col.profile.count:
                 _moments(col)
@@ -473,15 +466,15 @@ def pushdown_profile(
             found["head"], found["tail"] = read_ends(conn, table, columns, rows, head_rows)
 
         tasks = [Task(_ENDS_PRIORITY, "head and tail", ends)]
-        if flavour.postgres:
+        if backend.capabilities.fine_buckets:
             tasks += distinct_quantiles_histograms(
                 conn, table, cols, rows=rows, bins=settings.bins, top_k=settings.top_k,
-                flavour=flavour,
+                sql=sql,
                 top_values=lambda conn, col: _distinct_and_top_values(
-                    conn, table, col, flavour, settings.top_k
+                    conn, table, col, backend, settings.top_k
                 ),
             )  # fmt: skip
         else:
-            tasks += [_grouped_task(table, col, flavour, settings) for col in cols]
+            tasks += [_grouped_task(table, col, backend, settings) for col in cols]
         pool.run(tasks, control.slice(0.35, 1.0))
     return [c.profile for c in cols], found["head"], found["tail"], rows

@@ -26,6 +26,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ddtui.backends import SqlExpressions
 from ddtui.profile.accumulate import QUANTILES
 from ddtui.profile.models import FEW_VALUES, Histogram
 from ddtui.profile.pushdown_values import (
@@ -37,7 +38,6 @@ from ddtui.profile.pushdown_values import (
     timestamp_from_ticks,
 )
 from ddtui.profile.pushdown_workers import Task
-from ddtui.profile.sqlexpr import Flavour
 from ddtui.profile.summary import histogram_edges
 from ddtui.watchdog import watched_rows
 
@@ -54,14 +54,6 @@ FINE_SPLIT = 32
 LOW_CARDINALITY = 100_000
 # ...and abandoned for the sorting path if the estimate was stale and they have more.
 MAX_COUNTED_VALUES = 500_000
-
-
-def tune_session(conn: sa.Connection) -> None:
-    """Transaction-local settings for a few long aggregate queries over a large table."""
-    # JIT compiling the wide aggregate queries costs seconds and saves less.
-    conn.exec_driver_sql("SET LOCAL jit = off")
-    # A 5M-row float column sorts in memory in ~200 MB; less spills the sort to disk.
-    conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
 
 def estimated_distinct(conn: sa.Connection, table: sa.Table, rows: int) -> dict[str, float]:
@@ -133,14 +125,14 @@ def _array(col: PushedColumn, values: Sequence[Any]) -> sa.ColumnElement[Any]:
     return sa.cast(sa.bindparam(None, list(values), postgresql.ARRAY(item)), postgresql.ARRAY(item))
 
 
-def _fine_bucket(fine: _Fine, flavour: Flavour) -> sa.ColumnElement[Any]:
+def _fine_bucket(fine: _Fine, sql: SqlExpressions) -> sa.ColumnElement[Any]:
     """1-based fine bucket of the column's finite value (the maximum's is one past the last).
 
     NULL for missing values: no least() to clamp it, which would turn NULL into a bucket.
     """
     col = fine.col
     bucket = sa.func.width_bucket(col.value, _array(col, fine.thresholds))
-    finite = flavour.is_finite(col.value) if col.profile.infinities else None
+    finite = sql.is_finite(col.value) if col.profile.infinities else None
     return bucket if finite is None else sa.case((finite, bucket))
 
 
@@ -149,7 +141,7 @@ def _grouping_scan(
     table: sa.Table,
     keyed: Sequence[tuple[PushedColumn, sa.ColumnElement[Any]]],
     fines: Sequence[_Fine],
-    flavour: Flavour,
+    sql: SqlExpressions,
 ) -> list[PushedColumn]:
     """Value counts of `keyed` columns and fine bucket counts of `fines`, in one scan.
 
@@ -157,7 +149,7 @@ def _grouping_scan(
     were stale); their value counts are left unset.
     """
     exprs = [key for _, key in keyed]
-    exprs += [_fine_bucket(f, flavour) for f in fines]
+    exprs += [_fine_bucket(f, sql) for f in fines]
     if not exprs:
         return []
     inner = sa.select(*(e.label(f"g{i}") for i, e in enumerate(exprs))).select_from(table)
@@ -374,7 +366,7 @@ def distinct_quantiles_histograms(
     rows: int,
     bins: int,
     top_k: int,
-    flavour: Flavour,
+    sql: SqlExpressions,
     top_values: Callable[[sa.Connection, PushedColumn], None],
 ) -> list[Task]:
     """Tasks that fill distinct counts, quantiles, histograms and top values of non-empty columns.
@@ -394,7 +386,7 @@ def distinct_quantiles_histograms(
         counted, all_fines = list(keyed), list(fines)
         while True:
             too_many = _grouping_scan(conn, table, [(c, _group_key(c)) for c in counted],
-                                      all_fines, flavour)  # fmt: skip
+                                      all_fines, sql)  # fmt: skip
             if not too_many:
                 break
             # The statistics were stale: these go the high-cardinality way, scan again.

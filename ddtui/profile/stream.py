@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ddtui.backends import backend_for
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
 from ddtui.profile.control import Control
 from ddtui.profile.grouped import GroupCounter, count_jobs, recount_if_moved
-from ddtui.profile.heap_order import first_rows, heap_pages, last_rows
 from ddtui.profile.models import ColumnProfile
 from ddtui.watchdog import watched_rows
 
@@ -50,14 +50,14 @@ def _core_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterat
 
 def row_chunks(conn: sa.Connection, stmt: sa.Select[Any], size: int) -> Iterator[Sequence[Any]]:
     """Chunks of row tuples of `stmt`; SQLite takes the fast raw-cursor path."""
-    if conn.dialect.name == "sqlite":
+    if backend_for(conn).capabilities.raw_cursor_stream:
         return _raw_chunks(conn, stmt, size)
     return _core_chunks(conn, stmt, size)
 
 
 def _processors(conn: sa.Connection, columns: Sequence[sa.Column[Any]]) -> list[Any]:
     """SQLAlchemy's result processors, to turn raw values of head/tail rows into Python ones."""
-    if conn.dialect.name != "sqlite":
+    if not backend_for(conn).capabilities.raw_cursor_stream:
         return [None] * len(columns)  # the Core path already processed them
     return [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
 
@@ -150,42 +150,11 @@ def read_ends(
     if head_rows <= 0 or not columns:
         return [], []
     stmt = sa.select(*readable(columns)).select_from(table)
-    pages = heap_pages(conn, table) if conn.dialect.name == "postgresql" else None
-    head = _first(conn, stmt, pages, head_rows, order_by)
-    tail = _last(conn, stmt, pages, row_count, head_rows) if row_count > 0 else []
+    backend = backend_for(conn)
+    head = backend.first_rows(conn, stmt, table, head_rows, order_by)
+    tail = backend.last_rows(conn, stmt, table, row_count, head_rows) if row_count > 0 else []
     processors = [None] * len(columns)
     return as_records(head, columns, processors), as_records(tail, columns, processors)
-
-
-def _first(
-    conn: sa.Connection,
-    stmt: sa.Select[Any],
-    pages: int | None,
-    head_rows: int,
-    order_by: sa.ColumnElement[Any] | None,
-) -> Sequence[Sequence[Any]]:
-    if pages is not None and order_by is None:
-        return first_rows(conn, stmt, pages, head_rows)
-    if order_by is not None:
-        stmt = stmt.order_by(order_by)
-    return conn.execute(stmt.limit(head_rows)).all()
-
-
-def _last(
-    conn: sa.Connection, stmt: sa.Select[Any], pages: int | None, row_count: int, head_rows: int
-) -> Sequence[Sequence[Any]]:
-    whole_tables = all(isinstance(f, sa.Table) for f in stmt.get_final_froms())
-    if conn.dialect.name == "sqlite" and whole_tables:  # a partition's rowid reads as NULL
-        try:
-            # rowid is scan order for ordinary tables, and the index makes this instant.
-            by_rowid = stmt.order_by(sa.literal_column("rowid").desc()).limit(head_rows)
-            return conn.execute(by_rowid).all()[::-1]
-        except sa.exc.OperationalError:
-            pass  # WITHOUT ROWID tables and views have no rowid
-    if pages is not None:
-        return last_rows(conn, stmt, pages, head_rows)
-    offset = max(row_count - head_rows, 0)
-    return conn.execute(stmt.offset(offset).limit(head_rows)).all()
 
 
 def finish_all(accumulators: list[Accumulator], control: Control) -> list[ColumnProfile]:
