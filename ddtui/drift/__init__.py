@@ -18,7 +18,7 @@ from ddtui.drift.compare import (
     Thresholds,
     compare_profiles,
 )
-from ddtui.drift.health import BADGE_SEVERITY, TaskHealth, badge_of_report, dag_badge, task_health
+from ddtui.drift.health import TaskHealth, dag_badge, task_health
 from ddtui.drift.history import (
     HISTORY_ENV,
     HistoryError,
@@ -27,6 +27,7 @@ from ddtui.drift.history import (
     StoredProfile,
     default_history_path,
 )
+from ddtui.drift.report import BADGE_SEVERITY, badge_of_report
 from ddtui.drift.runs import (
     PREVIOUS,
     BaselineUnavailableError,

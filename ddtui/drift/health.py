@@ -7,22 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ddtui.drift.compare import Thresholds, compare_profiles
+from ddtui.drift.report import BADGE_SEVERITY, Badge, badge_of_report
 from ddtui.profile.models import TableProfile
 
 if TYPE_CHECKING:
     from ddtui.drift.compare import DriftReport
     from ddtui.drift.history import StoredProfile
-
-Badge = Literal["watch", "drift", "constant", "all-null", "rows-dropped"]
-
-# Most severe last: broken data (rows gone, a column emptied) outranks a shifted distribution.
-BADGE_SEVERITY: dict[str, int] = {
-    "watch": 1,
-    "drift": 2,
-    "constant": 3,
-    "all-null": 4,
-    "rows-dropped": 5,
-}
 
 
 @dataclass
@@ -48,14 +38,6 @@ class TaskHealth:
             "level": self.level,
             "reasons": list(self.reasons),
         }
-
-
-def badge_of_report(report: DriftReport) -> Badge | None:
-    """The most severe of the report's health flags, else its verdict when not 'ok'."""
-    flags = [h.flag for h in report.health]
-    if flags:
-        return max(flags, key=BADGE_SEVERITY.__getitem__)
-    return None if report.verdict == "ok" else report.verdict
 
 
 def task_health(

@@ -256,9 +256,7 @@ class DriftReport:
 
     @property
     def badge(self) -> str | None:
-        """The task-list badge for this comparison (see `ddtui.drift.health.BADGE_SEVERITY`)."""
-        from ddtui.drift.health import badge_of_report
-
+        """The task-list badge for this comparison (see `BADGE_SEVERITY`)."""
         return badge_of_report(self)
 
     def with_sides(self, baseline: RunSide, current: RunSide) -> DriftReport:
@@ -310,3 +308,23 @@ def _datetime_seconds(value: Any) -> float | None:
 def _shares(counts: list[float]) -> list[float]:
     total = sum(counts)
     return [c / total if total else 0.0 for c in counts]
+
+
+Badge = Literal["watch", "drift", "constant", "all-null", "rows-dropped"]
+
+# Most severe last: broken data (rows gone, a column emptied) outranks a shifted distribution.
+BADGE_SEVERITY: dict[str, int] = {
+    "watch": 1,
+    "drift": 2,
+    "constant": 3,
+    "all-null": 4,
+    "rows-dropped": 5,
+}
+
+
+def badge_of_report(report: DriftReport) -> Badge | None:
+    """The most severe of the report's health flags, else its verdict when not 'ok'."""
+    flags = [h.flag for h in report.health]
+    if flags:
+        return max(flags, key=BADGE_SEVERITY.__getitem__)
+    return None if report.verdict == "ok" else report.verdict
