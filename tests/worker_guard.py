@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from textual.worker_manager import WorkerManager
 
 from ddtui.tui.app import DdtuiApp
+from ddtui.tui.main_screen import MainScreen
 from ddtui.tui.messages import HistoryNoted
 
 MARKER = "expect_worker_error"
@@ -53,7 +54,7 @@ def install_worker_guard(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -
     guard = WorkerGuard(expected)
     add_worker = WorkerManager.add_worker
     handle_exception = DdtuiApp._handle_exception
-    history_noted = DdtuiApp.on_history_noted
+    history_noted = MainScreen.on_history_noted
 
     def watched_add_worker(self: WorkerManager, worker: Worker[Any], *args: Any, **kw: Any) -> None:
         # Every worker of the app, its screens' and widgets' too, is added here.
@@ -64,13 +65,13 @@ def install_worker_guard(monkeypatch: pytest.MonkeyPatch, expected: list[str]) -
         guard.raised.append(f"a handler raised {error!r}")
         handle_exception(self, error)
 
-    def watched_history_noted(self: DdtuiApp, message: HistoryNoted) -> None:
+    def watched_history_noted(self: MainScreen, message: HistoryNoted) -> None:
         guard.raised.append(f"history note: {message.note}")
         history_noted(self, message)
 
     monkeypatch.setattr(WorkerManager, "add_worker", watched_add_worker)
     monkeypatch.setattr(DdtuiApp, "_handle_exception", watched_handle_exception)
-    monkeypatch.setattr(DdtuiApp, "on_history_noted", watched_history_noted)
+    monkeypatch.setattr(MainScreen, "on_history_noted", watched_history_noted)
     return guard
 
 

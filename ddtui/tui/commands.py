@@ -15,6 +15,7 @@ from ddtui.tui.format import ID_WIDTH
 
 if TYPE_CHECKING:
     from ddtui.tui.app import DdtuiApp
+    from ddtui.tui.main_screen import MainScreen
 
 
 class DagCommands(Provider):
@@ -24,16 +25,17 @@ class DagCommands(Provider):
     and Content, since it would read a str as markup."""
 
     def _choices(self) -> list[tuple[str, str, object]]:
-        app = cast("DdtuiApp", self.app)
+        screen = cast("DdtuiApp", self.app).main
         choices: list[tuple[str, str, object]] = []
-        for dag in app.dag_pane.dags:
+        for dag in screen.dag_pane.dags:
             title = f"go to DAG {safe_text(dag.dag_id, ID_WIDTH)}"
-            choices.append((title, "Select this DAG", partial(_go_dag, app, dag.dag_id)))
-        if app.structure is not None:
-            help_text = f"Select this task of {safe_text(app.structure.dag_id, ID_WIDTH)}"
-            for task in app.structure.tasks:
+            choices.append((title, "Select this DAG", partial(_go_dag, screen, dag.dag_id)))
+        structure = screen.dag.structure
+        if structure is not None:
+            help_text = f"Select this task of {safe_text(structure.dag_id, ID_WIDTH)}"
+            for task in structure.tasks:
                 title = f"go to task {safe_text(task.task_id, ID_WIDTH)}"
-                choices.append((title, help_text, partial(_go_task, app, task.task_id)))
+                choices.append((title, help_text, partial(_go_task, screen, task.task_id)))
         return choices
 
     async def discover(self) -> Hits:
@@ -48,12 +50,12 @@ class DagCommands(Provider):
                 yield Hit(score, shown, callback, text=title, help=Content(help_text))  # type: ignore[arg-type]
 
 
-def _go_dag(app: DdtuiApp, dag_id: str) -> None:
-    app.dag_pane.select_dag(dag_id)
-    app.select_dag(dag_id)
-    app.task_pane.table.focus()
+def _go_dag(screen: MainScreen, dag_id: str) -> None:
+    screen.dag_pane.select_dag(dag_id)
+    screen.select_dag(dag_id)
+    screen.task_pane.table.focus()
 
 
-def _go_task(app: DdtuiApp, task_id: str) -> None:
-    app.select_task(task_id)
-    app.task_pane.table.focus()
+def _go_task(screen: MainScreen, task_id: str) -> None:
+    screen.select_task(task_id)
+    screen.task_pane.table.focus()

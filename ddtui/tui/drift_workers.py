@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ddtui.outputs import OutputRef, resolve_output
 from ddtui.tui import backend
 from ddtui.tui.errors import one_line
+from ddtui.tui.keys import DriftKey
 from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
 from ddtui.tui.workers import Cancelled, Job, Post
 
@@ -53,10 +54,6 @@ class DriftSources:
     @property
     def history(self) -> ProfileHistory:
         return self.history_of()
-
-
-def drift_key(dag_id: str, task_id: str, run_id: str, baseline: str) -> tuple[str, ...]:
-    return (dag_id, task_id, run_id, baseline)
 
 
 def record_exact(
@@ -114,7 +111,7 @@ def overwritten(
     return True
 
 
-def compare_runs(where: DriftSources, key: tuple[str, ...]) -> Job:
+def compare_runs(where: DriftSources, key: DriftKey) -> Job:
     """Compare the task's output in a run with a baseline run (`previous` or a run id)."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
@@ -122,11 +119,10 @@ def compare_runs(where: DriftSources, key: tuple[str, ...]) -> Job:
         from ddtui.drift.runs import BaselineUnavailableError, compare_task_runs
         from ddtui.errors import NoOutputError
 
-        dag_id, task_id, run_id, baseline = key
         try:
             report = compare_task_runs(
-                where.metastore, where.sources, where.data, dag_id, task_id, run_id,
-                baseline, where.history, record=True,
+                where.metastore, where.sources, where.data, key.dag_id, key.task_id,
+                key.run_id, key.baseline, where.history, record=True,
             )  # fmt: skip
         except (BaselineUnavailableError, NoOutputError) as exc:
             post(DriftCompared(key, None, str(exc).strip() or type(exc).__name__))
@@ -176,7 +172,7 @@ def measure_health(
             if counts is not None and len(counts) >= len(health.row_counts):
                 health.row_counts = counts
             newest = recent[0].run_id
-            key = drift_key(dag_id, task_id, newest, PREVIOUS)
+            key = DriftKey(dag_id, task_id, newest, PREVIOUS)
             try:
                 report = compare_task_runs(
                     where.metastore, where.sources, where.data, dag_id, task_id, newest,

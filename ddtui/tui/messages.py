@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ddtui.metastore import DagStructure, DagSummary, RunDetail, RunSummary
     from ddtui.outputs import OutputRef
     from ddtui.profile.models import TableProfile, TableSchema
+    from ddtui.tui.keys import DriftKey, RunKey, TableKey
 
 
 @dataclass
@@ -41,7 +42,7 @@ class DagLoaded(Message):
 class RowsCounted(Message):
     """A task's output table was counted (or could not be: `error`)."""
 
-    key: tuple[str, ...]
+    key: RunKey
     task_id: str
     rows: int | None
     error: str = ""
@@ -51,7 +52,7 @@ class RowsCounted(Message):
 class SchemaLoaded(Message):
     """The output table's columns and row count are known; profiling goes on."""
 
-    key: tuple[str, ...]
+    key: TableKey
     schema: TableSchema
 
 
@@ -59,7 +60,7 @@ class SchemaLoaded(Message):
 class ProfileProgressed(Message):
     """The profile advanced; a newer one replaces an unhandled older one."""
 
-    key: tuple[str, ...]
+    key: TableKey
     fraction: float | None
     note: str = ""
 
@@ -71,7 +72,7 @@ class ProfileProgressed(Message):
 class ProfileLoaded(Message):
     """A profile (of a sample, or the exact one) of the output table is ready."""
 
-    key: tuple[str, ...]
+    key: TableKey
     profile: TableProfile
 
 
@@ -79,14 +80,14 @@ class ProfileLoaded(Message):
 class ProfileFinished(Message):
     """No more profiles will come for this table."""
 
-    key: tuple[str, ...]
+    key: TableKey
 
 
 @dataclass
 class DriftCompared(Message):
     """A run was compared with its baseline (`report`), or could not be (`unavailable`)."""
 
-    key: tuple[str, ...]  # (dag, task, run, baseline)
+    key: DriftKey
     report: DriftReport | None
     unavailable: str = ""
 
@@ -98,7 +99,7 @@ class HealthMeasured(Message):
     dag_id: str
     task_id: str
     health: TaskHealth
-    report_key: tuple[str, ...] | None = None  # the comparison behind the badge, if any
+    report_key: DriftKey | None = None  # the comparison behind the badge, if any
     from_history: bool = False  # read from the profile history only (nothing profiled)
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
@@ -21,6 +21,7 @@ from textual.worker import Worker, get_current_worker
 from ddtui.errors import ConfigError
 from ddtui.outputs import OutputRef, resolve_output
 from ddtui.tui import backend
+from ddtui.tui.keys import RunKey, TableKey
 from ddtui.tui.messages import (
     DagLoaded,
     DagsLoaded,
@@ -32,7 +33,7 @@ from ddtui.tui.messages import (
 )
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from textual.dom import DOMNode
 
     from ddtui.datasource import DataSources
     from ddtui.metastore import DagStructure, MetastoreReader, RunDetail
@@ -69,19 +70,20 @@ def preload_profiler() -> None:
         threading.Thread(target=load_profiler, name="preload-profiler", daemon=True).start()
 
 
-def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[None]:
-    """Run `job` in a thread worker of `group`, cancelling the group's older workers."""
+def start(node: DOMNode, group: str, job: Job, description: str = "") -> Worker[None]:
+    """Run `job` in a thread worker of `node` and `group`, cancelling the group's older
+    workers; what it posts goes to `node`."""
 
     def body() -> None:
         worker = get_current_worker()
 
         def post(message: Message) -> None:
             if not worker.is_cancelled:
-                app.post_message(message)
+                node.post_message(message)
 
         job(post, lambda: worker.is_cancelled)
 
-    return app.run_worker(
+    return node.run_worker(
         body,
         name=group,
         group=group,
@@ -90,16 +92,6 @@ def start(app: App[Any], group: str, job: Job, description: str = "") -> Worker[
         exclusive=True,
         exit_on_error=False,
     )
-
-
-def output_key(ref: OutputRef, version: str = "") -> tuple[str, ...]:
-    """Identifies a table (for caches and stale-message checks).
-
-    `version` says which write of the table we expect (the task instance's try and end),
-    so a task that ran again is profiled again even when its table keeps its name.
-    """
-    # A partition is part of the name: each run's partition of one table is its own output.
-    return (ref.data_url or "", ref.schema or "", ref.shown_name, version)
 
 
 @dataclass(frozen=True)
@@ -156,15 +148,15 @@ def resolve_outputs(
     return refs
 
 
-def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, OutputRef]) -> Job:
+def count_rows(sources: DataSources, run_key: RunKey, refs: dict[str, OutputRef]) -> Job:
     """Each readable output's row count: the profiler's first, cheap stage only.
 
     Tasks often share an output table (one appends to what another wrote): each table is
     counted once, and its count posted for every task that writes it.
     """
-    by_table: dict[tuple[str, ...], list[str]] = {}
+    by_table: dict[TableKey, list[str]] = {}
     for task_id, ref in refs.items():
-        by_table.setdefault(output_key(ref), []).append(task_id)
+        by_table.setdefault(TableKey.of(ref), []).append(task_id)
 
     def job(post: Post, cancelled: Cancelled) -> None:
         load_profiler()
@@ -195,19 +187,12 @@ def count_rows(sources: DataSources, run_key: tuple[str, ...], refs: dict[str, O
     return job
 
 
-def same_table(key: tuple[str, ...] | None, other: tuple[str, ...] | None) -> bool:
-    """Whether two `output_key`s name the same table (whichever write of it they expect)."""
-    return key is not None and other is not None and key[:3] == other[:3]
+def running(node: DOMNode, group: str) -> bool:
+    """Whether a worker of `node` and `group` is still at work."""
+    return any(w.group == group and w.node is node and not w.is_finished for w in node.workers)
 
 
-def running(app: App[Any], group: str) -> bool:
-    """Whether a worker of `group` is still at work."""
-    return any(w.group == group and not w.is_finished for w in app.workers)
-
-
-def profile_output(
-    sources: DataSources, ref: OutputRef, key: tuple[str, ...], settle: float = 0.0
-) -> Job:
+def profile_output(sources: DataSources, ref: OutputRef, key: TableKey, settle: float = 0.0) -> Job:
     """Schema and row count, then a sample profile, then the exact one, with progress.
 
     `settle`: seconds to wait before reading, so that a cursor moving through the task

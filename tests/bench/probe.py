@@ -107,7 +107,8 @@ def ddtui_stages(url: str, table: str) -> dict[str, Any]:
 
 
 def _probe_app_class() -> Any:
-    """DdtuiApp with marks taken after the screen refreshed (handlers run before the app's)."""
+    """DdtuiApp with marks taken after the screen refreshed (the main screen handles each
+    message before it bubbles up to the app)."""
     import asyncio
     from pathlib import Path
 
@@ -124,6 +125,16 @@ def _probe_app_class() -> Any:
             self.marks: dict[str, list[tuple[float, Any]]] = {}
             self.waiters: dict[str, asyncio.Event] = {}
             self.profile_started: float | None = None
+            screen = self.main
+            show_stats = screen.show_stats
+
+            def timed_show_stats() -> None:
+                before = screen.tables.shown
+                show_stats()
+                if screen.tables.shown is not None and screen.tables.shown != before:
+                    self.profile_started = time.perf_counter()
+
+            screen.show_stats = timed_show_stats  # type: ignore[method-assign]
 
         def _mark(self, name: str, value: Any = None) -> None:
             # Messages sent now are handled before this callback runs after the next refresh.
@@ -151,7 +162,8 @@ def _probe_app_class() -> Any:
             self._mark("dags", len(message.dags))
 
         def on_dag_loaded(self, message: Any) -> None:
-            if message.dag_id == self.dag_id:  # (an auto-refresh may replace the first load)
+            # (an auto-refresh may replace the first load)
+            if message.dag_id == self.main.selection.dag_id:
                 self._mark("dag", message.dag_id)
 
         async def wait_dag(self, dag_id: str, after: int, timeout: float = 120) -> float:
@@ -165,7 +177,7 @@ def _probe_app_class() -> Any:
                 except TimeoutError:
                     rows = self.query_one("#task-table").row_count
                     raise TimeoutError(
-                        f"waiting for {dag_id}: app at {self.dag_id}, {rows} rows, "
+                        f"waiting for {dag_id}: app at {self.main.selection.dag_id}, {rows} rows, "
                         f"focus {self.focused!r}, marks {self.marks.get('dag', [])[-3:]}"
                     ) from None
                 seen += 1
@@ -173,17 +185,11 @@ def _probe_app_class() -> Any:
                     return done
 
         def on_profile_loaded(self, message: Any) -> None:
-            if message.key == self.stats_key:
+            if message.key == self.main.tables.shown:
                 self._mark("profile", message.profile.exact)
 
         def on_task_pane_task_highlighted(self, message: TaskPane.TaskHighlighted) -> None:
             self._mark("task", message.task_id)
-
-        def show_stats(self) -> None:
-            before = self.stats_key
-            super().show_stats()
-            if self.stats_key is not None and self.stats_key != before:
-                self.profile_started = time.perf_counter()
 
     return ProbeApp
 

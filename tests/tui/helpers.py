@@ -38,4 +38,4 @@ def table_column(table: DataTable, column: str) -> list[str]:
 
 
 def task_ids(app: DdtuiApp) -> list[str]:
-    return [row.task.task_id for row in app.task_pane.rows]
+    return [row.task.task_id for row in app.main.task_pane.rows]

@@ -47,7 +47,7 @@ async def test_a_wrong_fernet_key_is_one_line_in_the_stats_pane_and_the_dag_stil
     app = make_app(dag_id="titanic", task_id="clean", metastore=store, data=data)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        assert app.task_pane.selected_task_id == "clean"
+        assert app.main.task_pane.selected_task_id == "clean"
         message = static_text(app, "#stats-message")
         shown = message + app.export_screenshot()
     store.engine.dispose()

@@ -29,7 +29,7 @@ async def test_drift_tab_shows_verdict_dropped_column_and_psi(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_drift_tab(pilot)
         assert app.query_one(TabbedContent).active == "drift"
-        view = app.stats_pane.drift_view
+        view = app.main.stats_pane.drift_view
         report = view.report
         assert report is not None and report.verdict == "drift"
         summary = static_text(app, "#drift-summary")
@@ -48,8 +48,8 @@ async def test_enter_on_a_column_opens_its_overlaid_chart(make_app) -> None:
     app = make_app(dag_id="drift", task_id="sample")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_drift_tab(pilot)
-        view = app.stats_pane.drift_view
-        app.stats_pane.focus_content()
+        view = app.main.stats_pane.drift_view
+        app.main.stats_pane.focus_content()
         await pilot.pause()
         assert app.focused is view.table
         await press(pilot, "enter")
@@ -61,17 +61,17 @@ async def test_drift_tab_follows_run_switching(make_app) -> None:
     app = make_app(dag_id="drift", task_id="sample")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_drift_tab(pilot)
-        newest = app.detail.run.run_id if app.detail else None
-        assert app.stats_pane.drift_view.report is not None
+        newest = app.main.dag.detail.run.run_id if app.main.dag.detail else None
+        assert app.main.stats_pane.drift_view.report is not None
         await press(pilot, "left_square_bracket")
         await settle(pilot, rounds=5)
-        assert app.detail is not None and app.detail.run.run_id != newest
-        assert app.stats_pane.drift_view.report is None
+        assert app.main.dag.detail is not None and app.main.dag.detail.run.run_id != newest
+        assert app.main.stats_pane.drift_view.report is None
         assert "no successful run" in static_text(app, "#drift-summary")
         await press(pilot, "right_square_bracket")
         await settle(pilot, rounds=5)
-        assert app.detail is not None and app.detail.run.run_id == newest
-        assert app.stats_pane.drift_view.report is not None
+        assert app.main.dag.detail is not None and app.main.dag.detail.run.run_id == newest
+        assert app.main.stats_pane.drift_view.report is not None
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -79,13 +79,13 @@ async def test_task_list_shows_badge_and_sparkline_and_tree_rolls_up(make_app, s
     app = make_app(dag_id="drift", task_id="sample")
     async with app.run_test(size=size) as pilot:
         await settle(pilot, rounds=6)
-        table = app.task_pane.table
+        table = app.main.task_pane.table
         badge = str(table.get_cell("sample", "health"))
         assert badge in {"drift", "null", "rows-", "const", "watch"}
         trend = str(table.get_cell("sample", "trend"))
         assert len(trend) == 2 and set(trend) <= set("▁▂▃▄▅▆▇█")
-        assert app.dag_pane.badges.get("drift") is not None
-        labels = [str(leaf.label) for leaf in app.dag_pane._leaves()]
+        assert app.main.dag_pane.badges.get("drift") is not None
+        labels = [str(leaf.label) for leaf in app.main.dag_pane._leaves()]
         assert any(label.startswith("✓ drift") or " drift " in label for label in labels)
         drift_label = next(lbl for lbl in labels if "drift" in lbl.split()[1])
         assert drift_label.split()[-1].strip("[]") in {"drift", "null", "rows-", "const", "watch"}
@@ -98,8 +98,8 @@ async def test_tree_rolls_up_badges_from_history_without_opening_the_dag(make_ap
     app = make_app(dag_id="titanic")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, rounds=6)
-        assert app.dag_pane.badges.get("drift") is not None
-        assert app.dag_pane.badges.get("titanic") is None
+        assert app.main.dag_pane.badges.get("drift") is not None
+        assert app.main.dag_pane.badges.get("titanic") is None
 
 
 async def test_exact_profile_is_recorded_and_the_progress_bar_hidden(make_app, tmp_path) -> None:
@@ -110,7 +110,7 @@ async def test_exact_profile_is_recorded_and_the_progress_bar_hidden(make_app, t
         await settle(pilot, rounds=6)
         assert "exact profile" in static_text(app, "#stats-title")
         assert not app.query_one("#stats-progress").display
-        entries = ProfileHistory().for_task(app.metastore.masked_url, "drift", "publish")
+        entries = ProfileHistory().for_task(app.session.metastore.masked_url, "drift", "publish")
         assert [e.key.table for e in entries] == ["drift_latest"]
 
 
@@ -142,6 +142,6 @@ async def test_b_picks_the_baseline_run(make_app) -> None:
         assert isinstance(app.screen, RunPicker)
         await press(pilot, "down", "enter")  # the older run: the same as "previous" here
         await settle(pilot, rounds=5)
-        report = app.stats_pane.drift_view.report
-        assert report is not None and report.baseline.run_id == app.runs[1].run_id
-        assert app.baseline_choice == app.runs[1].run_id
+        report = app.main.stats_pane.drift_view.report
+        assert report is not None and report.baseline.run_id == app.main.dag.runs[1].run_id
+        assert app.main.drift.baseline_choice == app.main.dag.runs[1].run_id

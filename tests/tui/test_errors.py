@@ -30,7 +30,7 @@ async def test_metastore_down_at_start_then_back(make_app, metastore) -> None:
         assert "connection refused" in message and "press r" in message
         store.fail = None
         await press(pilot, "r")
-        assert app.dag_pane.dags
+        assert app.main.dag_pane.dags
         assert not app.query_one("#dag-message").display
 
 
@@ -44,9 +44,9 @@ async def test_metastore_lost_during_refresh_keeps_what_is_shown(make_app, metas
         await press(pilot, "r")
         assert "metastore not answering since 12:00:00" in app.query_one(InfoBar).plain
         assert "server closed the connection" in static_text(app, "#task-message")
-        assert app.task_pane.rows and app.dag_pane.dags  # still usable
+        assert app.main.task_pane.rows and app.main.dag_pane.dags  # still usable
         await press(pilot, "j")
-        assert app.task_pane.selected_task_id == "features"
+        assert app.main.task_pane.selected_task_id == "features"
         store.fail = None
         await press(pilot, "r")
         assert "refreshed" in app.query_one(InfoBar).plain
@@ -62,19 +62,19 @@ async def test_output_table_dropped_then_restored(make_app, airflow_home, tmp_pa
     )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.stats_pane.profile is not None
+        assert app.main.stats_pane.profile is not None
         with sqlite3.connect(data_file) as db:
             db.execute("ALTER TABLE titanic_clean RENAME TO titanic_clean_moved")
         await press(pilot, "r")
         message = static_text(app, "#stats-message")
         assert "Could not read the output table" in message
         assert "press r" in message.lower()
-        assert app.stats_pane.profile is None
+        assert app.main.stats_pane.profile is None
         assert "Traceback" not in screen_text(app)
         with sqlite3.connect(data_file) as db:
             db.execute("ALTER TABLE titanic_clean_moved RENAME TO titanic_clean")
         await press(pilot, "r")
-        assert app.stats_pane.profile is not None
+        assert app.main.stats_pane.profile is not None
         assert app.query_one("#stats-tabs").display
 
 
@@ -87,9 +87,9 @@ async def test_data_source_unreachable_shows_in_the_stats_pane(make_app, tmp_pat
         message = static_text(app, "#stats-message")
         assert "Could not read the output table" in message
         assert "not found" in message
-        assert str(app.task_pane.table.get_cell("clean", "rows")) == "?"
+        assert str(app.main.task_pane.table.get_cell("clean", "rows")) == "?"
         await press(pilot, "j")  # the app stays usable
-        assert app.task_pane.selected_task_id == "features"
+        assert app.main.task_pane.selected_task_id == "features"
 
 
 async def test_no_data_source_configured_explains_how_to_set_one(make_app) -> None:

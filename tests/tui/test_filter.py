@@ -9,7 +9,7 @@ from tui.helpers import press, settle
 
 
 def groups(app) -> dict[str, list[str]]:
-    tree = app.dag_pane.dag_tree
+    tree = app.main.dag_pane.dag_tree
     return {
         str(branch.label).split(" (")[0]: [leaf.data.dag_id for leaf in branch.children]
         for branch in tree.root.children
@@ -32,7 +32,7 @@ async def test_labels_show_state_as_words_and_paused(make_app) -> None:
         await settle(pilot)
         labels = {
             leaf.data.dag_id: str(leaf.label)
-            for branch in app.dag_pane.dag_tree.root.children
+            for branch in app.main.dag_pane.dag_tree.root.children
             for leaf in branch.children
         }
         assert "failed" in labels["titanic"]  # the newest titanic run failed on purpose
@@ -47,7 +47,9 @@ async def test_o_groups_by_folder(make_app) -> None:
         await press(pilot, "o")
         shown = groups(app)
         assert len(shown) == 1
-        assert sorted(next(iter(shown.values()))) == sorted(d.dag_id for d in app.dag_pane.dags)
+        assert sorted(next(iter(shown.values()))) == sorted(
+            d.dag_id for d in app.main.dag_pane.dags
+        )
 
 
 async def test_slash_filters_fuzzily_and_escape_clears(make_app) -> None:
@@ -57,13 +59,13 @@ async def test_slash_filters_fuzzily_and_escape_clears(make_app) -> None:
         await press(pilot, "slash", "t", "t", "n")  # fuzzy: t…t…n -> titanic
         shown = groups(app)
         assert {d for ids in shown.values() for d in ids} == {"titanic"}
-        assert app.dag_id == "titanic"
+        assert app.main.selection.dag_id == "titanic"
         await press(pilot, "enter")
-        assert app.focused is app.task_pane.table
+        assert app.focused is app.main.task_pane.table
         await press(pilot, "slash", "escape")
         assert isinstance(app.focused, DagTree)
-        assert len({d for ids in groups(app).values() for d in ids}) == len(app.dag_pane.dags)
-        assert app.dag_pane.selected_dag_id == "titanic"
+        assert len({d for ids in groups(app).values() for d in ids}) == len(app.main.dag_pane.dags)
+        assert app.main.dag_pane.selected_dag_id == "titanic"
 
 
 async def test_filter_without_match_says_so(make_app) -> None:
@@ -83,7 +85,7 @@ async def test_refresh_relabels_only_the_dags_that_changed(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        pane = app.dag_pane
+        pane = app.main.dag_pane
         before = {id(leaf): leaf.label for leaf in pane.dag_tree.root.children[0].children}
         titanic = next(d for d in pane.dags if d.dag_id == "titanic")
         assert titanic.latest_run is not None and len(titanic.tags) > 1
@@ -102,7 +104,7 @@ async def test_badge_shows_under_every_tag_of_the_dag(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        pane = app.dag_pane
+        pane = app.main.dag_pane
         pane.set_badge("titanic", "drift")
         await pilot.pause()
         labels = [
@@ -112,4 +114,4 @@ async def test_badge_shows_under_every_tag_of_the_dag(make_app) -> None:
             if leaf.data.dag_id == "titanic"
         ]
         assert len(labels) > 1 and all(label.endswith("[drift]") for label in labels)
-        assert pane.selected_dag_id == app.dag_id  # the cursor stayed where it was
+        assert pane.selected_dag_id == app.main.selection.dag_id  # the cursor stayed where it was

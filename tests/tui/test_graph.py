@@ -51,15 +51,15 @@ async def test_g_draws_boxes_and_enter_selects_the_task(make_app) -> None:
         assert canvas.cursor == "features"
         await press(pilot, "enter")
         assert not isinstance(app.screen, GraphScreen)
-        assert app.task_pane.selected_task_id == "features"
-        assert app.task_id == "features"
+        assert app.main.task_pane.selected_task_id == "features"
+        assert app.main.selection.task_id == "features"
 
 
 async def test_graph_escape_changes_nothing(make_app) -> None:
     app = make_app(dag_id="groups_mapped")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        before = app.task_id
+        before = app.main.selection.task_id
         await press(pilot, "g", "down", "escape")
         assert not isinstance(app.screen, GraphScreen)
-        assert app.task_id == before
+        assert app.main.selection.task_id == before

@@ -6,9 +6,11 @@ import re
 
 from textual.command import CommandPalette
 
-from ddtui.tui.app import DdtuiApp, sixteen_colour_terminal
+from ddtui.tui.app import DdtuiApp
 from ddtui.tui.commands import DagCommands
 from ddtui.tui.help import SECTIONS, HelpScreen
+from ddtui.tui.main_screen import MainScreen
+from ddtui.tui.navigation import sixteen_colour_terminal
 from tui.helpers import press, settle
 
 
@@ -20,10 +22,10 @@ def help_rows_for(key: str) -> list[str]:
     ]
 
 
-def test_help_names_every_app_binding() -> None:
+def test_help_names_every_main_screen_and_app_binding() -> None:
     # A whole key (not the l in "click"), in a row that says what the binding does (not
     # the l of "h j k l" in the charts).
-    for binding in DdtuiApp.BINDINGS:
+    for binding in [*MainScreen.BINDINGS, *DdtuiApp.BINDINGS]:
         display = binding.key_display or binding.key.split(",")[0]
         display = {"question_mark": "?"}.get(display, display)
         words = [w.rstrip("s") for w in re.findall(r"[a-z]{3,}", binding.description.lower())]
@@ -52,10 +54,10 @@ async def test_palette_goes_to_a_dag_and_to_a_task(make_app) -> None:
         await pilot.press(*"go to DAG groups")
         await settle(pilot)
         await press(pilot, "enter")
-        assert app.dag_id == "groups_mapped"
-        assert app.dag_pane.selected_dag_id == "groups_mapped"
+        assert app.main.selection.dag_id == "groups_mapped"
+        assert app.main.dag_pane.selected_dag_id == "groups_mapped"
         await press(pilot, "ctrl+p", *"task check_nulls", "enter")
-        assert app.task_id == "prepare.validate.check_nulls"
+        assert app.main.selection.task_id == "prepare.validate.check_nulls"
 
 
 async def test_palette_offers_switch_run_and_refresh(make_app) -> None:

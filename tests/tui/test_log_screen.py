@@ -95,7 +95,7 @@ async def test_l_opens_the_selected_task_log_and_esc_goes_back(logs_env: TaskLog
         assert not any("\x1b" in line or "\x07" in line for line in lines)
         await press(pilot, "escape")
         assert not isinstance(app.screen, LogScreen)
-        assert app.task_pane.selected_task_id == "chatty"
+        assert app.main.task_pane.selected_task_id == "chatty"
 
 
 async def test_e_jumps_to_the_first_error(logs_env: TaskLogsHome) -> None:

@@ -59,23 +59,23 @@ def header(app) -> str:
 @pytest.mark.expect_worker_error("did not answer within 3 s")
 async def test_a_stalled_metastore_shows_since_when_then_recovers(app, proxied) -> None:
     proxy, _ = proxied
-    clock: Clock = app.clock
+    clock: Clock = app.session.clock
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert "refreshed 12:00:00" in header(app)
         proxy.freeze()
         stalled_at = clock.at(10)
-        app._refresh_tick()  # its reads wait on the frozen network
+        app.main.refresh_tick()  # its reads wait on the frozen network
         clock.at(20)
-        app._refresh_tick()  # the next tick finds them still waiting
+        app.main.refresh_tick()  # the next tick finds them still waiting
         assert f"metastore not answering since {stalled_at}" in header(app)
         assert "refreshed" not in header(app)
         await settle(pilot)  # the watchdog ends the stalled reads
         assert f"metastore not answering since {stalled_at}" in header(app)
-        assert app.dag_pane.dags and app.task_pane.rows  # what was read stays on screen
+        assert app.main.dag_pane.dags and app.main.task_pane.rows  # what was read stays on screen
         proxy.thaw()
         answered_at = clock.at(30)
-        app._refresh_tick()
+        app.main.refresh_tick()
         await settle(pilot)
         assert f"refreshed {answered_at}" in header(app)
         assert "not answering" not in header(app)
@@ -84,22 +84,22 @@ async def test_a_stalled_metastore_shows_since_when_then_recovers(app, proxied) 
 @pytest.mark.expect_worker_error("metastore postgresql")  # while it is down
 async def test_a_metastore_restart_recovers_on_the_next_refresh(app, proxied) -> None:
     proxy, _ = proxied
-    clock: Clock = app.clock
+    clock: Clock = app.session.clock
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         proxy.drop()  # the server restarted: every pooled connection is dead
         restarted_at = clock.at(10)
-        app._refresh_tick()
+        app.main.refresh_tick()
         await settle(pilot)
         assert f"refreshed {restarted_at}" in header(app)
         proxy.refuse()  # down for a while
         down_at = clock.at(20)
-        app._refresh_tick()
+        app.main.refresh_tick()
         await settle(pilot)
         assert f"metastore not answering since {down_at}" in header(app)
         proxy.accept()  # back
         back_at = clock.at(30)
-        app._refresh_tick()
+        app.main.refresh_tick()
         await settle(pilot)
         assert f"refreshed {back_at}" in header(app)
-        assert app.task_pane.rows
+        assert app.main.task_pane.rows

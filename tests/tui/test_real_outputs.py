@@ -27,17 +27,17 @@ async def test_templated_output_table_follows_the_run(make_app, airflow_home) ->
     app = make_app(dag_id="templated_output", task_id="readings")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.detail.run.run_id == newer.run_id
+        assert app.main.dag.detail.run.run_id == newer.run_id
         assert "readings_20240702 · output_table" in static_text(app, "#stats-title")
-        assert "readings_20240702" in str(app.task_pane.table.get_cell("readings", "output"))
+        assert "readings_20240702" in str(app.main.task_pane.table.get_cell("readings", "output"))
         assert_matches_pandas(
-            app.stats_pane.profile, read(airflow_home.data_url, "readings_20240702")
+            app.main.stats_pane.profile, read(airflow_home.data_url, "readings_20240702")
         )
         await press(pilot, "left_square_bracket")
-        assert app.detail.run.run_id == older.run_id
+        assert app.main.dag.detail.run.run_id == older.run_id
         assert "readings_20240701 · output_table" in static_text(app, "#stats-title")
         assert_matches_pandas(
-            app.stats_pane.profile, read(airflow_home.data_url, "readings_20240701")
+            app.main.stats_pane.profile, read(airflow_home.data_url, "readings_20240701")
         )
 
 
@@ -57,14 +57,14 @@ async def test_outlet_on_postgres_is_profiled(make_app, pg_asset_home) -> None:
             await settle(pilot)
             assert "daily_revenue · outlet" in static_text(app, "#stats-title")
             frame = read(pg_asset_home.data_url, "daily_revenue", "public")
-            assert_matches_pandas(app.stats_pane.profile, frame)
+            assert_matches_pandas(app.main.stats_pane.profile, frame)
             order = task_ids(app)
             steps = order.index("daily_revenue") - order.index("extract_orders")
             await press(pilot, *["up"] * steps)  # the cursor picks another task
-            assert app.task_pane.selected_task_id == "extract_orders"
+            assert app.main.task_pane.selected_task_id == "extract_orders"
             assert "orders · outlet" in static_text(app, "#stats-title")
             assert_matches_pandas(
-                app.stats_pane.profile, read(pg_asset_home.data_url, "orders", "public")
+                app.main.stats_pane.profile, read(pg_asset_home.data_url, "orders", "public")
             )
     finally:
         store.close()

@@ -10,7 +10,7 @@ from tui.helpers import press, settle, static_text
 
 
 def state_of(app, task_id: str) -> str | None:
-    return next(r.state for r in app.task_pane.rows if r.task.task_id == task_id)
+    return next(r.state for r in app.main.task_pane.rows if r.task.task_id == task_id)
 
 
 async def test_brackets_step_to_older_and_newer_runs(make_app, airflow_home) -> None:
@@ -18,19 +18,21 @@ async def test_brackets_step_to_older_and_newer_runs(make_app, airflow_home) -> 
     app = make_app(dag_id="titanic", task_id="train")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.detail.run.run_id == second.run_id
+        assert app.main.dag.detail.run.run_id == second.run_id
         assert state_of(app, "train") == "failed"
         assert "latest" in static_text(app, "#run-line")
         await press(pilot, "left_square_bracket")
-        assert app.detail.run.run_id == first.run_id
+        assert app.main.dag.detail.run.run_id == first.run_id
         assert state_of(app, "train") == "success"
-        assert app.task_pane.selected_task_id == "train"  # the task stays selected
+        assert app.main.task_pane.selected_task_id == "train"  # the task stays selected
         assert "run 2/2" in static_text(app, "#run-line")
         await press(pilot, "left_square_bracket")  # no older run: stays, says so
-        assert app.detail.run.run_id == first.run_id
+        assert app.main.dag.detail.run.run_id == first.run_id
         await press(pilot, "right_square_bracket")
-        assert app.detail.run.run_id == second.run_id
-        assert app.pinned_run_id is None  # back on the newest: follows new runs again
+        assert app.main.dag.detail.run.run_id == second.run_id
+        assert (
+            app.main.selection.pinned_run_id is None
+        )  # back on the newest: follows new runs again
 
 
 async def test_run_picker_lists_runs_and_enter_switches(make_app, airflow_home) -> None:
@@ -46,16 +48,16 @@ async def test_run_picker_lists_runs_and_enter_switches(make_app, airflow_home) 
         assert "2024-01-02" in str(table.get_row_at(0)[1])
         await press(pilot, "down", "enter")
         assert not isinstance(app.screen, RunPicker)
-        assert app.detail.run.run_id == first.run_id
+        assert app.main.dag.detail.run.run_id == first.run_id
 
 
 async def test_run_picker_escape_keeps_the_run(make_app) -> None:
     app = make_app(dag_id="titanic")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        before = app.detail.run.run_id
+        before = app.main.dag.detail.run.run_id
         await press(pilot, "p", "down", "escape")
-        assert app.detail.run.run_id == before
+        assert app.main.dag.detail.run.run_id == before
 
 
 async def test_dag_without_runs_says_so(make_app) -> None:
@@ -72,16 +74,16 @@ async def test_switching_dags_keeps_the_task_pane_size_while_reading(make_app, m
     app = make_app(dag_id="titanic", metastore=store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        height = app.task_pane.outer_size.height
+        height = app.main.task_pane.outer_size.height
         store.hold = threading.Event()
-        app.select_dag("groups_mapped")
+        app.main.select_dag("groups_mapped")
         await pilot.pause()
         assert "Reading DAG groups_mapped" in static_text(app, "#run-line")
-        assert app.task_pane.table.row_count == 0  # titanic's tasks are gone
-        assert app.task_pane.outer_size.height == height  # no jump while it reads
+        assert app.main.task_pane.table.row_count == 0  # titanic's tasks are gone
+        assert app.main.task_pane.outer_size.height == height  # no jump while it reads
         store.hold.set()
         await settle(pilot)
-        assert app.task_pane.table.row_count == len(app.task_pane.rows) > 0
+        assert app.main.task_pane.table.row_count == len(app.main.task_pane.rows) > 0
         assert "Reading" not in static_text(app, "#run-line")
 
 
@@ -89,9 +91,9 @@ async def test_refresh_with_nothing_new_leaves_the_task_cells_alone(make_app) ->
     app = make_app(dag_id="titanic")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.task_pane.table
+        table = app.main.task_pane.table
         cells = {key: table.get_row(key) for key in table.rows}
-        app._refresh_tick()  # what the auto-refresh does every few seconds
+        app.main.refresh_tick()  # what the auto-refresh does every few seconds
         await settle(pilot)
         changed = [
             (key.value, index)

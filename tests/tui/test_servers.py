@@ -53,7 +53,7 @@ def read(home, table: str) -> pd.DataFrame:
 
 
 def state_of(app, task_id: str) -> str | None:
-    return next(r.state for r in app.task_pane.rows if r.task.task_id == task_id)
+    return next(r.state for r in app.main.task_pane.rows if r.task.task_id == task_id)
 
 
 async def test_deep_link_pick_a_task_and_step_between_runs(server_app, server_home) -> None:
@@ -61,23 +61,25 @@ async def test_deep_link_pick_a_task_and_step_between_runs(server_app, server_ho
     app = server_app(dag_id="titanic")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.dag_pane.selected_dag_id == "titanic"
+        assert app.main.dag_pane.selected_dag_id == "titanic"
         assert isinstance(app.focused, TaskTable)
-        assert app.detail.run.run_id == newer.run_id
-        steps = task_ids(app).index("clean") - task_ids(app).index(app.task_pane.selected_task_id)
+        assert app.main.dag.detail.run.run_id == newer.run_id
+        steps = task_ids(app).index("clean") - task_ids(app).index(
+            app.main.task_pane.selected_task_id
+        )
         await press(pilot, *["down"] * steps)
-        assert app.task_pane.selected_task_id == "clean"
+        assert app.main.task_pane.selected_task_id == "clean"
         assert "titanic_clean · xcom" in static_text(app, "#stats-title")
-        assert_matches_pandas(app.stats_pane.profile, read(server_home, "titanic_clean"))
+        assert_matches_pandas(app.main.stats_pane.profile, read(server_home, "titanic_clean"))
         assert state_of(app, "train") == "failed"
         await press(pilot, "left_square_bracket")
-        assert app.detail.run.run_id == older.run_id
+        assert app.main.dag.detail.run.run_id == older.run_id
         assert state_of(app, "train") == "success"
-        assert app.task_pane.selected_task_id == "clean"
-        assert_matches_pandas(app.stats_pane.profile, read(server_home, "titanic_clean"))
+        assert app.main.task_pane.selected_task_id == "clean"
+        assert_matches_pandas(app.main.stats_pane.profile, read(server_home, "titanic_clean"))
         await press(pilot, "right_square_bracket")
-        assert app.detail.run.run_id == newer.run_id
-        assert app.pinned_run_id is None
+        assert app.main.dag.detail.run.run_id == newer.run_id
+        assert app.main.selection.pinned_run_id is None
 
 
 async def test_stepping_runs_follows_the_rendered_table(server_app, server_home) -> None:
@@ -85,7 +87,7 @@ async def test_stepping_runs_follows_the_rendered_table(server_app, server_home)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "readings_20240702 · output_table" in static_text(app, "#stats-title")
-        assert_matches_pandas(app.stats_pane.profile, read(server_home, "readings_20240702"))
+        assert_matches_pandas(app.main.stats_pane.profile, read(server_home, "readings_20240702"))
         await press(pilot, "left_square_bracket")
         assert "readings_20240701 · output_table" in static_text(app, "#stats-title")
-        assert_matches_pandas(app.stats_pane.profile, read(server_home, "readings_20240701"))
+        assert_matches_pandas(app.main.stats_pane.profile, read(server_home, "readings_20240701"))

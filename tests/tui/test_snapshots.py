@@ -17,7 +17,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """plotext clamps charts to the size of the terminal pytest runs in: make that fixed."""
     monkeypatch.setenv("COLUMNS", "300")
     monkeypatch.setenv("LINES", "100")
-    # and the colours must not depend on the terminal the tests run in (see DdtuiApp.on_mount)
+    # and the colours must not depend on the terminal the tests run in (see DdtuiApp.__init__)
     monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.setenv("COLORTERM", "truecolor")
     monkeypatch.delenv("NO_COLOR", raising=False)

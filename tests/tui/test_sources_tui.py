@@ -30,7 +30,7 @@ async def test_selecting_tasks_never_connects_to_a_foreign_server(
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await press(pilot, "j")  # load -> clean
-            assert app.task_pane.selected_task_id == "clean"
+            assert app.main.task_pane.selected_task_id == "clean"
             message = static_text(app, "#stats-message")
             shown = message + app.export_screenshot()
             await press(pilot, "j", "k", "r")  # move away, back, and refresh

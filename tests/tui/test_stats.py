@@ -8,7 +8,7 @@ from textual.widgets import TabbedContent
 
 from ddtui.profile import profile_stages
 from ddtui.tui import backend
-from ddtui.tui.app import DdtuiApp
+from ddtui.tui.main_screen import MainScreen
 from ddtui.tui.stats.histograms import ChartScreen, ColumnChart, HistogramGrid
 from ddtui.tui.task_list import TaskTable
 from tui.helpers import press, settle, static_text, table_column
@@ -18,7 +18,7 @@ async def test_describe_lists_every_column_with_missing_and_distinct(make_app) -
     app = make_app(dag_id="titanic", task_id="clean")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        profile = app.stats_pane.profile
+        profile = app.main.stats_pane.profile
         assert profile is not None and profile.exact
         table = app.query_one("#describe-table")
         assert table_column(table, "column") == [c.name for c in profile.columns]
@@ -33,10 +33,10 @@ async def test_row_counts_fill_the_task_list(make_app) -> None:
     app = make_app(dag_id="titanic")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        rows = app.task_pane.table.get_cell("load", "rows")
+        rows = app.main.task_pane.table.get_cell("load", "rows")
         assert str(rows).replace(" ", "") == "891"
-        assert "titanic_raw" in str(app.task_pane.table.get_cell("load", "output"))
-        assert "xcom" in str(app.task_pane.table.get_cell("load", "output"))
+        assert "titanic_raw" in str(app.main.task_pane.table.get_cell("load", "output"))
+        assert "xcom" in str(app.main.task_pane.table.get_cell("load", "output"))
 
 
 async def test_the_selected_table_comes_before_other_row_counts(make_app, monkeypatch) -> None:
@@ -44,18 +44,18 @@ async def test_the_selected_table_comes_before_other_row_counts(make_app, monkey
     # the counts start once its first stage is on screen, and then all of them arrive.
     handled: list[str] = []
     for name, label in (("on_rows_counted", "rows"), ("on_profile_loaded", "profile")):
-        handler = getattr(DdtuiApp, name)
+        handler = getattr(MainScreen, name)
 
-        def noted(app, message, handler=handler, label=label):
+        def noted(screen, message, handler=handler, label=label):
             handled.append(label)
-            return handler(app, message)
+            return handler(screen, message)
 
-        monkeypatch.setattr(DdtuiApp, name, noted)
+        monkeypatch.setattr(MainScreen, name, noted)
     app = make_app(dag_id="titanic", task_id="clean")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert handled[0] == "profile" and "rows" in handled
-        rows = app.task_pane.table.get_cell("load", "rows")
+        rows = app.main.task_pane.table.get_cell("load", "rows")
         assert str(rows).replace(" ", "") == "891"
 
 
@@ -82,12 +82,12 @@ async def test_histograms_scroll_and_enter_shows_one_large(make_app) -> None:
         grid = app.query_one(HistogramGrid)
         assert app.focused is grid
         charts = list(grid.query(ColumnChart))
-        assert len(charts) == len(app.stats_pane.profile.columns)
+        assert len(charts) == len(app.main.stats_pane.profile.columns)
         await press(pilot, "right", "down")
         assert grid.cursor == 1 + grid.per_row
         await press(pilot, "enter")
         assert isinstance(app.screen, ChartScreen)
-        assert app.screen.column.name == app.stats_pane.profile.columns[grid.cursor].name
+        assert app.screen.column.name == app.main.stats_pane.profile.columns[grid.cursor].name
         await press(pilot, "escape")
         assert not isinstance(app.screen, ChartScreen)
 
@@ -96,10 +96,10 @@ async def test_task_without_output_explains_why(make_app) -> None:
     app = make_app(dag_id="no_outputs")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.task_id is not None
+        assert app.main.selection.task_id is not None
         message = str(app.query_one("#stats-message").render())
         assert "No output table found" in message
-        assert app.stats_pane.profile is None
+        assert app.main.stats_pane.profile is None
 
 
 async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, monkeypatch) -> None:
@@ -128,20 +128,20 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(50):
             await pilot.pause()
-            if app.stats_pane.profile is not None:
+            if app.main.stats_pane.profile is not None:
                 break
-        assert app.stats_pane.profile is not None and not app.stats_pane.profile.exact
+        assert app.main.stats_pane.profile is not None and not app.main.stats_pane.profile.exact
         assert "sample of" in static_text(app, "#stats-title")
         assert app.query_one("#stats-progress").display
         assert isinstance(app.focused, TaskTable)
         await pilot.press("j")  # handled while the profile worker is busy
         await pilot.pause()
-        assert app.task_pane.selected_task_id == "features"
+        assert app.main.task_pane.selected_task_id == "features"
         release.set()
         await settle(pilot)
         assert "titanic_clean" in abandoned  # moving the cursor cancelled the stale profile
-        assert app.stats_pane.profile is not None and app.stats_pane.profile.exact
-        assert app.stats_pane.profile.table == "titanic_features"
+        assert app.main.stats_pane.profile is not None and app.main.stats_pane.profile.exact
+        assert app.main.stats_pane.profile.table == "titanic_features"
         assert not app.query_one("#stats-progress").display
 
 

@@ -101,7 +101,7 @@ async def test_every_stats_tab_shows_hostile_text_as_glyphs(hostile_app) -> None
     app = hostile_app(dag_id=DAG_ID, task_id=TASK_ID)
     async with app.run_test(size=(140, 44)) as pilot:
         await settle(pilot)
-        assert app.stats_pane.profile is not None and app.stats_pane.profile.exact
+        assert app.main.stats_pane.profile is not None and app.main.stats_pane.profile.exact
         expected = {
             "describe": [safe_text(TEXT_COLUMN), safe_text(CATEGORY_COLUMN)],
             "histograms": [safe_text(NUMBER_COLUMN)],
@@ -109,7 +109,7 @@ async def test_every_stats_tab_shows_hostile_text_as_glyphs(hostile_app) -> None
             "drift": ["DRIFT", f"health: constant — {safe_text(CATEGORY_COLUMN)}"],
         }
         for tab, texts in expected.items():
-            app.stats_pane.show_tab(tab)
+            app.main.stats_pane.show_tab(tab)
             await settle(pilot, rounds=5)
             screen = assert_terminal_safe(app)
             for text in [safe_text(TASK_ID), safe_text(TAG), safe_text(TABLE)[:40], *texts]:
@@ -137,7 +137,7 @@ async def test_graph_runs_palette_and_large_charts_are_safe(hostile_app) -> None
         assert f"go to task {safe_text(TASK_ID)}" in assert_terminal_safe(app)
         await press(pilot, "escape")
         await press(pilot, "2")
-        app.stats_pane.focus_content()
+        app.main.stats_pane.focus_content()
         await pilot.pause()
         assert isinstance(app.focused, HistogramGrid)
         await press(pilot, "enter")
@@ -145,7 +145,7 @@ async def test_graph_runs_palette_and_large_charts_are_safe(hostile_app) -> None
         assert safe_text(TEXT_COLUMN) in assert_terminal_safe(app)
         await press(pilot, "escape", "4")
         await settle(pilot, rounds=5)
-        app.stats_pane.focus_content()
+        app.main.stats_pane.focus_content()
         await pilot.pause()
         await press(pilot, "enter")
         assert isinstance(app.screen, DriftChartScreen)
@@ -157,13 +157,13 @@ async def test_folders_and_the_filter_show_hostile_names_safely(hostile_app) -> 
     async with app.run_test(size=(140, 44)) as pilot:
         await settle(pilot)
         assert safe_text(DAG_ID)[:20] in assert_terminal_safe(app)
-        app.dag_pane.action_toggle_grouping()
+        app.main.dag_pane.action_toggle_grouping()
         await settle(pilot)
         assert safe_text(FOLDER) in assert_terminal_safe(app)
         await press(pilot, "slash", *"evilpwned")
         await settle(pilot)
         screen = assert_terminal_safe(app)
-        assert app.dag_pane.selected_dag_id == DAG_ID
+        assert app.main.dag_pane.selected_dag_id == DAG_ID
         assert "asset_outputs" not in screen
 
 
@@ -184,9 +184,9 @@ async def test_older_run_line_and_history_note_are_safe(hostile_app) -> None:
         await settle(pilot)
         await press(pilot, "left_square_bracket")  # the older run, whose id is hostile
         await settle(pilot)
-        assert app.detail is not None and app.detail.run.run_id == RUN_ID
+        assert app.main.dag.detail is not None and app.main.dag.detail.run.run_id == RUN_ID
         assert safe_text(RUN_ID) in assert_terminal_safe(app)
-        app.note_history(f"profile not recorded: {TABLE} is locked")
+        app.main.drift.note_history(f"profile not recorded: {TABLE} is locked")
         await settle(pilot)
         assert "profile not recorded:" in assert_terminal_safe(app)
         toast = str(app.screen.query_one("Toast").render())

@@ -25,7 +25,7 @@ async def test_health_failure_is_one_line_in_the_task_pane(
         message = static_text(app, "#task-message")
         assert message.startswith("Task health not measured:")
         assert DAMAGED in message and len(message.splitlines()) == 1
-        assert app.task_pane.rows and app.stats_pane.profile is not None  # still usable
+        assert app.main.task_pane.rows and app.main.stats_pane.profile is not None  # still usable
 
 
 @pytest.mark.expect_worker_error(DAMAGED)
@@ -41,10 +41,10 @@ async def test_history_badges_failure_is_one_line_in_the_dag_pane(make_app, meta
         message = static_text(app, "#dag-message")
         assert message.startswith("Badges from the profile history not read:")
         assert DAMAGED in message and len(message.splitlines()) == 1
-        assert app.dag_pane.dags  # the tree is still there
-        assert "drift" not in app.dag_pane.badges
+        assert app.main.dag_pane.dags  # the tree is still there
+        assert "drift" not in app.main.dag_pane.badges
         del store.broken[("dag_structure", "drift")]
         await press(pilot, "r")
         await settle(pilot, rounds=5)
         assert not app.query_one("#dag-message").display
-        assert "drift" in app.dag_pane.badges  # its roll-up badge, from the history
+        assert "drift" in app.main.dag_pane.badges  # its roll-up badge, from the history
