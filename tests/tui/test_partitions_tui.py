@@ -38,19 +38,19 @@ async def test_each_run_shows_its_partition(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, rounds=5)
         assert "events [ds=2024-09-03] · xcom" in static_text(app, "#stats-title")
-        table = app.task_pane.table
+        table = app.main.task_pane.table
         assert "events [ds=2024-09-03]" in str(table.get_cell("load_events", "output"))
         # The slice's rows, not the 9,000 of the whole table.
         assert str(table.get_cell("load_events", "rows")).replace(" ", ",") == "3,000"
         assert "event_scores [ds=2024-09-03]" in str(table.get_cell("score_events", "output"))
         assert_matches_pandas(
-            app.stats_pane.profile, partition(partitions_home, "events", "2024-09-03")
+            app.main.stats_pane.profile, partition(partitions_home, "events", "2024-09-03")
         )
         await press(pilot, "left_square_bracket")
         await settle(pilot, rounds=5)
         assert "events [ds=2024-09-02] · xcom" in static_text(app, "#stats-title")
         assert_matches_pandas(
-            app.stats_pane.profile, partition(partitions_home, "events", "2024-09-02")
+            app.main.stats_pane.profile, partition(partitions_home, "events", "2024-09-02")
         )
 
 
@@ -63,7 +63,7 @@ async def test_drift_tab_compares_with_the_previous_partition(
         await settle(pilot)
         await press(pilot, "4")
         await settle(pilot, rounds=8)
-        report = app.stats_pane.drift_view.report
+        report = app.main.stats_pane.drift_view.report
         assert report is not None
         assert report.baseline.table == "events [ds=2024-09-02]"
         assert report.current.table == "events [ds=2024-09-03]"

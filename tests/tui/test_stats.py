@@ -107,11 +107,12 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
     release = threading.Event()
     abandoned: list[str] = []
 
-    def slow(engine, table, schema=None, *, progress=None, cancelled=None):
+    def slow(engine, table, schema=None, *, progress=None, cancelled=None, partition=None):
         # A sample of 100 rows makes the real profiler yield a sample profile first.
         stages = profile_stages(
-            engine, table, schema, sample_rows=100, progress=progress, cancelled=cancelled
-        )
+            engine, table, schema, sample_rows=100, progress=progress, cancelled=cancelled,
+            partition=partition,
+        )  # fmt: skip
         yield next(stages)  # schema
         yield next(stages)  # sample
         if progress is not None:
