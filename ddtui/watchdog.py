@@ -39,12 +39,14 @@ T = TypeVar("T")
 
 @dataclass(eq=False)
 class Watch:
-    """One armed deadline: a socket to shut down if nothing happens before it."""
+    """One armed deadline: a socket to shut down (or a call that interrupts an embedded
+    database's statement) if nothing happens before it."""
 
     deadline: float | None  # None: paused (the caller, not the server, has the turn)
     limit_s: float
     sock: socket.socket | None
     fired: bool = False
+    stop: Callable[[], None] | None = None
 
 
 @dataclass(eq=False)
@@ -57,8 +59,15 @@ class Watchdog:
     _wake_at: float | None = None  # when the sleeping thread wakes next (None: never)
 
     def arm(self, dbapi_connection: Any, limit_s: float) -> Watch:
-        deadline = time.monotonic() + limit_s
-        watch = Watch(deadline, limit_s, _dup_socket(dbapi_connection))
+        return self._arm(Watch(time.monotonic() + limit_s, limit_s, _dup_socket(dbapi_connection)))
+
+    def arm_call(self, stop: Callable[[], None], limit_s: float) -> Watch:
+        """Call `stop` (from the watchdog's thread) unless disarmed within `limit_s`."""
+        return self._arm(Watch(time.monotonic() + limit_s, limit_s, None, stop=stop))
+
+    def _arm(self, watch: Watch) -> Watch:
+        assert watch.deadline is not None
+        deadline = watch.deadline
         with self._cond:
             self._watches.add(watch)
             if self._thread is None:
@@ -107,6 +116,9 @@ class Watchdog:
                         watch.fired = True
                         if watch.sock is not None:
                             shut(watch.sock)
+                        elif watch.stop is not None:
+                            with contextlib.suppress(Exception):  # finished meanwhile
+                                watch.stop()
                 waiting = [deadline for deadline in waiting if deadline > now]
                 wake_at = self._wake_at = min(waiting) if waiting else None
                 self._cond.wait(timeout=None if wake_at is None else wake_at - now)
@@ -195,6 +207,28 @@ def watch_engine(engine: sa.Engine, limits: EngineLimits) -> None:
     # run outside the statement events, and must not hang either.
     engine.dialect.do_ping = _guarded(engine.dialect.do_ping, limits)  # type: ignore[method-assign,assignment]
     engine.dialect.do_rollback = _guarded(engine.dialect.do_rollback, limits)  # type: ignore[method-assign,assignment]
+
+
+def time_statements(engine: sa.Engine, limit_s: float, stop: Callable[[Any], None]) -> None:
+    """Interrupt any statement of `engine` still running after `limit_s`, by calling
+    `stop(dbapi_connection)` (for embedded databases, which have no timeout setting)."""
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: sa.Connection, *_: Any) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        conn.info[_WATCH_KEY] = WATCHDOG.arm_call(lambda: stop(dbapi_connection), limit_s)
+
+    @sa.event.listens_for(engine, "after_cursor_execute")
+    def _disarm(conn: sa.Connection, *_: Any) -> None:
+        watch = conn.info.pop(_WATCH_KEY, None)
+        if watch is not None:
+            WATCHDOG.disarm(watch)
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _failed(ctx: sa.engine.ExceptionContext) -> None:
+        watch = ctx.connection.info.pop(_WATCH_KEY, None) if ctx.connection is not None else None
+        if watch is not None:
+            WATCHDOG.disarm(watch)
 
 
 def _guarded(call: Callable[[Any], T], limits: EngineLimits) -> Callable[[Any], T]:

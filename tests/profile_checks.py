@@ -18,6 +18,11 @@ REL = 1e-9
 
 def reference_frame(engine: sa.Engine, table: str, schema: str | None = None) -> pd.DataFrame:
     """The table as pandas users load it."""
+    if engine.dialect.name == "duckdb":
+        # duckdb-engine's reflection (which read_sql_table needs) fails on SQLAlchemy 2.1;
+        # its driver returns typed values, so a query reads the same frame.
+        name = engine.dialect.identifier_preparer.format_table(sa.table(table, schema=schema))
+        return pd.read_sql_query(f"SELECT * FROM {name}", engine)
     return pd.read_sql_table(table, engine, schema=schema)
 
 

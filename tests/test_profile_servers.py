@@ -1,4 +1,4 @@
-"""Push-down profiles on PostgreSQL and MariaDB/MySQL equal pandas on the same tables."""
+"""Push-down profiles on PostgreSQL, MariaDB/MySQL and DuckDB equal pandas on the same tables."""
 
 from __future__ import annotations
 
@@ -21,13 +21,20 @@ from ddtui.profile import api as profile_api
 SERVERS = {
     "postgresql": ("PostgreSQL", POSTGRES_URL),
     "mysql": ("MariaDB/MySQL", MYSQL_URL),
+    "duckdb": ("DuckDB", ""),  # a file of the test's own
 }
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS), ids=sorted(SERVERS))
-def server(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[sa.Engine]:
     name, url = SERVERS[request.param]
-    require_service(name, url)
+    if request.param == "duckdb":
+        pytest.importorskip("duckdb_engine", reason="DuckDB needs ddtui[duckdb]")
+        url = f"duckdb:///{tmp_path_factory.mktemp('duckdb') / 'data.duckdb'}"
+    else:
+        require_service(name, url)
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     yield engine
     engine.dispose()
@@ -173,9 +180,9 @@ def test_random_columns(tables: Tables, numbers: list[object], texts: list[objec
     check(tables, frame)
 
 
-def test_postgres_nan_and_infinity(server: sa.Engine, tables: Tables) -> None:
-    if server.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL stores NaN and infinities")
+def test_nan_and_infinity(server: sa.Engine, tables: Tables) -> None:
+    if server.dialect.name not in {"postgresql", "duckdb"}:
+        pytest.skip("MySQL/MariaDB store no NaN or infinities")
     frame = pd.DataFrame(
         {
             "x": [1.0, np.nan, None, np.inf, -np.inf, 2.0, 0.0, -3.0],

@@ -120,6 +120,14 @@ class Backend:
     def begin_read_only(self, conn: sa.Connection) -> None:
         """Begin a read-only transaction on `conn` where the database has one."""
 
+    def columns(self, conn: sa.Connection, table: str, schema: str | None) -> list[dict[str, Any]]:
+        """The table's columns as SQLAlchemy's inspector gives them (`name`, `type`, ...)."""
+        return [dict(c) for c in sa.inspect(conn).get_columns(table, schema=schema)]
+
+    def reflect_table(self, conn: sa.Connection, table: str, schema: str | None) -> sa.Table:
+        """The table with its columns (identifiers quoted by SQLAlchemy from here on)."""
+        return sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
+
     def reads_snapshot(self, conn: sa.Connection) -> bool:
         """Whether `conn`'s read transaction sees one snapshot throughout."""
         return True

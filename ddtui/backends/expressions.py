@@ -34,6 +34,10 @@ class SqlExpressions:
         """`value` as a double (so AVG is not a rounded DECIMAL)."""
         return sa.cast(value, sa.Double())
 
+    def std(self, value: Expr) -> Expr:
+        """The sample standard deviation (NaN where a value is infinite, as pandas)."""
+        return sa.func.stddev_samp(value)
+
     def is_finite(self, value: Expr) -> Expr | None:
         """A predicate true for finite values; None where every stored value is finite."""
         return None

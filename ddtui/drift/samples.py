@@ -56,7 +56,7 @@ def draw_samples(
     """
     try:
         with engine.connect() as conn:
-            db_columns = sa.inspect(conn).get_columns(table, schema=schema)
+            db_columns = backend_for(conn).columns(conn, table, schema)
             if not db_columns:
                 raise DataSourceError(f"table {_name(table, schema)} not found or has no columns")
             names = [c["name"] for c in db_columns]

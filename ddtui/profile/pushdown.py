@@ -90,7 +90,7 @@ def _first_pass(col: PushedColumn, backend: Backend) -> dict[str, Expr]:
             "zeros": sql.flag_count(v == 0),
             "negatives": sql.flag_count(v < 0),
             "mean": sa.func.avg(moment),
-            "std": sa.func.stddev_samp(moment),
+            "std": sql.std(moment),
         }
         if finite is None:  # MySQL/MariaDB: every value is finite
             exprs |= {"fmin": sa.func.min(v), "fmax": sa.func.max(v)}
@@ -159,7 +159,7 @@ def _second_pass(col: PushedColumn, sql: SqlExpressions) -> dict[str, Expr]:
     scale = col.stats["scale"] = power_of_two_scale(col.stats.get("max_abs"))
     return {
         "mean": sa.func.avg(scaled(col.value, scale)),
-        "std": sa.func.stddev_samp(scaled(col.value, scale)),
+        "std": sql.std(scaled(col.value, scale)),
     }
 
 

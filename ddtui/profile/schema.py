@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from ddtui.backends import backend_for
 from ddtui.db import is_timeout, mask_url
 from ddtui.errors import DataSourceError, QueryTimeoutError
 from ddtui.profile.models import ColumnKind, TableSchema
@@ -42,7 +43,7 @@ def translated_errors(engine: sa.Engine, table: str) -> Iterator[None]:
 
 def reflect_table(conn: sa.Connection, table: str, schema: str | None) -> sa.Table:
     """The table's columns as SQLAlchemy reflects them (identifiers quoted by SQLAlchemy)."""
-    return sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
+    return backend_for(conn).reflect_table(conn, table, schema)
 
 
 def column_kind(sa_type: sa.types.TypeEngine[object]) -> ColumnKind:
