@@ -198,6 +198,13 @@ class Backend:
         where it has none (the caller then takes every n-th row)."""
         return None
 
+    def sampled(self, table: sa.Table, percent: float) -> sa.TableSample | None:
+        """`table` as the engine samples about `percent` % of its blocks (TABLESAMPLE), or
+        None where it cannot (see backends.tablesample)."""
+        from ddtui.backends.tablesample import engine_sample
+
+        return engine_sample(self.dialect, table, percent)
+
     def sample_by_rowid(
         self, conn: sa.Connection, source: sa.TableClause, names: list[str], size: int
     ) -> list[Sequence[Any]] | None:

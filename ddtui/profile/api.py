@@ -132,10 +132,17 @@ def _run(
         sample_size = None
     else:
         limit = sample_rows if strategy == "sample" else None
-        profiles, head, tail, read = stream_profile(
-            conn, table, columns, specs, settings=settings, control=control, rows=rows,
-            limit=limit, head_rows=head_rows,
-        )  # fmt: skip
+        read = -1
+        if strategy == "sample":
+            read, profiles = _engine_sample(
+                conn, table, columns, specs, rows=rows, sample_rows=sample_rows,
+                settings=settings, control=control,
+            )  # fmt: skip
+        if read < 0:  # no engine sampling here (or it found too few rows): the first rows
+            profiles, head, tail, read = stream_profile(
+                conn, table, columns, specs, settings=settings, control=control, rows=rows,
+                limit=limit, head_rows=head_rows,
+            )  # fmt: skip
         sample_size = read if strategy == "sample" else None
         if strategy == "sample":
             # The table's ends, not the sample's: a server may start a scan mid-table.
@@ -152,6 +159,32 @@ def _run(
         head=head,
         tail=tail,
     )
+
+
+def _engine_sample(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    rows: int,
+    sample_rows: int,
+    settings: Settings,
+    control: Control,
+) -> tuple[int, list[Any]]:
+    """(rows read, column profiles) of the engine's TABLESAMPLE of the table, or (-1, [])
+    where it has none, or when the blocks it drew held under half the rows wanted."""
+    from ddtui.profile.engine_sampling import MAX_READ, engine_sampled
+
+    sampled = engine_sampled(backend_for(conn), table, rows, sample_rows)
+    if sampled is None:
+        return -1, []
+    chosen = [cast("sa.Column[Any]", sampled.c[c.name]) for c in columns]
+    profiles, _, _, read = stream_profile(
+        conn, cast("sa.Table", sampled), chosen, specs, settings=settings, control=control,
+        rows=sample_rows, limit=MAX_READ * sample_rows, head_rows=0,
+    )  # fmt: skip
+    return (read, profiles) if read * 2 >= sample_rows else (-1, [])
 
 
 def _stages(
