@@ -73,8 +73,9 @@ def create_readonly_engine(
             parsed, connect_args=backend.connect_args(parsed, budget), pool_pre_ping=True
         )
     except (NoSuchModuleError, ImportError) as exc:
-        extra = f"ddtui[{backend.extra}]" if backend.extra else "its SQLAlchemy dialect package"
-        raise ConfigError(f"no driver for {mask_url(parsed)}: {exc}. Install {extra}.") from None
+        raise ConfigError(
+            f"no driver for {mask_url(parsed)} ({exc}): {backend.missing_driver_hint()}"
+        ) from None
     backend.prepare_engine(engine, budget)
     if backend.capabilities.networked:
         from ddtui.watchdog import EngineLimits, watch_engine

@@ -14,6 +14,7 @@ import pytest
 from connections_support import SECRET, ConnectionsHome
 
 import ddtui as ddtui_package
+from ddtui.demo.home import AirflowHome
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = Path(ddtui_package.__file__).resolve().parents[1]
@@ -101,3 +102,61 @@ def test_the_installed_wheel_has_no_airflow_and_reads_a_metastore(
     assert described.returncode == 0, described.stderr
     assert "read through Airflow connection `warehouse` (metastore)" in described.stdout
     assert SECRET not in described.stdout + described.stderr
+
+
+@pytest.fixture(scope="module")
+def bare_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel alone (no extras) in a fresh virtual environment of this Python."""
+    venv = tmp_path_factory.mktemp("venv-extras")
+    python = str(Path(sys.base_prefix) / "bin" / "python3")
+    assert run([python, "-m", "venv", str(venv)]).returncode == 0
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    done = run([*pip, str(wheel)], PYTHONPATH="")
+    assert done.returncode == 0, done.stderr
+    return venv / "bin"
+
+
+def airflow_url_forms(url: str, *drivers: str) -> list[str]:
+    """`url` with each scheme Airflow's own settings write for its backend."""
+    _, rest = url.split("://", 1)
+    return [f"{driver}://{rest}" for driver in drivers]
+
+
+PG_FORMS = ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg")
+MYSQL_FORMS = ("mysql", "mysql+mysqldb", "mysql+pymysql")
+
+
+@pytest.mark.postgres
+@pytest.mark.mysql
+def test_airflow_url_forms_read_with_the_drivers_the_extras_bring(
+    wheel: Path, bare_venv: Path, pg_airflow_home: AirflowHome, mariadb_airflow_home: AirflowHome
+) -> None:
+    clean = {"PYTHONPATH": "", "PATH": f"{bare_venv}:/usr/bin:/bin"}
+    ddtui = str(bare_venv / "ddtui")
+    pg_url = pg_airflow_home.metastore_url
+    # Without the extra: the one line names what to install, and that is enough (below).
+    for url in airflow_url_forms(pg_url, "postgresql+psycopg2", "postgresql"):
+        done = run([ddtui, "dags", "--metastore", url], **clean)
+        assert done.returncode == 3, done.stdout
+        assert "pip install 'ddtui[postgres]' (it brings psycopg)" in done.stderr
+    mysql_url = mariadb_airflow_home.metastore_url
+    done = run([ddtui, "dags", "--metastore", airflow_url_forms(mysql_url, "mysql")[0]], **clean)
+    assert done.returncode == 3
+    assert "pip install 'ddtui[mysql]' (it brings PyMySQL)" in done.stderr
+
+    pip = [str(bare_venv / "python"), "-m", "pip", "install", "-q"]
+    done = run([*pip, f"{wheel}[postgres,mysql]"], PYTHONPATH="")
+    assert done.returncode == 0, done.stderr
+    assert run([str(bare_venv / "python"), "-c", "import psycopg2"], **clean).returncode != 0
+    forms = [
+        *airflow_url_forms(pg_url, *PG_FORMS),
+        *airflow_url_forms(mysql_url, *MYSQL_FORMS),
+    ]
+    for url in forms:
+        done = run([ddtui, "dags", "--metastore", url], **clean)
+        assert done.returncode == 0, (url, done.stderr)
+        assert "titanic" in done.stdout and not done.stderr, url
+    verbose = run([ddtui, "--verbose", "dags", "--metastore", forms[2]], **clean)
+    assert verbose.returncode == 0
+    expected = "postgresql+psycopg2 URL read with postgresql+psycopg: psycopg2 is not installed"
+    assert verbose.stderr.strip() == f"ddtui: {expected}"

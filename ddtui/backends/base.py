@@ -10,7 +10,8 @@ names; adding a database is adding a module here.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import importlib.util
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -73,6 +74,12 @@ class Backend:
     connect_extras: ClassVar[tuple[str, ...]] = ()
     # The pip extra that installs its driver, named in "no driver" errors.
     extra: ClassVar[str | None] = None
+    # ...and the driver package that extra brings.
+    extra_driver: ClassVar[str | None] = None
+    # The drivers ddtui reads it with, preferred first, as (SQLAlchemy driver, module): a
+    # URL naming one that is not installed (Airflow's postgresql+psycopg2://,
+    # mysql+mysqldb://) or none is read with the first installed one.
+    drivers: ClassVar[tuple[tuple[str, str], ...]] = ()
     expressions: ClassVar[SqlExpressions] = SqlExpressions()
 
     def __init__(self, dialect: str | None = None) -> None:
@@ -93,8 +100,26 @@ class Backend:
         return None
 
     def driver_url(self, url: URL) -> URL:
-        """`url` with the driver this machine has, where the URL names none."""
-        return url
+        """`url` with a driver this machine has: the one it names when installed (or one
+        ddtui does not know), else the first installed of `drivers`."""
+        scheme, _, written = url.drivername.partition("+")
+        modules = dict(self.drivers)
+        if not self.drivers or (written and (written not in modules or _has(modules[written]))):
+            return url
+        driver = next((name for name, module in self.drivers if _has(module)), written)
+        if written and driver != written and _driver_note is not None:
+            _driver_note(
+                f"{scheme}+{written} URL read with {scheme}+{driver}: "
+                f"{modules[written]} is not installed"
+            )
+        return url.set(drivername=f"{scheme}+{driver}" if driver else scheme)
+
+    def missing_driver_hint(self) -> str:
+        """What to install when no driver is: the extra, and the package it brings."""
+        if not self.extra:
+            return "install its SQLAlchemy dialect package"
+        brings = f" (it brings {self.extra_driver})" if self.extra_driver else ""
+        return f"pip install 'ddtui[{self.extra}]'{brings}"
 
     def readonly_url(self, url: URL) -> URL:
         """The URL to open so that the connection cannot write (where the URL says how)."""
@@ -210,3 +235,17 @@ class Backend:
     ) -> list[Sequence[Any]] | None:
         """`size` rows spread evenly by row id without counting first, or None."""
         return None
+
+
+# Told of each URL whose driver was replaced (`ddtui --verbose`); None: say nothing.
+_driver_note: Callable[[str], None] | None = None
+
+
+def report_driver_choices(say: Callable[[str], None] | None) -> None:
+    """Have `say` told when a URL's driver is not installed and another one reads it."""
+    global _driver_note  # noqa: PLW0603 - one switch for the process, set by --verbose
+    _driver_note = say
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None

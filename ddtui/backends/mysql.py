@@ -3,7 +3,6 @@ driver's socket timeouts; push-down through grouped values (no percentile aggreg
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from typing import Any, ClassVar
 
@@ -38,13 +37,9 @@ class MySQLBackend(Backend):
     reference_path = ("database", "table")
     connect_extras = ("charset", "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify_cert")
     extra = "mysql"
+    extra_driver = "PyMySQL"  # pure Python; mysqlclient (Airflow's mysqldb) needs a C build
+    drivers = (("mysqldb", "MySQLdb"), ("pymysql", "pymysql"))
     expressions: ClassVar[SqlExpressions] = MySQLExpressions()
-
-    def driver_url(self, url: URL) -> URL:
-        if "+" in url.drivername or importlib.util.find_spec("MySQLdb") is not None:
-            return url
-        # mysqlclient needs a C build; PyMySQL is pure Python.
-        return url.set(drivername=f"{url.drivername}+pymysql")
 
     def connect_args(self, url: URL, budget: Budget) -> dict[str, Any]:
         # The drivers' own socket timeouts (seconds; mysqlclient takes whole ones).

@@ -3,7 +3,6 @@ over one exported snapshot, quantiles from fine buckets, heap-order ends, BERNOU
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -100,14 +99,10 @@ class PostgreSQLBackend(Backend):
     reference_path = ("database", "schema", "table")
     connect_extras = ("sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl", "application_name")
     extra = "postgres"
+    extra_driver = "psycopg"
+    # SQLAlchemy 2.1 defaults to psycopg 3 (ddtui[postgres]); Airflow's URLs name psycopg2.
+    drivers = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"))
     expressions: ClassVar[SqlExpressions] = PostgreSQLExpressions()
-
-    def driver_url(self, url: URL) -> URL:
-        if "+" in url.drivername:
-            return url
-        # SQLAlchemy 2.1 defaults to psycopg 3; Airflow installs often have only psycopg2.
-        driver = next((d for d in ("psycopg", "psycopg2") if _has_module(d)), "")
-        return url.set(drivername=f"postgresql+{driver}" if driver else "postgresql")
 
     def connect_args(self, url: URL, budget: Budget) -> dict[str, Any]:
         timeout_ms = int(budget.statement_s * 1000)
@@ -200,7 +195,3 @@ class PostgreSQLBackend(Backend):
             return found
         keep = sorted({round(i * (len(found) - 1) / (size - 1)) for i in range(size)})
         return [found[i] for i in keep]
-
-
-def _has_module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None

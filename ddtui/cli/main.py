@@ -221,8 +221,20 @@ def main_command(
         bool, typer.Option("--log", help="With --dag and --task: open the task's log.")
     ] = False,
     timeout: TimeoutOpt = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Say on stderr when a URL names a driver that is not installed and ddtui "
+            "reads it with another (postgresql+psycopg2:// with psycopg). Before the command.",
+        ),
+    ] = False,
 ) -> None:
     """Open the terminal UI (the default when no command is given)."""
+    if verbose:
+        from ddtui.backends.base import report_driver_choices
+
+        report_driver_choices(lambda line: typer.echo(f"ddtui: {safe_text(line)}", err=True))
     if ctx.invoked_subcommand is not None:
         shared: dict[str, Any] = {
             "metastore": metastore,
