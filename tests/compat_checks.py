@@ -150,7 +150,7 @@ async def check_deep_link(make_app: Callable[..., object], result: CellResult) -
     app = make_app(dag_id="titanic", task_id="clean")
     async with app.run_test(size=(120, 40)) as pilot:  # type: ignore[attr-defined]
         await settle(pilot)
-        profile = app.stats_pane.profile  # type: ignore[attr-defined]
+        profile = app.main.stats_pane.profile  # type: ignore[attr-defined]
         result.check(profile is not None, "TUI deep link: no profile")
         title = static_text(app, "#stats-title")  # type: ignore[arg-type]
         result.check("titanic_clean" in title, f"TUI deep link: title {title!r}")
