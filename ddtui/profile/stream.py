@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ddtui.backends import backend_for
 from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
+from ddtui.profile.arrow_profile import arrow_jobs, arrow_scan
 from ddtui.profile.control import Control
 from ddtui.profile.grouped import GroupCounter, count_jobs, recount_if_moved
 from ddtui.profile.models import ColumnProfile
@@ -200,6 +201,10 @@ def stream_profile(
         )  # fmt: skip
     expected = min(rows, limit) if limit is not None else rows
     jobs = count_jobs(conn, table, columns, specs) if limit is None else []
+    # Arrow reads the columns faster than the stream: SQLite keeps the many-valued ones.
+    arrow = arrow_jobs(conn, table, specs, jobs, rows) if limit is None else None
+    if arrow is not None:
+        jobs = arrow
     counted = {job.index for job in jobs}
     streamed = [i for i in range(len(columns)) if i not in counted]
     # Streaming fewer columns could let SQLite pick a covering index and another order;
@@ -208,15 +213,22 @@ def stream_profile(
     profiles: dict[int, ColumnProfile] = {}
     with GroupCounter(conn.engine, jobs, settings) as counter:
         counter.start()
-        accumulators, head, tail, read = scan(
+        read_arrow = arrow_scan(
             conn, table, [columns[i] for i in streamed], [specs[i] for i in streamed],
-            settings=settings, control=control.slice(0.0, 0.8), expected_rows=expected,
-            limit=limit, head_rows=head_rows, order_by=order_by,
-        )  # fmt: skip
+            settings=settings, control=control.slice(0.0, 0.8), rows=rows,
+        ) if arrow is not None else None  # fmt: skip
+        if read_arrow is not None:
+            accumulators, read = read_arrow, rows  # head and tail: read_ends below
+        else:
+            accumulators, head, tail, read = scan(
+                conn, table, [columns[i] for i in streamed], [specs[i] for i in streamed],
+                settings=settings, control=control.slice(0.0, 0.8), expected_rows=expected,
+                limit=limit, head_rows=head_rows, order_by=order_by,
+            )  # fmt: skip
         finished = finish_all(accumulators, control.slice(0.8, 0.9))
         profiles.update(zip(streamed, finished, strict=True))
         profiles.update(counter.finish(control.slice(0.9, 1.0)))
     recount_if_moved(conn, jobs, profiles, rows, settings)
-    if jobs:  # the stream had only some of the columns
+    if jobs or read_arrow is not None:  # the stream had only some of the columns, or none
         head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
     return [profiles[i] for i in range(len(columns))], head, tail, read
