@@ -15,16 +15,18 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import TableSample
 
-# Dialect -> whether its TABLESAMPLE takes a seed (REPEATABLE: the same blocks each time
-# while the table is unchanged). Trino and BigQuery have none; Snowflake's seed applies to
-# some sampling methods only, so it is not asked for.
-SAMPLING_DIALECTS: dict[str, bool] = {
-    "postgresql": True,
-    "duckdb": True,
-    "databricks": True,
-    "bigquery": False,
-    "snowflake": False,
-    "trino": False,
+# Dialect -> (sampling method, whether it takes a seed: REPEATABLE, the same sample each
+# time while the table is unchanged). Trino and BigQuery take no seed; Snowflake's applies to
+# some methods only, so it is not asked for. DuckDB's SYSTEM draws whole vectors of 2,048
+# rows (one or two for a small share: one stretch of the table); its BERNOULLI draws rows,
+# and a local file costs nothing per byte read.
+SAMPLING_DIALECTS: dict[str, tuple[str, bool]] = {
+    "postgresql": ("system", True),
+    "duckdb": ("bernoulli", True),
+    "databricks": ("system", True),
+    "bigquery": ("system", False),
+    "snowflake": ("system", False),
+    "trino": ("system", False),
 }
 
 
@@ -34,15 +36,19 @@ def engine_sample(dialect: str, table: sa.Table, percent: float) -> TableSample 
         return None
     # A number ddtui formats (never text from elsewhere): BigQuery takes no bound parameter.
     share: sa.ColumnElement[Any] = sa.literal_column(f"{min(max(percent, 1e-6), 100.0):.6g}")
-    seed: sa.ColumnElement[Any] | None = (
-        sa.literal_column("0") if SAMPLING_DIALECTS[dialect] else None
-    )
-    return sa.tablesample(table, sa.func.system(share), name=table.name, seed=seed)
+    method, seeded = SAMPLING_DIALECTS[dialect]
+    seed: sa.ColumnElement[Any] | None = sa.literal_column("0") if seeded else None
+    sampling = getattr(sa.func, method)(share)
+    return sa.tablesample(table, sampling, name=table.name, seed=seed)
 
 
 def _percent(element: TableSample, compiler: SQLCompiler, **kw: Any) -> str:
     method = element._get_method()  # SQLAlchemy keeps the sampling call (`system(p)`) here
     return str(compiler.process(method.clauses, **kw))
+
+
+def _method(element: TableSample) -> str:
+    return str(element._get_method().name).upper()
 
 
 def _seed(element: TableSample, compiler: SQLCompiler, **kw: Any) -> str:
@@ -54,12 +60,12 @@ def _seed(element: TableSample, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(TableSample, "bigquery")
 @compiles(TableSample, "duckdb")
-def _system_percent(element: TableSample, compiler: SQLCompiler, **kw: Any) -> str:
+def _in_percent(element: TableSample, compiler: SQLCompiler, **kw: Any) -> str:
     """`t AS t TABLESAMPLE SYSTEM (1.5 PERCENT)`: a bare number is a row count there."""
     kw.pop("asfrom", None)
     aliased = compiler.visit_alias(element, asfrom=True, **kw)
-    percent = _percent(element, compiler, **kw)
-    return f"{aliased} TABLESAMPLE SYSTEM ({percent} PERCENT){_seed(element, compiler, **kw)}"
+    percent, seed = _percent(element, compiler, **kw), _seed(element, compiler, **kw)
+    return f"{aliased} TABLESAMPLE {_method(element)} ({percent} PERCENT){seed}"
 
 
 @compiles(TableSample, "databricks")
