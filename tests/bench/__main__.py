@@ -2,7 +2,7 @@
 
 Options: --quick (fewer repetitions, 100 DAGs, 100k/500k rows), --only NAME[,NAME]
 (startup, tasklist, memory, profile-sqlite, profile-sqlite-large, sample, responsive,
-profile-pg),
+profile-pg, profile-duckdb, log-open),
 --pyinstrument DIR (one extra run of each ddtui probe under pyinstrument),
 --json PATH (the figures as JSON), --build-only (make the fixtures and stop).
 """
@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 
 from tests.bench.cases import CASES, Bench
@@ -87,6 +88,8 @@ def _build(fixtures: Fixtures, quick: bool) -> None:
             fixtures.metastore("postgresql", n)
         for rows in [500_000] if quick else [5_000_000, 500_000]:
             fixtures.data_table("postgresql", rows)
+    if find_spec("duckdb_engine") is not None:
+        fixtures.data_table("duckdb", 500_000 if quick else 5_000_000)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -393,9 +394,9 @@ def _profile_pair(
     return d_time, b_time, d_mem, b_mem
 
 
-def _peer_runs(b: Bench, backend: str, rows: int) -> PeerRuns:
+def _peer_runs(b: Bench, backend: str, rows: int, only: tuple[str, ...] | None = None) -> PeerRuns:
     """polars and DuckDB, measured in the same repetitions (those installed)."""
-    peers = PeerRuns(backend, rows)
+    peers = PeerRuns(backend, rows, only)
     if peers.missing:
         b.notes.append(
             f"not measured on {backend}: {'; '.join(peers.missing)} (pip install -e .[bench])"
@@ -686,6 +687,27 @@ def responsive(b: Bench) -> None:
     )
 
 
+def profile_duckdb(b: Bench) -> None:
+    """Exact profile (push-down) of a DuckDB table against pandas and DuckDB's SUMMARIZE."""
+    if find_spec("duckdb_engine") is None:
+        b.notes.append("DuckDB profile skipped: ddtui[duckdb] not installed")
+        return
+    data = b.fixtures.data_table("duckdb", 500_000 if b.quick else 5_000_000)
+    rows = _rows_label(data.rows)
+    peers = _peer_runs(b, "duckdb", data.rows, only=("duckdb_summarize", "duckdb_exact"))
+    d_time, b_time, d_mem, b_mem = _profile_pair(
+        b, data.url, data.table, b.slow_reps, f"exact profile DuckDB {rows}", peers
+    )
+    b.figures += [
+        Figure("profile-duckdb", f"exact profile, DuckDB {rows} rows: time", "s", d_time,
+               b_time, max_ratio=0.2, note="ddtui pushes aggregates down as SQL"),
+        Figure("profile-duckdb", f"exact profile, DuckDB {rows} rows: peak RSS", "MB", d_mem,
+               b_mem, max_ratio=0.05),
+        *peer_figures("profile-duckdb", f"DuckDB {rows}", d_time, d_mem, peers),
+    ]  # fmt: skip
+    b.profile_once("profile_duckdb", "ddtui_profile", url=data.url, table=data.table)
+
+
 CASES: dict[str, Callable[[Bench], None]] = {
     "startup": startup,
     "tasklist": tasklist,
@@ -695,5 +717,6 @@ CASES: dict[str, Callable[[Bench], None]] = {
     "sample": sample,
     "responsive": responsive,
     "profile-pg": profile_pg,
+    "profile-duckdb": profile_duckdb,
     "log-open": log_open,
 }

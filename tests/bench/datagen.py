@@ -21,6 +21,10 @@ COLUMNS_DDL = {
         "id BIGINT NOT NULL, score FLOAT, price FLOAT, quantity INTEGER, amount FLOAT, "
         "colour TEXT, user TEXT, active BOOLEAN, created TIMESTAMP, comment TEXT"
     ),
+    "duckdb": (
+        "id BIGINT NOT NULL, score DOUBLE, price DOUBLE, quantity INTEGER, amount DOUBLE, "
+        'colour VARCHAR, "user" VARCHAR, active BOOLEAN, created TIMESTAMP, comment VARCHAR'
+    ),
     "postgresql": (
         "id BIGINT NOT NULL, score DOUBLE PRECISION, price DOUBLE PRECISION, quantity INTEGER, "
         'amount DOUBLE PRECISION, colour TEXT, "user" TEXT, active BOOLEAN, '
@@ -105,3 +109,20 @@ def write_postgres_table(
                 copy.write(buffer.getvalue())
         conn.execute(f'ANALYZE "{table}"')
     say(f"    PostgreSQL {table} {total_rows:,} rows")
+
+
+def write_duckdb_table(
+    path: Path, table: str, total_rows: int, say: Callable[[str], None] = print
+) -> None:
+    """The same rows in a DuckDB file (DuckDB reads each pandas chunk by itself)."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+        conn.execute(f'CREATE TABLE "{table}" ({COLUMNS_DDL["duckdb"]})')
+        for frame in chunks(total_rows):
+            conn.register("chunk", frame)
+            conn.execute(f'INSERT INTO "{table}" SELECT * FROM chunk')
+            conn.unregister("chunk")
+        conn.execute("CHECKPOINT")
+    say(f"    DuckDB {path.name}:{table} {total_rows:,} rows")

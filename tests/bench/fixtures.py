@@ -276,6 +276,17 @@ class Fixtures:
     def data_table(self, backend: str, rows: int) -> DataTable:
         """The mixed output table with `rows` rows, named PROFILED_TABLE in its database."""
         label = f"{rows // 1_000_000}m" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
+        if backend == "duckdb":
+            name = f"data-duckdb-{label}"
+            path = self.cache / f"{name}.duckdb"
+            with self._lock(self._cached(name) and path.exists()):
+                if not self._cached(name) or not path.exists():
+                    print(f"  building {name}", flush=True)
+                    started = time.monotonic()
+                    path.unlink(missing_ok=True)
+                    datagen.write_duckdb_table(path, PROFILED_TABLE, rows)
+                    self._done(name, started, rows=rows)
+            return DataTable("duckdb", rows, f"duckdb:///{path}", PROFILED_TABLE)
         if backend == "sqlite":
             name = f"data-sqlite-{label}"
             path = self.cache / f"{name}.sqlite"

@@ -32,6 +32,7 @@ SCANNER_MODULES = {
     "sqlite": "duckdb_extension_sqlite_scanner",
     "postgresql": "duckdb_extension_postgres_scanner",
 }
+SCANS = {"sqlite": "sqlite_scan", "postgresql": "postgres_scan", "duckdb": "the DuckDB table"}
 NOTES = {
     "polars_profile": "polars.read_database_uri (connectorx) + describe + null_count + n_unique",
     "duckdb_summarize": "DuckDB SUMMARIZE over {scan} (approximate quantiles and distinct counts)",
@@ -44,16 +45,19 @@ NOTES = {
 class PeerRuns:
     """Time and peak RSS of each installed peer, over the repetitions."""
 
-    backend: str  # "sqlite" or "postgresql"
+    backend: str  # "sqlite", "postgresql" or "duckdb"
     rows: int
+    only: tuple[str, ...] | None = None  # the probes to run (default: every peer)
     seconds: dict[str, Sample] = field(default_factory=dict)
     peak_mb: dict[str, Sample] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for peer in PEERS:
+            if self.only is not None and peer.probe not in self.only:
+                continue
             needed = [*peer.modules]
-            if peer.probe.startswith("duckdb"):
+            if peer.probe.startswith("duckdb") and self.backend in SCANNER_MODULES:
                 needed.append(SCANNER_MODULES[self.backend])
             absent = [m for m in needed if find_spec(m) is None]
             if absent:
@@ -86,6 +90,7 @@ TARGETS = {
     "postgresql": PeerTargets(
         time={"polars_profile": 1.0, "duckdb_summarize": 1.0}, memory={"polars_profile": 0.1}
     ),
+    "duckdb": PeerTargets(time={}, memory={}),  # issue 15: report the ratio
 }
 
 
@@ -94,7 +99,7 @@ def peer_figures(key: str, label: str, time: Sample, peak: Sample, runs: PeerRun
     from tests.bench.cases import Figure
 
     targets = TARGETS[runs.backend]
-    scan = "sqlite_scan" if runs.backend == "sqlite" else "postgres_scan"
+    scan = SCANS[runs.backend]
     figures = []
     for peer in PEERS:
         if peer.probe not in runs.seconds:

@@ -5,8 +5,9 @@ the libraries are imported and DuckDB's scanner extension loaded before the cloc
 as ddtui's probe imports ddtui and pandas first; peak RSS is the whole process's.
 
 - polars: `read_database_uri` (connectorx), then `describe`, `null_count`, `n_unique`;
-- DuckDB `SUMMARIZE` over `sqlite_scan` / `postgres_scan`: approximate quantiles and
-  distinct counts (HyperLogLog), so not the same answer as ddtui's exact one;
+- DuckDB `SUMMARIZE` over `sqlite_scan` / `postgres_scan` (or of a DuckDB file's own
+  table): approximate quantiles and distinct counts (HyperLogLog), so not the same answer
+  as ddtui's exact one;
 - DuckDB exact aggregates over the same scans: count, distinct count, min, max, and for
   numbers mean, std and exact quartiles (`quantile_cont`), for text the most frequent value.
 
@@ -31,6 +32,8 @@ NUMERIC_TYPES = ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "SMALLINT", "HUGEINT", 
 
 
 def _backend(url: str) -> str:
+    if url.startswith("duckdb"):
+        return "duckdb"
     return "sqlite" if url.startswith("sqlite") else "postgresql"
 
 
@@ -70,6 +73,9 @@ def _duckdb_scan(url: str, table: str) -> tuple[Any, str]:
     import duckdb
 
     backend = _backend(url)
+    if backend == "duckdb":  # DuckDB's own file: no scanner, read-only as ddtui opens it
+        path = url.split("duckdb:///", 1)[1]
+        return duckdb.connect(path, read_only=True), '"' + table.replace('"', '""') + '"'
     package, extension = SCANNERS[backend]
     module = import_module(package)
     version = duckdb.__version__
