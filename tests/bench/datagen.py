@@ -118,6 +118,7 @@ def write_duckdb_table(
     import duckdb
 
     with duckdb.connect(str(path)) as conn:
+        conn.execute("SET enable_progress_bar = false")  # it would draw over the report
         conn.execute(f'DROP TABLE IF EXISTS "{table}"')
         conn.execute(f'CREATE TABLE "{table}" ({COLUMNS_DDL["duckdb"]})')
         for frame in chunks(total_rows):

@@ -75,12 +75,15 @@ def _duckdb_scan(url: str, table: str) -> tuple[Any, str]:
     backend = _backend(url)
     if backend == "duckdb":  # DuckDB's own file: no scanner, read-only as ddtui opens it
         path = url.split("duckdb:///", 1)[1]
-        return duckdb.connect(path, read_only=True), '"' + table.replace('"', '""') + '"'
+        conn = duckdb.connect(path, read_only=True)
+        conn.execute("SET enable_progress_bar = false")  # it would draw over the report
+        return conn, '"' + table.replace('"', '""') + '"'
     package, extension = SCANNERS[backend]
     module = import_module(package)
     version = duckdb.__version__
     path = Path(module.__file__ or "").parent / "extensions" / f"v{version}"
     conn = duckdb.connect()
+    conn.execute("SET enable_progress_bar = false")
     conn.execute(f"LOAD '{path / f'{extension}.duckdb_extension'}'")
     if backend == "sqlite":
         return conn, f"sqlite_scan('{_sqlite_path(url)}', '{table}')"
