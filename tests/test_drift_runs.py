@@ -7,6 +7,7 @@ against real Airflow runs of the `drift` demo DAG lives with the CLI tests.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,6 +75,18 @@ class FakeMetastore:
         if run_id not in self.details:
             raise NotFoundError(f"run of DAG {dag_id!r}", run_id, self.details)
         return self.details[run_id]
+
+    def task_states(
+        self, dag_id: str, task_id: str, run_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, ...]]:
+        found = {
+            run_id: tuple(
+                ti.state for ti in self.details[run_id].task_instances if ti.task_id == task_id
+            )
+            for run_id in run_ids
+            if run_id in self.details
+        }
+        return {run_id: states for run_id, states in found.items() if states}
 
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
         ordered = sorted(

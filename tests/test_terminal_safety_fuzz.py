@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ddtui.drift.compare import compare_profiles
-from ddtui.errors import DataSourceError, NotFoundError
+from ddtui.errors import DataSourceError, NotFoundError, one_line
 from ddtui.profile import profile_table
 from ddtui.render.drift import render_drift
 from ddtui.render.profile import render_profile
 from ddtui.terminal_text import is_terminal_safe
 from ddtui.tui.dag_tree import fuzzy_match
-from ddtui.tui.errors import error_message, one_line
+from ddtui.tui.errors import error_message
 from ddtui.tui.stats.charts import chart_text
 from ddtui.tui.stats.describe import describe_cells
 from ddtui.tui.stats.drift import drift_cells, summary

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Literal
 import typer
 
 from ddtui.datasource import DataSources
-from ddtui.describe import Description, describe_task
 from ddtui.metastore import Metastore
 from ddtui.settings import DataSettings
 from ddtui.terminal_text import safe_text
+from ddtui.usecases.describe import Description, describe_task
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -170,67 +170,11 @@ def record_if_current(
     data: DataSettings,
     description: Description,
     history: ProfileHistory,
-    *,
-    quiet: bool = False,
 ) -> None:
-    """Record the profile unless a newer run has since overwritten the table it came from."""
-    target, output = description.target, description.output
-    if target.run is None or target.task is None or output.data_url is None:
-        return
-    newer = _overwritten_by(store, data, description)
-    if newer is not None:
-        if quiet:
-            return
-        _note(
-            f"not recorded: {output.shown_name} now holds the output of the newer run "
-            f"{newer}, not of run {target.run.run.run_id}"
-        )
-        return
-    _record(store, sources, description, history)
+    """Record the profile unless a newer run has since overwritten the table it came from
+    (then say so on stderr)."""
+    from ddtui.usecases.record import record_description
 
-
-def _overwritten_by(store: Metastore, data: DataSettings, description: Description) -> str | None:
-    """The newer run whose output replaced the described run's table, or None when the table
-    still holds the described run's data (or is one table per run, never overwritten)."""
-    from ddtui.drift.runs import MAX_NEWER_RUNS, run_is_latest_writer
-    from ddtui.outputs import resolve_output
-
-    target, output = description.target, description.output
-    assert target.run is not None and target.task is not None
-    dag_id, task_id, run_id = target.structure.dag_id, target.task.task_id, target.run.run.run_id
-    if run_is_latest_writer(store, dag_id, task_id, run_id):
-        return None
-    # Newest first: the latest successful writer decides what the table holds now.
-    for run in store.runs(dag_id, limit=MAX_NEWER_RUNS + 1):
-        if run.run_id == run_id:
-            return None
-        detail = store.run_detail(dag_id, run.run_id)
-        if not any(t.task_id == task_id and t.state == "success" for t in detail.task_instances):
-            continue
-        ref = resolve_output(target.task, detail, data)
-        return run.run_id if ref.same_rows(output) else None
-    return None
-
-
-def _record(
-    store: Metastore, sources: DataSources, description: Description, history: ProfileHistory
-) -> None:
-    """Store the profile (and value samples for later drift checks) in the local history."""
-    from ddtui.drift.runs import history_key, record_profile, run_time
-
-    target, output = description.target, description.output
-    if target.run is None or target.task is None or output.data_url is None:
-        return
-    key = history_key(
-        store, target.structure.dag_id, target.task.task_id, target.run.run.run_id, output
-    )
-    record_profile(
-        history,
-        key,
-        description.profile,
-        engine=sources.engine(output.data_url),
-        table=output.table,
-        schema=output.schema,
-        run_after=run_time(target.run),
-        partition=output.partition,
-    )
+    why_not = record_description(store, sources, data, description, history)
+    if why_not is not None:
+        _note(f"not recorded: {why_not}")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ddtui.cli.describe import record_if_current
 from ddtui.datasource import DataSources
 from ddtui.demo.home import AirflowHome
-from ddtui.describe import describe_task
 from ddtui.drift.history import ProfileHistory
 from ddtui.errors import DataSourceError, NoOutputError
 from ddtui.metastore import open_metastore
 from ddtui.settings import DataSettings
+from ddtui.usecases.describe import describe_task
+from ddtui.usecases.record import record_description
 
 SEEDED_MARKER = "ddtui-history-seeded"
 
@@ -48,7 +48,7 @@ def seed_demo_history(
                     except (NoOutputError, DataSourceError):
                         continue  # a failed task wrote nothing in that run
                     before = history.stats()["entries"]
-                    record_if_current(store, sources, data, description, history, quiet=True)
+                    record_description(store, sources, data, description, history)
                     recorded += history.stats()["entries"] - before
     finally:
         sources.close()

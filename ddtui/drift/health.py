@@ -59,6 +59,12 @@ def task_health(
     report = compare_profiles(
         profiles[1], profiles[0], _samples(entries[1]), _samples(entries[0]), thresholds
     )
+    return health_of_report(report, row_counts)
+
+
+def health_of_report(report: DriftReport, row_counts: list[int]) -> TaskHealth:
+    """A task's health from the comparison of its newest run with the one before: the
+    badge, and why (table-level findings, then each column that is not ok)."""
     reasons = [h.message for h in report.health]
     reasons += [
         f"{c.name}: {', '.join(c.reasons)}"

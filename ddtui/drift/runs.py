@@ -195,30 +195,36 @@ def previous_successful_run(metastore: MetastoreReader, dag_id: str, run_id: str
     return None
 
 
+@dataclass(frozen=True)
+class NewerWriters:
+    """The runs newer than a run that ran a task successfully (newest first); `complete`
+    is False when there were more newer runs than were looked at."""
+
+    run_ids: list[str]
+    complete: bool
+
+
+def newer_writers(
+    metastore: MetastoreReader, dag_id: str, task_id: str, run_id: str
+) -> NewerWriters:
+    """Which of the (at most MAX_NEWER_RUNS) runs newer than `run_id` ran the task
+    successfully: one page of runs and one query for the task's states in them."""
+    page = metastore.runs(dag_id, limit=MAX_NEWER_RUNS + 1)
+    ids = [r.run_id for r in page]
+    complete = run_id in ids or len(page) <= MAX_NEWER_RUNS
+    newer = ids[: ids.index(run_id)] if run_id in ids else ids
+    states = metastore.task_states(dag_id, task_id, newer)
+    return NewerWriters([i for i in newer if "success" in states.get(i, ())], complete)
+
+
 def run_is_latest_writer(
     metastore: MetastoreReader, dag_id: str, task_id: str, run_id: str
 ) -> bool:
     """True when no newer run of the DAG ran the task successfully, so a table the task
-    overwrites each run still holds this run's data (record it only then)."""
-    newer: list[str] = []
-    offset = 0
-    while True:
-        page = metastore.runs(dag_id, limit=_RUN_PAGE, offset=offset)
-        ids = [r.run_id for r in page]
-        if run_id in ids:
-            newer += ids[: ids.index(run_id)]
-            break
-        newer += ids
-        if len(page) < _RUN_PAGE or len(newer) > MAX_NEWER_RUNS:
-            break
-        offset += _RUN_PAGE
-    if len(newer) > MAX_NEWER_RUNS:
-        return False  # too many to check: assume a newer run has overwritten it
-    for newer_id in newer:
-        detail = metastore.run_detail(dag_id, newer_id)
-        if any(ti.task_id == task_id and ti.state == "success" for ti in detail.task_instances):
-            return False
-    return True
+    overwrites each run still holds this run's data (record it only then). With more
+    newer runs than are looked at, False: assume one of them has overwritten it."""
+    writers = newer_writers(metastore, dag_id, task_id, run_id)
+    return writers.complete and not writers.run_ids
 
 
 class _SideLoader:

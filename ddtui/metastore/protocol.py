@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from ddtui.metastore.models import (
@@ -33,6 +34,10 @@ class MetastoreReader(Protocol):
     def runs(self, dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]: ...
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail: ...
+
+    def task_states(
+        self, dag_id: str, task_id: str, run_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, ...]]: ...
 
     def latest_run_id(self, dag_id: str) -> str | None: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -209,6 +209,25 @@ class Metastore:
                 if isinstance(row.rendered_fields, dict)
             },
         )
+
+    def task_states(
+        self, dag_id: str, task_id: str, run_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, ...]]:
+        """The task's instance states (one per map index) in each of `run_ids`, in one query;
+        a run without an instance of the task is absent."""
+        if not run_ids:
+            return {}
+        ti = s.task_instance
+        query = (
+            sa.select(ti.c.run_id, ti.c.state)
+            .where(ti.c.dag_id == dag_id, ti.c.task_id == task_id, ti.c.run_id.in_(run_ids))
+            .order_by(ti.c.run_id, ti.c.map_index)
+        )
+        states: defaultdict[str, list[str | None]] = defaultdict(list)
+        with self._connect() as conn:
+            for row in conn.execute(query):
+                states[row.run_id].append(row.state)
+        return {run_id: tuple(found) for run_id, found in states.items()}
 
     def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
         """A task instance's tries, oldest first, and its run's log filename template."""

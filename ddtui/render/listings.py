@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from ddtui.errors import ConfigError
 from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail, TaskNode
 from ddtui.outputs import resolve_output
+from ddtui.render.values import format_duration, format_when
 from ddtui.settings import DataSettings
 from ddtui.sources import mask_uri_passwords
 from ddtui.terminal_text import safe_text
+from ddtui.usecases.tasks import TaskRow, task_rows
 
 ID_LIMIT = 250  # Airflow's own limit for DAG and task ids; longer text from data is cut
-
-
-def format_when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -61,22 +47,16 @@ def format_dag_list(info: MetastoreInfo, dags: list[DagSummary]) -> str:
 
 
 def format_task_list(structure: DagStructure, run: RunDetail | None, data: DataSettings) -> str:
-    by_task: dict[str, list] = {}
-    if run:
-        for ti in run.task_instances:
-            by_task.setdefault(ti.task_id, []).append(ti)
     rows = []
-    for task in structure.tasks:
-        tis = by_task.get(task.task_id, [])
-        state = tis[0].state if len(tis) == 1 else _mapped_state(tis)
+    for row in task_rows(structure, run, {}):
         rows.append(
             [
-                task.task_id,
-                state or "-",
-                str(max((ti.try_number for ti in tis), default=0)) if tis else "-",
-                format_duration(sum(ti.duration or 0 for ti in tis) if tis else None),
-                task.operator,
-                _output_cell(task, run, data),
+                row.task.task_id,
+                _state_cell(row),
+                str(row.try_number) if row.try_number is not None else "-",
+                format_duration(row.duration),
+                row.task.operator,
+                _output_cell(row.task, run, data),
             ]
         )
     head = f"DAG {safe_text(structure.dag_id, ID_LIMIT)}, run " + (
@@ -97,10 +77,10 @@ def _output_cell(task: TaskNode, run: RunDetail | None, data: DataSettings) -> s
         return mask_uri_passwords(str(exc))
 
 
-def _mapped_state(tis: list) -> str | None:
-    if not tis:
-        return None
-    states = {ti.state for ti in tis}
-    if len(states) == 1:
-        return f"{states.pop()} x{len(tis)}"
-    return "mixed x" + str(len(tis))
+def _state_cell(row: TaskRow) -> str:
+    """`success`; a mapped task: `success x3`, or `failed (mixed x3)`, the most alarming."""
+    state, count = row.state or "-", len(row.instances)
+    if count <= 1:
+        return state
+    mixed = len({ti.state for ti in row.instances}) > 1
+    return f"{state} (mixed x{count})" if mixed else f"{state} x{count}"

@@ -20,7 +20,7 @@ from ddtui.render.tables import describe_table, rows_table, truncate
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
-    from ddtui.describe import Description
+    from ddtui.usecases.describe import Description
 
 Format = Literal["text", "markdown"]
 

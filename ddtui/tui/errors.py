@@ -6,29 +6,12 @@ from rich.text import Text
 
 from ddtui.errors import (
     ConfigError,
-    DdtuiError,
     MetastoreError,
     MetastoreTimeoutError,
     QueryTimeoutError,
 )
 from ddtui.metastore.serialized import CorruptDagError
 from ddtui.terminal_text import safe_text
-
-MESSAGE_LIMIT = 1_000  # an error quoting a huge value is cut
-
-
-def one_line(error: BaseException | None) -> str:
-    """Our errors are one line already; anything else gets its type and first line.
-    Terminal-safe: messages quote names and values from data."""
-    if error is None:
-        return "unknown error"
-    message = str(error).strip()
-    # Ours are one line: a newline in them comes from a name they quote (shown as ⏎).
-    first = message if isinstance(error, DdtuiError) else (message.splitlines() or [""])[0]
-    first = safe_text(first, MESSAGE_LIMIT)
-    if isinstance(error, DdtuiError):  # written for users: no class name in front
-        return first or type(error).__name__
-    return f"{type(error).__name__}: {first}" if first else type(error).__name__
 
 
 def _hint(kind: str, error: BaseException | None) -> str:

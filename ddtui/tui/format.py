@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 
+from ddtui.render.values import format_count
 from ddtui.terminal_text import safe_text
 
 
@@ -59,42 +58,6 @@ def state_text(state: str | None, *, width: int = 0) -> Text:
     if width:
         text.pad_right(max(0, width - len(text)))
     return text
-
-
-def mapped_state(states: Iterable[str | None]) -> str | None:
-    """One state for a mapped task's instances: the most alarming wins."""
-    order = [
-        "failed", "upstream_failed", "up_for_retry", "running", "restarting", "deferred",
-        "queued", "scheduled", "up_for_reschedule", "success", "skipped", "removed",
-    ]  # fmt: skip
-    present = set(states)
-    return next((state for state in order if state in present), None)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 10:
-        return f"{seconds:.1f}s"
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return f"{days}d{hours:02d}h"
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
-
-
-def format_when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def format_count(value: int | None) -> str:
-    """Thousands with thin separators that any console shows: 12 345."""
-    if value is None:
-        return ""
-    return f"{value:,}".replace(",", " ")
 
 
 def compact_count(value: int) -> str:

@@ -14,8 +14,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from ddtui.metastore import DagStructure, RunDetail
+from ddtui.render.values import format_duration
 from ddtui.terminal_text import safe_text
-from ddtui.tui.format import ID_WIDTH, data_text, format_duration, state_look
+from ddtui.tui.format import ID_WIDTH, data_text, state_look
 from ddtui.tui.graph_layout import (
     ARROW,
     BOX_HEIGHT,
@@ -27,7 +28,7 @@ from ddtui.tui.graph_layout import (
     layout,
     neighbour,
 )
-from ddtui.tui.task_list import TaskRow, task_rows
+from ddtui.usecases.tasks import TaskRow, task_rows
 
 CURSOR_BOX = str.maketrans("┌┐└┘─│", "╔╗╚╝═║")
 

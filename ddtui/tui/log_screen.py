@@ -18,12 +18,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from ddtui.errors import one_line
 from ddtui.logs.parse import parse_line
 from ddtui.logs.reader import LogFollower, LogSlice, find_line, read_after, read_before, read_last
 from ddtui.logs.task_log import LIVE_STATES, TaskLog, check_log_file, find_task_log
 from ddtui.metastore import MetastoreReader
 from ddtui.terminal_text import safe_text
-from ddtui.tui.errors import one_line
 from ddtui.tui.log_messages import (
     FollowEnded,
     LineNotFound,

@@ -21,12 +21,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent
 from textual.worker import Worker, WorkerState
 
-from ddtui.errors import MetastoreError, QueryTimeoutError
+from ddtui.errors import MetastoreError, QueryTimeoutError, one_line
 from ddtui.metastore import DagSummary
 from ddtui.tui import drift_workers, workers
 from ddtui.tui.dag_tree import DagPane
 from ddtui.tui.drift_wiring import DriftWiring
-from ddtui.tui.errors import error_message, one_line
+from ddtui.tui.errors import error_message
 from ddtui.tui.format import ID_WIDTH, data_text
 from ddtui.tui.header import InfoBar
 from ddtui.tui.keys import Selection
@@ -48,7 +48,8 @@ from ddtui.tui.scheduling import SelectedTableFirst
 from ddtui.tui.state import LoadedDag, Session
 from ddtui.tui.stats import StatsPane
 from ddtui.tui.stats.pane import TABS
-from ddtui.tui.task_list import TaskPane, task_rows
+from ddtui.tui.task_list import TaskPane
+from ddtui.usecases.tasks import task_rows
 
 
 class MainScreen(Screen[None]):

@@ -13,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer
 
 from ddtui.metastore import RunSummary
-from ddtui.tui.format import ID_WIDTH, data_text, format_duration, format_when, state_text
+from ddtui.render.values import format_duration, format_when
+from ddtui.tui.format import ID_WIDTH, data_text, state_text
 
 
 class RunTable(DataTable[Text | str]):

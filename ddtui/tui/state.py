@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ddtui.tui.keys import RunKey, TableKey
+from ddtui.usecases.tasks import write_version
 
 if TYPE_CHECKING:
     from ddtui.datasource import DataSources
@@ -50,11 +51,4 @@ class LoadedDag:
 
     def table_key(self, task_id: str, ref: OutputRef) -> TableKey:
         """The output table as the run's task instance last wrote it."""
-        instances = (
-            [ti for ti in self.detail.task_instances if ti.task_id == task_id]
-            if self.detail
-            else []
-        )
-        ends = [ti.end_date.isoformat() for ti in instances if ti.end_date is not None]
-        tries = [ti.try_number for ti in instances]
-        return TableKey.of(ref, f"{max(tries, default=0)}@{max(ends, default='')}")
+        return TableKey.of(ref, write_version(self.detail, task_id))

@@ -14,19 +14,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ddtui.metastore import DagStructure, RunDetail, RunSummary, TaskInstanceSummary, TaskNode
-from ddtui.outputs import OutputRef
-from ddtui.tui.format import (
-    ID_WIDTH,
-    badge_text,
-    data_text,
-    format_duration,
-    format_when,
-    mapped_state,
-    sparkline,
-    state_look,
-    state_text,
-)
+from ddtui.metastore import RunSummary, TaskNode
+from ddtui.render.values import format_duration, format_when
+from ddtui.tui.format import ID_WIDTH, badge_text, data_text, sparkline, state_look, state_text
+from ddtui.usecases.tasks import TaskRow
 
 if TYPE_CHECKING:
     from ddtui.drift.health import TaskHealth
@@ -49,42 +40,6 @@ COLUMNS = [
 ]
 
 HEALTH_COLUMNS = ("health", "trend")
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """One task's line in one run (mapped instances folded into one line)."""
-
-    task: TaskNode
-    instances: tuple[TaskInstanceSummary, ...]
-    output: OutputRef | None
-
-    @property
-    def state(self) -> str | None:
-        if len(self.instances) == 1:
-            return self.instances[0].state
-        return mapped_state(ti.state for ti in self.instances)
-
-    @property
-    def try_number(self) -> int | None:
-        return max((ti.try_number for ti in self.instances), default=None)
-
-    @property
-    def duration(self) -> float | None:
-        known = [ti.duration for ti in self.instances if ti.duration is not None]
-        return max(known) if known else None
-
-
-def task_rows(
-    structure: DagStructure, detail: RunDetail | None, outputs: dict[str, OutputRef]
-) -> list[TaskRow]:
-    by_task: dict[str, list[TaskInstanceSummary]] = {}
-    for ti in detail.task_instances if detail else ():
-        by_task.setdefault(ti.task_id, []).append(ti)
-    return [
-        TaskRow(task, tuple(by_task.get(task.task_id, ())), outputs.get(task.task_id))
-        for task in structure.tasks
-    ]
 
 
 def short_operator(name: str) -> str:

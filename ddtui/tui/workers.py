@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from ddtui.errors import ConfigError
-from ddtui.outputs import OutputRef, resolve_output
+from ddtui.outputs import OutputRef
 from ddtui.tui import backend
 from ddtui.tui.keys import RunKey, TableKey
 from ddtui.tui.messages import (
@@ -31,12 +30,13 @@ from ddtui.tui.messages import (
     RowsCounted,
     SchemaLoaded,
 )
+from ddtui.usecases.tasks import resolve_outputs
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from ddtui.datasource import DataSources
-    from ddtui.metastore import DagStructure, MetastoreReader, RunDetail
+    from ddtui.metastore import MetastoreReader
     from ddtui.settings import DataSettings
 
 Post = Callable[[Message], None]
@@ -134,55 +134,17 @@ def load_dag(
     return job
 
 
-def resolve_outputs(
-    structure: DagStructure, detail: RunDetail | None, data: DataSettings
-) -> dict[str, OutputRef]:
-    refs = {}
-    for task in structure.tasks:
-        try:
-            refs[task.task_id] = resolve_output(task, detail, data)
-        except ConfigError as exc:
-            # A connection that cannot be used (wrong fernet key, ...): the DAG still opens,
-            # and that task's stats pane gives the one line.
-            refs[task.task_id] = OutputRef(None, None, None, None, "", str(exc))
-    return refs
-
-
 def count_rows(sources: DataSources, run_key: RunKey, refs: dict[str, OutputRef]) -> Job:
-    """Each readable output's row count: the profiler's first, cheap stage only.
-
-    Tasks often share an output table (one appends to what another wrote): each table is
-    counted once, and its count posted for every task that writes it.
-    """
-    by_table: dict[TableKey, list[str]] = {}
-    for task_id, ref in refs.items():
-        by_table.setdefault(TableKey.of(ref), []).append(task_id)
+    """Each readable output's row count (`ddtui.usecases.counts`), posted for every task
+    that writes the table."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
         load_profiler()
-        for task_ids in by_table.values():
-            if cancelled():
-                return
-            ref = refs[task_ids[0]]
-            try:
-                stages = backend.profile_stages(
-                    sources.engine(ref.data_url or ""),
-                    ref.table or "",
-                    ref.schema,
-                    cancelled=cancelled,
-                    partition=ref.partition,
-                )
-                first = next(iter(stages))
-                close = getattr(stages, "close", None)
-                if close is not None:
-                    close()
-                rows, problem = first.row_count, ""
-            except Exception as exc:
-                if backend.is_cancellation(exc):
-                    return
-                rows, problem = None, _one_line(exc)
-            for task_id in task_ids:
-                post(RowsCounted(run_key, task_id, rows, problem))
+        from ddtui.usecases.counts import count_tables
+
+        for counted in count_tables(sources, refs, cancelled):
+            for task_id in counted.task_ids:
+                post(RowsCounted(run_key, task_id, counted.rows, counted.problem))
 
     return job
 
@@ -254,8 +216,3 @@ def _wait(seconds: float, cancelled: Cancelled) -> bool:
             return True
         time.sleep(min(SETTLE_POLL_S, left))
     return False
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

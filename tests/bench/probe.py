@@ -407,7 +407,7 @@ def tasklist_data_layer(metastore_url: str, dag_ids: list[str]) -> dict[str, Any
     """The data-layer part of opening a DAG: structure, runs, run detail, outputs."""
     from ddtui.metastore import open_metastore
     from ddtui.settings import DataSettings
-    from ddtui.tui.workers import resolve_outputs
+    from ddtui.usecases.tasks import resolve_outputs
 
     store = open_metastore(metastore_url)
     data = DataSettings(None, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -68,6 +69,16 @@ class ControlledMetastore:
     def task_tries(self, dag_id: str, run_id: str, task_id: str, map_index: int) -> TaskTries:
         self._check("task_tries", dag_id, run_id, task_id)
         return self.real.task_tries(dag_id, run_id, task_id, map_index)
+
+    def task_states(
+        self, dag_id: str, task_id: str, run_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, ...]]:
+        for run_id in run_ids:  # what run_detail would say about each run
+            self._check("run_detail", dag_id, run_id)
+        states = self.real.task_states(dag_id, task_id, run_ids)
+        if task_id not in self.states:
+            return states
+        return {run: tuple(self.states[task_id] for _ in found) for run, found in states.items()}
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
         self._check("run_detail", dag_id, run_id)

@@ -8,6 +8,7 @@ XComs) is the real metastore's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -75,6 +76,15 @@ class PinnedMetastore:
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
         return runs[0].run_id if runs else None
+
+    def task_states(
+        self, dag_id: str, task_id: str, run_ids: Sequence[str]
+    ) -> dict[str, tuple[str | None, ...]]:
+        if any((dag_id, run_id) not in self._real_ids for run_id in run_ids):
+            self.runs(dag_id, limit=1000)
+        real_ids = {self._real_ids.get((dag_id, run_id), run_id): run_id for run_id in run_ids}
+        states = self.real.task_states(dag_id, task_id, list(real_ids))
+        return {real_ids[real]: found for real, found in states.items()}
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
         if (dag_id, run_id) not in self._real_ids:

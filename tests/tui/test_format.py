@@ -10,18 +10,15 @@ from ddtui.errors import (
     MetastoreError,
     MetastoreTimeoutError,
     QueryTimeoutError,
+    one_line,
 )
 from ddtui.metastore import DagSummary
+from ddtui.render.values import format_duration
 from ddtui.tui.backend import progress_fraction
 from ddtui.tui.dag_tree import TOP_FOLDER, UNTAGGED, fuzzy_match, group_dags
-from ddtui.tui.errors import error_message, one_line
-from ddtui.tui.format import (
-    compact_count,
-    format_duration,
-    format_number,
-    mapped_state,
-    state_text,
-)
+from ddtui.tui.errors import error_message
+from ddtui.tui.format import compact_count, format_number, state_text
+from ddtui.usecases.tasks import mapped_state
 
 
 def dag(dag_id: str, tags: tuple[str, ...] = (), path: str = "x.py") -> DagSummary:

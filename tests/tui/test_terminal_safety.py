@@ -26,12 +26,12 @@ from hostile_support import (
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Static, Tree
 
-from ddtui.errors import DataSourceError
+from ddtui.errors import DataSourceError, one_line
 from ddtui.metastore import Metastore, open_metastore
 from ddtui.settings import DataSettings
 from ddtui.terminal_text import is_terminal_safe, safe_text
 from ddtui.tui.app import DdtuiApp
-from ddtui.tui.errors import error_message, one_line
+from ddtui.tui.errors import error_message
 from ddtui.tui.graph import GraphScreen
 from ddtui.tui.run_picker import RunPicker
 from ddtui.tui.stats.drift import DriftChartScreen
