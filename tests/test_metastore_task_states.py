@@ -1,0 +1,41 @@
+"""`Metastore.task_states`: a task's states over many runs in one query, as Airflow wrote
+them (the same answer as reading each run's details), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ddtui.demo.home import AirflowHome
+from ddtui.metastore import Metastore, open_metastore
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Iterator[Metastore]:
+    name = "airflow_home" if request.param == "sqlite" else "pg_airflow_home"
+    home: AirflowHome = request.getfixturevalue(name)
+    metastore = open_metastore(home.metastore_url)
+    yield metastore
+    metastore.close()
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "task_id"),
+    [("titanic", "train"), ("titanic", "score"), ("groups_mapped", "aggregate_shard")],
+)
+def test_states_over_runs_match_each_runs_details(store: Metastore, dag_id, task_id) -> None:
+    run_ids = [r.run_id for r in store.runs(dag_id)]
+    assert run_ids
+    states = store.task_states(dag_id, task_id, [*run_ids, "no_such_run"])
+    expected = {}
+    for run_id in run_ids:
+        found = store.run_detail(dag_id, run_id).task_instances
+        mine = tuple(ti.state for ti in found if ti.task_id == task_id)
+        if mine:
+            expected[run_id] = mine
+    assert states == expected
+    assert any(states.values())  # the test home ran these tasks
+    if task_id == "aggregate_shard":  # mapped: one state per map index
+        assert max(len(found) for found in states.values()) > 1
+    assert store.task_states(dag_id, task_id, []) == {}
