@@ -4,7 +4,7 @@ SQLAlchemy dialect and parses with sqlglot for that engine.
 For a mixed table (one column of each kind, schema-qualified) and a partition of it, the
 statements a profile runs through the backend of each engine: the row count, head, tail,
 the engine's TABLESAMPLE where it has one, and the rows streamed or, once the backend pushes
-down, its first aggregate pass. Each is
+down, the queries it sends. Each is
 compiled by the dialect (values rendered inline, as the engine would see them bound), then
 parsed by sqlglot for the engine and written back with unsupported constructs an error
 (sqlglot drops, with that error, e.g. a TABLESAMPLE Redshift does not have). The SQL is
@@ -25,10 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from ddtui.backends import backend_for
-from ddtui.profile.api import column_specs
 from ddtui.profile.engine_sampling import engine_sampled
-from ddtui.profile.models import ColumnProfile
-from ddtui.profile.pushdown import PushedColumn, _first_pass
 from ddtui.profile.stream import readable
 from ddtui.table_slice import TableSlice
 
@@ -70,7 +67,7 @@ def mixed_table() -> sa.Table:
 def profile_statements(dialect: sa.Dialect) -> list[tuple[str, Any]]:
     """What a profile of the table, and of its partition, asks of an engine of `dialect`:
     the count, head and tail, the engine's sample, then the rows streamed or, where the
-    backend pushes down, its aggregate pass."""
+    backend pushes down, the queries it sends (pushdown_queries)."""
     backend = backend_for(dialect)
     table = mixed_table()
     partition = TableSlice.from_mapping({"ds": "2024-01-01", "colour": "red"})
@@ -89,15 +86,10 @@ def profile_statements(dialect: sa.Dialect) -> list[tuple[str, Any]]:
         if not backend.capabilities.pushes_down:
             statements.append((f"{label}: rows streamed", read))
             continue
-        specs = column_specs(columns, dialect)
-        pushed = [
-            PushedColumn(s, c, backend.expressions.value(c, s.kind),
-                         ColumnProfile(s.name, s.kind, s.db_type, "", 0, 0, None))
-            for s, c in zip(specs, columns, strict=True)
-        ]  # fmt: skip
-        aggregates = [e for col in pushed for e in _first_pass(col, backend).values()]
-        first = sa.select(sa.func.count(), *aggregates).select_from(source)
-        statements.append((f"{label}: first aggregate pass", first))
+        from ddtui.profile.pushdown import pushdown_queries  # the backend's portable SQL
+
+        for i, query in enumerate(pushdown_queries(backend, source, dialect=dialect)):
+            statements.append((f"{label}: push-down query {i + 1}", query))
     return statements
 
 
