@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import nox
 
@@ -54,6 +55,20 @@ def _run_suite(session: nox.Session) -> None:
     _ensure_system_packages(session)
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """The compatibility matrix: Airflow 2.9, 2.10, 2.11, 3.0, 3.1 and 3.3 each build a
+    metastore in their own virtualenv (cached in ~/.cache/ddtui-compat), ddtui's commands run
+    on each; prints the table (release x backend -> works / exit code) the README shows."""
+    _ensure_system_packages(session)
+    session.install("-e", ".[test]")
+    report = Path(session.create_tmp()) / "compat.jsonl"
+    report.unlink(missing_ok=True)
+    env = {"DDTUI_COMPAT": "1", "DDTUI_COMPAT_REPORT": str(report)}
+    session.run("pytest", "tests/test_compat.py", *session.posargs, env=env, success_codes=[0, 1])
+    session.run("python", "tests/compat_table.py", str(report))
 
 
 @nox.session
