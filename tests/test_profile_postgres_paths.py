@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
-from ddtui.profile import TableProfile, profile_stages, profile_table, pushdown_pg
+from ddtui.profile import TableProfile, profile_stages, profile_table
 from ddtui.profile import api as profile_api
+from ddtui.profile.pushdown import postgresql as pushdown_pg
 
 
 @pytest.fixture

@@ -49,6 +49,8 @@ class Capabilities:
     decodes_json: bool = False
     # Raw DBAPI cursor reads (no per-row SQLAlchemy processing) are the faster stream.
     raw_cursor_stream: bool = False
+    # Its file can be read as Arrow batches by ADBC's driver (profile/arrow_profile.py).
+    arrow_batches: bool = False
 
 
 @dataclass(frozen=True)

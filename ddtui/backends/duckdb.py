@@ -55,9 +55,14 @@ class DuckDBExpressions(SqlExpressions):
             else_=sa.func.stddev_samp(value).filter(finite),
         )
 
+    micros_per_epoch_unit = 1  # epoch() is ticks()
+
     def ticks(self, column: Expr) -> Expr:
         # Dates as timestamps (midnight), as pandas reads them.
         return sa.func.epoch_us(sa.cast(column, sa.TIMESTAMP(timezone=_tz(column))))
+
+    def epoch(self, column: Expr) -> Expr:
+        return self.ticks(column)
 
     def float_ticks(self, column: Expr) -> Expr:
         return sa.cast(self.ticks(column), sa.Double())

@@ -18,7 +18,7 @@ class SqlExpressions:
     """How a database's aggregates see values; portable SQL unless a backend overrides."""
 
     # Microseconds in one unit of `epoch()`.
-    micros_per_epoch_unit: int = 1
+    micros_per_epoch_unit: int = 1_000_000
 
     def value(self, column: Expr, kind: str) -> Expr:
         """What the aggregates of a column of this kind see."""
@@ -43,16 +43,21 @@ class SqlExpressions:
         return None
 
     def ticks(self, column: Expr) -> Expr:
-        """Microseconds since 1970-01-01 (UTC for tz-aware values), as an exact number."""
-        raise NotImplementedError("no portable SQL for the time since 1970-01-01")
+        """Microseconds since 1970-01-01 (UTC for tz-aware values), as an exact number.
+
+        Standard SQL has no such function; EXTRACT(EPOCH FROM ...) is the most widely
+        understood form (PostgreSQL, Redshift, Snowflake, DuckDB, ...).
+        """
+        return sa.extract("epoch", column) * 1_000_000
 
     def epoch(self, column: Expr) -> Expr:
-        """Time since 1970-01-01 as an exact number, to sum (in micros_per_epoch_unit)."""
-        return self.ticks(column)
+        """Time since 1970-01-01 as an exact number, to sum: seconds (see
+        micros_per_epoch_unit), as multiplying each value costs more than the sum."""
+        return sa.extract("epoch", column)
 
     def float_ticks(self, column: Expr) -> Expr:
         """ticks() as a double, for histogram buckets."""
-        return self.ticks(column)
+        return sa.cast(self.ticks(column), sa.Double())
 
     def text_key(self, column: Expr) -> Expr:
         """What to compare strings by, so that groups are pandas' (bytes, not a collation)."""

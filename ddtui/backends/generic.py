@@ -6,7 +6,8 @@ from ddtui.backends.base import Backend, Capabilities
 
 
 class GenericBackend(Backend):
-    """A dialect ddtui has no module for: it streams rows, reading through plain SELECTs."""
+    """A dialect ddtui has no module for: profiles pushed down in portable SQL (counts,
+    sums, MIN/MAX, grouped values, CASE-bucketed histograms), no session settings."""
 
     name = "generic"
-    capabilities = Capabilities(networked=True)
+    capabilities = Capabilities(pushes_down=True, networked=True)

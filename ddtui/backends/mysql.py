@@ -26,6 +26,14 @@ class MySQLExpressions(SqlExpressions):
             sa.literal_column("MICROSECOND"), sa.literal("1970-01-01 00:00:00"), column
         )
 
+    micros_per_epoch_unit = 1  # epoch() is ticks()
+
+    def epoch(self, column: Expr) -> Expr:
+        return self.ticks(column)
+
+    def float_ticks(self, column: Expr) -> Expr:
+        return self.ticks(column)
+
     def text_key(self, column: Expr) -> Expr:
         return sa.cast(column, sa.LargeBinary)  # bytes, as pandas compares strings
 

@@ -32,8 +32,6 @@ _SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 class PostgreSQLExpressions(SqlExpressions):
     """PostgreSQL stores NaN and infinities, has FILTER, width_bucket and epoch extraction."""
 
-    micros_per_epoch_unit = 1_000_000  # epoch() is in seconds (see there)
-
     def value(self, column: Expr, kind: str) -> Expr:
         if kind == "datetime" and not isinstance(column.type, sa.DateTime):
             # Dates as timestamps: one type to compare with timestamp histogram thresholds.
@@ -52,13 +50,6 @@ class PostgreSQLExpressions(SqlExpressions):
 
     def is_finite(self, value: Expr) -> Expr | None:
         return sa.func.abs(value) < sa.literal(INF, postgresql.DOUBLE_PRECISION)
-
-    def ticks(self, column: Expr) -> Expr:
-        return sa.extract("epoch", column) * 1_000_000
-
-    def epoch(self, column: Expr) -> Expr:
-        # Seconds: multiplying each EXTRACT numeric by a million costs more than the sum.
-        return sa.extract("epoch", column)
 
     def float_ticks(self, column: Expr) -> Expr:
         return sa.cast(self.ticks(column), postgresql.DOUBLE_PRECISION)

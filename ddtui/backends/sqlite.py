@@ -28,7 +28,7 @@ IN_CHUNK = 500  # bound parameters per query, well under SQLite's old 999 limit
 
 class SQLiteBackend(Backend):
     name = "sqlite"
-    capabilities = Capabilities(one_connection=True, raw_cursor_stream=True)
+    capabilities = Capabilities(one_connection=True, raw_cursor_stream=True, arrow_batches=True)
     reference_path = ()
 
     def file_url(self, path: str) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from ddtui.errors import DataSourceError
 from ddtui.profile.models import ColumnKind, ColumnProfile, Histogram
-from ddtui.profile.pushdown_values import datetime_from_micros
+from ddtui.profile.spec import QUANTILES, ColumnSpec, Settings
 from ddtui.profile.summary import (
     datetime_histogram,
     few_value_counts,
@@ -31,27 +30,7 @@ from ddtui.profile.summary import (
     python_scalar,
     text_dtype,
 )
-
-QUANTILES = (0.25, 0.5, 0.75)
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """What we know of a column before reading it."""
-
-    name: str
-    kind: ColumnKind
-    db_type: str
-    is_integer: bool = False  # pandas reads SQL integers as int64 when there are no NULLs
-    tz_aware: bool = False  # pandas reads these as datetime64[.., UTC]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Knobs shared by all columns of one profile."""
-
-    bins: int = 20
-    top_k: int = 10
+from ddtui.profile.values import datetime_from_micros
 
 
 def new_profile(

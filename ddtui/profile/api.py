@@ -5,29 +5,28 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, backend_for
 from ddtui.errors import DataSourceError, TableChangedError
-from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
 from ddtui.profile.models import Strategy, TableProfile, TableSchema
+from ddtui.profile.plan import Mode, Plan, ProfileStrategy, StrategyResult, plan_profile
 from ddtui.profile.schema import (
-    column_kind,
     count_rows,
     display_name,
     reflect_table,
     translated_errors,
     type_name,
 )
+from ddtui.profile.spec import ColumnSpec, Settings, column_specs
 from ddtui.profile.stream import read_ends, stream_profile
 
 if TYPE_CHECKING:
     from ddtui.table_slice import TableSlice
 
-Mode = Literal["auto", "sample", "exact"]
 
 # In "auto" mode, tables up to this many rows are streamed exactly (about a second).
 AUTO_EXACT_ROWS = 200_000
@@ -71,20 +70,6 @@ class _ChangeWatch:
         return self._read() == self._version
 
 
-def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:
-    """How each column will be profiled."""
-    return [
-        ColumnSpec(
-            name=c.name,
-            kind=column_kind(c.type),
-            db_type=type_name(c, dialect),
-            is_integer=isinstance(c.type, sa.Integer),
-            tz_aware=isinstance(c.type, sa.DateTime) and bool(c.type.timezone),
-        )
-        for c in columns
-    ]
-
-
 def _selected(table: sa.Table, names: Sequence[str] | None) -> list[sa.Column[Any]]:
     """The requested columns in the order asked for (all of them by default)."""
     if names is None:
@@ -95,15 +80,32 @@ def _selected(table: sa.Table, names: Sequence[str] | None) -> list[sa.Column[An
     return [table.columns[n] for n in names]
 
 
-def _strategy(backend: Backend, mode: Mode, rows: int, sample_rows: int) -> Strategy:
-    """Which strategy a mode means for this database and table size."""
-    if mode == "sample":
-        return "stream" if rows <= sample_rows else "sample"
-    if backend.capabilities.pushes_down and rows >= PUSHDOWN_MIN_ROWS:
-        return "pushdown"
-    if mode == "auto" and rows > AUTO_EXACT_ROWS:
-        return "sample"
-    return "stream"
+def plan_for(backend: Backend, mode: Mode, rows: int, sample_rows: int) -> Plan:
+    """Which strategy a mode means for this database and table size, and why."""
+    return plan_profile(
+        backend, mode, rows, sample_rows,
+        pushdown_min_rows=PUSHDOWN_MIN_ROWS, auto_exact_rows=AUTO_EXACT_ROWS,
+    )  # fmt: skip
+
+
+def _pushdown(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    rows: int,
+    limit: int | None,
+    head_rows: int,
+) -> StrategyResult:
+    from ddtui.profile.pushdown import pushdown_profile  # numpy and the SQL builders: later
+
+    return pushdown_profile(
+        conn, table, columns, specs, settings=settings, control=control, rows=rows,
+        head_rows=head_rows,
+    )  # fmt: skip
 
 
 def _run(
@@ -122,36 +124,22 @@ def _run(
     """One profile of an already reflected and counted table (`name`: as users see it)."""
     started = time.perf_counter()
     specs = column_specs(columns, conn.dialect)
+    found = STRATEGIES[strategy](
+        conn, table, columns, specs, settings=settings, control=control, rows=rows,
+        limit=sample_rows if strategy == "sample" else None, head_rows=head_rows,
+    )  # fmt: skip
+    head, tail, sample_size = found.head, found.tail, None
     if strategy == "pushdown":
-        from ddtui.profile.pushdown import pushdown_profile
-
-        profiles, head, tail, rows = pushdown_profile(
-            conn, table, columns, specs, settings=settings, control=control, rows=rows,
-            head_rows=head_rows,
-        )  # fmt: skip
-        sample_size = None
-    else:
-        limit = sample_rows if strategy == "sample" else None
-        read = -1
-        if strategy == "sample":
-            read, profiles = _engine_sample(
-                conn, table, columns, specs, rows=rows, sample_rows=sample_rows,
-                settings=settings, control=control,
-            )  # fmt: skip
-        if read < 0:  # no engine sampling here (or it found too few rows): the first rows
-            profiles, head, tail, read = stream_profile(
-                conn, table, columns, specs, settings=settings, control=control, rows=rows,
-                limit=limit, head_rows=head_rows,
-            )  # fmt: skip
-        sample_size = read if strategy == "sample" else None
-        if strategy == "sample":
-            # The table's ends, not the sample's: a server may start a scan mid-table.
-            head, tail = read_ends(conn, table, columns, rows, head_rows)
+        rows = found.rows  # counted in the same snapshot as the aggregates
+    if strategy == "sample":
+        sample_size = found.rows
+        # The table's ends, not the sample's: a server may start a scan mid-table.
+        head, tail = read_ends(conn, table, columns, rows, head_rows)
     control.report(1.0, "done")
     return TableProfile(
         table=name,
         row_count=rows,
-        columns=profiles,
+        columns=found.columns,
         exact=strategy != "sample",
         sample_size=sample_size,
         strategy=strategy,
@@ -171,20 +159,53 @@ def _engine_sample(
     sample_rows: int,
     settings: Settings,
     control: Control,
-) -> tuple[int, list[Any]]:
-    """(rows read, column profiles) of the engine's TABLESAMPLE of the table, or (-1, [])
-    where it has none, or when the blocks it drew held under half the rows wanted."""
+) -> StrategyResult | None:
+    """A profile of the engine's TABLESAMPLE of the table, or None where it has none, or
+    when the blocks it drew held under half the rows wanted."""
     from ddtui.profile.engine_sampling import MAX_READ, engine_sampled
 
     sampled = engine_sampled(backend_for(conn), table, rows, sample_rows)
     if sampled is None:
-        return -1, []
+        return None
     chosen = [cast("sa.Column[Any]", sampled.c[c.name]) for c in columns]
-    profiles, _, _, read = stream_profile(
+    found = stream_profile(
         conn, cast("sa.Table", sampled), chosen, specs, settings=settings, control=control,
         rows=sample_rows, limit=MAX_READ * sample_rows, head_rows=0,
     )  # fmt: skip
-    return (read, profiles) if read * 2 >= sample_rows else (-1, [])
+    return found if found.rows * 2 >= sample_rows else None
+
+
+def _sample(
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[sa.Column[Any]],
+    specs: Sequence[ColumnSpec],
+    *,
+    settings: Settings,
+    control: Control,
+    rows: int,
+    limit: int | None,
+    head_rows: int,
+) -> StrategyResult:
+    """The engine's own sample where it has one, else the first `limit` rows."""
+    assert limit is not None
+    found = _engine_sample(
+        conn, table, columns, specs, rows=rows, sample_rows=limit, settings=settings,
+        control=control,
+    )  # fmt: skip
+    if found is not None:
+        return found
+    return stream_profile(
+        conn, table, columns, specs, settings=settings, control=control, rows=rows,
+        limit=limit, head_rows=head_rows,
+    )  # fmt: skip
+
+
+STRATEGIES: dict[Strategy, ProfileStrategy] = {
+    "pushdown": _pushdown,
+    "stream": stream_profile,
+    "sample": _sample,
+}
 
 
 def _stages(
@@ -238,7 +259,7 @@ def _stages(
             columns=[(c.name, type_name(c, engine.dialect)) for c in selected],
             row_count=rows,
         )
-        final = _strategy(backend, mode, rows, sample_rows)
+        final = plan_for(backend, mode, rows, sample_rows).strategy
         # A sample first unless the table is so small that the sample would be all of it.
         plan: list[Strategy] = [final]
         if sample_first and final != "sample" and rows > sample_rows:

@@ -22,6 +22,7 @@ from urllib.parse import quote
 import numpy as np
 import sqlalchemy as sa
 
+from ddtui.backends import backend_for
 from ddtui.profile.accumulate import (
     Accumulator,
     BooleanAccumulator,
@@ -68,7 +69,7 @@ def applicable(
     conn: sa.Connection, table: sa.Table, specs: Sequence[ColumnSpec], rows: int
 ) -> bool:
     """Whether this path may read these columns of the table (see the module's docstring)."""
-    if conn.dialect.name != "sqlite" or rows < MIN_ROWS:
+    if not backend_for(conn).capabilities.arrow_batches or rows < MIN_ROWS:
         return False
     if not isinstance(table, sa.Table) or table.schema is not None:
         return False  # a partition's subquery, or a table of an attached database

@@ -36,6 +36,7 @@ from ddtui.profile.grouped import (
     rowid_column,
 )
 from ddtui.profile.models import ColumnProfile
+from ddtui.profile.plan import StrategyResult
 from ddtui.profile.stream import chunk_rows, read_ends, readable, row_chunks, scan
 
 
@@ -86,8 +87,8 @@ def passes_profile(
     control: Control,
     rows: int,
     head_rows: int,
-) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Profiles of all columns in bounded memory; return them, head, tail and rows read."""
+) -> StrategyResult:
+    """Profiles of all columns in bounded memory, head, tail and the rows read."""
     parallel = parallel_capable(conn.engine)
     jobs = count_jobs(conn, table, columns, specs)  # as for one pass: none if not parallel
     counted = {job.index for job in jobs}
@@ -146,4 +147,4 @@ def passes_profile(
     recount_if_moved(conn, jobs, profiles, rows, settings)
     if counted:  # the stream had only some of the columns
         head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=rowid)
-    return [profiles[i] for i in range(len(columns))], head, tail, read
+    return StrategyResult([profiles[i] for i in range(len(columns))], head, tail, read)

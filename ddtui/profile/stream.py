@@ -15,6 +15,7 @@ from ddtui.profile.arrow_profile import arrow_jobs, arrow_scan
 from ddtui.profile.control import Control
 from ddtui.profile.grouped import GroupCounter, count_jobs, recount_if_moved
 from ddtui.profile.models import ColumnProfile
+from ddtui.profile.plan import StrategyResult
 from ddtui.watchdog import watched_rows
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
@@ -186,8 +187,8 @@ def stream_profile(
     rows: int,
     limit: int | None,
     head_rows: int,
-) -> tuple[list[ColumnProfile], list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Profiles of all columns from one pass over the rows; return them, head, tail, rows read.
+) -> StrategyResult:
+    """Profiles of all columns from one pass over the rows, head, tail and the rows read.
 
     For an exact profile of an SQLite table, SQLite itself counts the text and boolean
     columns (GROUP BY, see grouped.py) while this thread streams the others.
@@ -231,4 +232,4 @@ def stream_profile(
     recount_if_moved(conn, jobs, profiles, rows, settings)
     if jobs or read_arrow is not None:  # the stream had only some of the columns, or none
         head, tail = read_ends(conn, table, columns, rows, head_rows, order_by=order_by)
-    return [profiles[i] for i in range(len(columns))], head, tail, read
+    return StrategyResult([profiles[i] for i in range(len(columns))], head, tail, read)

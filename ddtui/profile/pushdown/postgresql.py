@@ -20,7 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -29,20 +29,16 @@ from sqlalchemy.dialects import postgresql
 from ddtui.backends import SqlExpressions
 from ddtui.profile.accumulate import QUANTILES
 from ddtui.profile.models import FEW_VALUES, Histogram
-from ddtui.profile.pushdown_values import (
+from ddtui.profile.pushdown.columns import PushedColumn, finite_edges, ticks_of
+from ddtui.profile.pushdown.workers import Task
+from ddtui.profile.values import (
     datetime_from_micros,
     interpolate,
     iso_edges,
-    micros_since_epoch,
     order_positions,
     timestamp_from_ticks,
 )
-from ddtui.profile.pushdown_workers import Task
-from ddtui.profile.summary import histogram_edges
 from ddtui.watchdog import watched_rows
-
-if TYPE_CHECKING:
-    from ddtui.profile.pushdown import PushedColumn
 
 # Sub-buckets per histogram bin: an order statistic's bucket holds about 1/(bins *
 # FINE_SPLIT) of a smooth column's values, so the quantile scan sorts thousands of values,
@@ -84,23 +80,6 @@ class _Fine:
     edges: np.ndarray  # numpy.histogram's edges (ticks for datetimes)
     thresholds: list[Any]  # bucket lower bounds, as values comparable with the column
     counts: list[int] = field(default_factory=list)  # per fine bucket
-
-
-def ticks_of(col: PushedColumn, value: Any) -> float:
-    return float(micros_since_epoch(value)) if col.kind == "datetime" else float(value)
-
-
-def finite_edges(col: PushedColumn, bins: int) -> np.ndarray | None:
-    """numpy.histogram's edges over the finite values, None if there are none."""
-    s = col.stats
-    low, high = (s["min"], s["max"]) if col.kind == "datetime" else (s["fmin"], s["fmax"])
-    if low is None:
-        return None  # only infinities
-    low, high = ticks_of(col, low), ticks_of(col, high)
-    edges = histogram_edges(low, high, bins)
-    if np.any(edges[:-1] >= edges[1:]):  # the range is too narrow for `bins` floats
-        edges = np.array([low, high])
-    return edges
 
 
 def _fine_thresholds(col: PushedColumn, edges: np.ndarray) -> list[Any]:

@@ -1,0 +1,89 @@
+"""A column being pushed down: its SQL value, what the queries found, its pandas dtype."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from ddtui.backends.expressions import Expr
+from ddtui.profile.models import ColumnProfile
+from ddtui.profile.spec import ColumnSpec
+from ddtui.profile.summary import histogram_edges, text_dtype
+from ddtui.profile.values import (
+    micros_since_epoch,
+)
+
+# Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
+BATCH_COLUMNS = 100
+
+
+@dataclass
+class PushedColumn:
+    """One column's expressions and what the queries found so far."""
+
+    spec: ColumnSpec
+    column: sa.Column[Any]
+    value: Expr  # the value aggregates see: a double for numbers, the column otherwise
+    profile: ColumnProfile
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def exact(self) -> Expr:
+        """What tells the values apart as pandas does (once pass 1 counted the missing):
+        an integer column without NULLs (int64 to pandas) by its integers, which doubles
+        (`value`) merge beyond 2**53."""
+        if self.kind == "number" and self.spec.is_integer and not self.profile.missing:
+            return self.column
+        return self.value
+
+
+def batches(
+    items: Sequence[PushedColumn], size: int = BATCH_COLUMNS
+) -> Iterator[Sequence[PushedColumn]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def padded(col: PushedColumn, key: Expr) -> Expr:
+    """A Postgres text key as pandas gets its value: CHAR(n) padded to n (char_length and
+    casts to text drop the padding; its output function keeps it)."""
+    if isinstance(col.column.type, sa.CHAR):
+        return sa.func.format("%s", key)
+    return key
+
+
+def pandas_dtype(col: PushedColumn) -> str:
+    """The dtype pandas.read_sql_table would give the column."""
+    kind, p = col.kind, col.profile
+    if kind == "number":
+        return "int64" if col.spec.is_integer and not p.missing else "float64"
+    if kind == "datetime":
+        return "datetime64[us, UTC]" if col.spec.tz_aware else "datetime64[us]"
+    if kind == "boolean":
+        return "bool" if not p.missing else "object"
+    return text_dtype(True) if kind == "text" else "object"
+
+
+def ticks_of(col: PushedColumn, value: Any) -> float:
+    return float(micros_since_epoch(value)) if col.kind == "datetime" else float(value)
+
+
+def finite_edges(col: PushedColumn, bins: int) -> np.ndarray | None:
+    """numpy.histogram's edges over the finite values, None if there are none."""
+    s = col.stats
+    low, high = (s["min"], s["max"]) if col.kind == "datetime" else (s["fmin"], s["fmax"])
+    if low is None:
+        return None  # only infinities
+    low, high = ticks_of(col, low), ticks_of(col, high)
+    edges = histogram_edges(low, high, bins)
+    if np.any(edges[:-1] >= edges[1:]):  # the range is too narrow for `bins` floats
+        edges = np.array([low, high])
+    return edges

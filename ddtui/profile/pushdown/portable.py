@@ -1,0 +1,225 @@
+"""Distinct counts, quantiles, histograms and top values in portable SQL, one column at a
+time: MySQL/MariaDB, DuckDB and any other dialect (PostgreSQL has its own: postgresql.py).
+
+One GROUP BY of the values per column gives the distinct count and, through a running
+count over the sorted distinct values, the exact order statistics that numpy's linear
+interpolation needs; for text the same GROUP BY gives the top values. A last GROUP BY per
+number or datetime column counts histogram bins, bucketed by CASE on edges from min/max.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ddtui.backends import Backend, SqlExpressions
+from ddtui.profile.models import ColumnProfile, Histogram
+from ddtui.profile.pushdown.columns import PushedColumn, finite_edges, padded
+from ddtui.profile.pushdown.workers import Task
+from ddtui.profile.spec import QUANTILES, Settings, column_specs
+from ddtui.profile.summary import histogram_edges
+from ddtui.profile.values import (
+    as_timestamp,
+    interpolate,
+    iso_edges,
+    order_positions,
+    timestamp_from_ticks,
+)
+
+_DEFAULT = sa.engine.default.DefaultDialect()
+
+
+def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedColumn) -> None:
+    """Distinct count and the order statistics numpy interpolates between, in one query.
+
+    The values are grouped (a hash aggregate, which the server can run in parallel) and
+    only the distinct values are sorted for the running count, instead of sorting the
+    whole column once for COUNT(DISTINCT) and again for each percentile.
+    """
+    p = col.profile
+    ranks = sorted(order_positions(p.count, QUANTILES))
+    found = [
+        (v, int(upto), int(n), int(d))
+        for v, upto, n, d in conn.execute(quantile_query(table, col, ranks))
+    ]
+    p.distinct = found[0][3]
+    at_rank = {r: v for r in ranks for v, upto, n, _ in found if upto - n < r <= upto}
+    if col.kind == "number":
+        numbers = {r: float(v) for r, v in at_rank.items()}
+        p.q25, p.q50, p.q75 = (interpolate(numbers, p.count, q) for q in QUANTILES)
+    else:
+        ticks = {r: as_timestamp(v).value / 1000 for r, v in at_rank.items()}
+        p.q25, p.q50, p.q75 = (
+            timestamp_from_ticks(interpolate(ticks, p.count, q), col.spec.tz_aware)
+            for q in QUANTILES
+        )
+
+
+def quantile_query(table: sa.FromClause, col: PushedColumn, ranks: Sequence[int]) -> sa.Select[Any]:
+    """The distinct values at the 1-based `ranks` of the sorted column, with their running
+    count, group size and the number of distinct values."""
+    value = col.exact  # as pandas tells values apart
+    present = sa.select(value.label("v")).select_from(table).where(value.is_not(None))
+    values = present.subquery("vals")
+    groups = sa.select(values.c.v, sa.func.count().label("n")).group_by(values.c.v).subquery("grp")
+    running = sa.select(
+        groups.c.v,
+        groups.c.n,
+        sa.func.sum(groups.c.n).over(order_by=groups.c.v).label("upto"),
+        sa.func.count().over().label("d"),
+    ).subquery("run")
+    hits = [sa.and_(running.c.upto - running.c.n < r, running.c.upto >= r) for r in ranks]
+    return sa.select(running.c.v, running.c.upto, running.c.n, running.c.d).where(sa.or_(*hits))
+
+
+def _histogram(
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, sql: SqlExpressions, bins: int
+) -> None:
+    """numpy.histogram of the finite values (or of the ticks of a datetime column)."""
+    p = col.profile
+    edges = finite_edges(col, bins)
+    if edges is None:
+        return  # only infinities
+    counts = [0] * (len(edges) - 1)
+    for b, n in conn.execute(histogram_query(table, col, sql, [float(e) for e in edges])):
+        counts[min(max(int(b), 1), len(counts)) - 1] += int(n)
+    if col.kind == "number":
+        p.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
+    else:
+        p.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
+
+
+def histogram_query(
+    table: sa.FromClause, col: PushedColumn, sql: SqlExpressions, edges: list[float]
+) -> sa.Select[Any]:
+    """Rows per 1-based bin of the finite values (ticks of datetimes) for these edges."""
+    if col.kind == "number":
+        value, finite = col.value, sql.is_finite(col.value)
+    else:
+        value, finite = sql.float_ticks(col.value), None
+    bucket = sql.bucket(value, edges)
+    where = value.is_not(None) if finite is None else sa.and_(value.is_not(None), finite)
+    sub = sa.select(bucket.label("b")).select_from(table).where(where).subquery()
+    return sa.select(sub.c.b, sa.func.count()).group_by(sub.c.b)
+
+
+def distinct_and_top_values(
+    conn: sa.Connection, table: sa.Table, col: PushedColumn, backend: Backend, top_k: int
+) -> None:
+    """Distinct count and the k most frequent values (ties by value), grouped by bytes."""
+    p = col.profile
+    lengths_per_group = backend.capabilities.fine_buckets  # see first_pass
+    rows = conn.execute(top_values_query(table, col, backend, top_k)).all()
+    p.distinct = int(rows[0][2])
+    if lengths_per_group:
+        p.min_length, p.max_length = int(rows[0][3]), int(rows[0][4])
+        p.mean_length = int(rows[0][5]) / p.count
+    p.top_values = [(row[0], int(row[1])) for row in rows][:top_k]
+    if p.top_values:
+        p.top, p.freq = p.top_values[0]
+
+
+def top_values_query(
+    table: sa.FromClause, col: PushedColumn, backend: Backend, top_k: int
+) -> sa.Select[Any]:
+    """The k most frequent values with their counts and the number of distinct values (and,
+    on PostgreSQL, the shortest, longest and total lengths)."""
+    key = backend.expressions.text_key(col.value)
+    if backend.capabilities.fine_buckets:
+        # The key is the string itself (in the "C" collation): no need to carry the value.
+        # Lengths per group (not per row): char_length is slow on long strings.
+        groups = (
+            sa.select(
+                key.label("k"),
+                key.label("v"),
+                sa.func.count().label("n"),
+                sa.func.char_length(padded(col, key)).label("len"),
+            )
+            .select_from(table)
+            .where(col.value.is_not(None))
+            .group_by(key)
+            .subquery("grp")
+        )
+        lengths = [
+            sa.over(sa.func.count()),
+            sa.over(sa.func.min(groups.c.len)),
+            sa.over(sa.func.max(groups.c.len)),
+            sa.over(sa.func.sum(groups.c.n * groups.c.len)),
+        ]
+    else:
+        values = (
+            sa.select(key.label("k"), col.value.label("v"))
+            .select_from(table)
+            .where(col.value.is_not(None))
+        ).subquery("vals")
+        groups = (
+            sa.select(values.c.k, sa.func.min(values.c.v).label("v"), sa.func.count().label("n"))
+            .group_by(values.c.k)
+            .subquery("grp")
+        )
+        lengths = [sa.over(sa.func.count())]
+    return (
+        sa.select(groups.c.v, groups.c.n, *lengths)
+        .order_by(groups.c.n.desc(), groups.c.k)
+        .limit(max(top_k, 1))
+    )
+
+
+def grouped_task(table: sa.Table, col: PushedColumn, backend: Backend, settings: Settings) -> Task:
+    """Distinct count, quantiles and histogram, or top values, of one column."""
+
+    def run(conn: sa.Connection) -> None:
+        if not col.profile.count:
+            return
+        if col.kind in {"number", "datetime"}:
+            _distinct_and_quantiles(conn, table, col)
+            _histogram(conn, table, col, backend.expressions, settings.bins)
+        elif col.kind == "text":
+            distinct_and_top_values(conn, table, col, backend, settings.top_k)
+
+    return Task(0, f"distinct values and histogram of {col.spec.name}", run)
+
+
+def pushdown_queries(
+    backend: Backend,
+    table: sa.Table,
+    *,
+    dialect: sa.Dialect | None = None,
+    columns: Sequence[str] | None = None,
+    bins: int = 20,
+    top_k: int = 10,
+) -> list[sa.Select[Any]]:
+    """The statements a push-down profile of `table` sends through portable SQL, built
+    without a connection: compile them with any SQLAlchemy dialect to check or show them.
+
+    Queries that depend on an earlier answer get stand-ins for it (1,000 values between 0
+    and 1,000 without infinities): their shape is the real one, their constants are not.
+    """
+    from ddtui.profile.pushdown import passes
+
+    chosen = [table.columns[n] for n in columns] if columns is not None else list(table.columns)
+    sql = backend.expressions
+    cols = [
+        PushedColumn(
+            spec=spec,
+            column=column,
+            value=sql.value(column, spec.kind),
+            profile=ColumnProfile(spec.name, spec.kind, spec.db_type, "", 1000, 0, None),
+        )
+        for spec, column in zip(column_specs(chosen, dialect or _DEFAULT), chosen, strict=True)
+    ]
+    first = [(key, expr) for col in cols for key, expr in passes.first_pass(col, backend).items()]
+    labelled = (expr.label(f"{key}_{i}") for i, (key, expr) in enumerate(first))
+    first_scan: sa.Select[Any] = sa.select(*labelled).select_from(table)
+    statements = [first_scan]
+    ranks = sorted(order_positions(1000, QUANTILES))
+    edges = [float(e) for e in histogram_edges(0.0, 1000.0, bins)]
+    for col in cols:
+        if col.kind in {"number", "datetime"}:
+            statements.append(quantile_query(table, col, ranks))
+            statements.append(histogram_query(table, col, sql, edges))
+        elif col.kind == "text":
+            statements.append(top_values_query(table, col, backend, top_k))
+    return statements
