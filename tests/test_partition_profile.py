@@ -111,10 +111,16 @@ def test_values_are_bound_never_spliced() -> None:
 SERVERS = {"postgresql": ("PostgreSQL", POSTGRES_URL), "mysql": ("MariaDB/MySQL", MYSQL_URL)}
 
 
-@pytest.fixture(params=sorted(SERVERS))
-def server_table(request: pytest.FixtureRequest) -> Iterator[tuple[sa.Engine, str, pd.DataFrame]]:
-    name, url = SERVERS[request.param]
-    require_service(name, url)
+@pytest.fixture(params=[*sorted(SERVERS), "duckdb"])
+def server_table(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[sa.Engine, str, pd.DataFrame]]:
+    if request.param == "duckdb":
+        pytest.importorskip("duckdb_engine", reason="the duckdb extra is not installed")
+        url = f"duckdb:///{tmp_path / 'parts.duckdb'}"
+    else:
+        name, url = SERVERS[request.param]
+        require_service(name, url)
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     table = f"ddtui_part_{uuid.uuid4().hex[:10]}"
     frame = partitioned_frame()
