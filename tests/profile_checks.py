@@ -10,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ddtui.profile import ColumnProfile, TableProfile
+from ddtui.profile.models import FEW_VALUES
 
 # Relative tolerance for mean/std/quantiles; the absolute floor scales with the data so
 # that a std of 1e-17 (pandas' rounding noise on a constant column) equals 0.
@@ -41,6 +42,35 @@ def close(actual: Any, expected: Any, scale: float) -> bool:
     return math.isclose(actual, expected, rel_tol=REL, abs_tol=REL * 1e-3 * scale)
 
 
+def assert_round_bins(column: ColumnProfile, finite: np.ndarray) -> None:
+    """numpy.histogram's counts on the profile's edges, which are equal, round (multiples of
+    a 1-2-5 step) and cover the values."""
+    where = f"column {column.name!r}"
+    assert column.histogram is not None, where
+    edges = np.array(column.histogram.edges)
+    assert column.histogram.counts == np.histogram(finite, bins=edges)[0].tolist(), where
+    assert edges[0] <= finite.min() and finite.max() <= edges[-1], where
+    # the last edge is above the values, except in the one bin of a range floats cannot split
+    assert finite.max() < edges[-1] or len(edges) == 2, where
+    step = (edges[-1] - edges[0]) / (len(edges) - 1)
+    # as equal as floats of this magnitude allow
+    assert np.allclose(np.diff(edges), step, rtol=1e-9, atol=np.abs(edges).max() * 1e-14), where
+    if len(edges) > 2 or finite.min() == finite.max():
+        mantissa = step / 10 ** np.floor(np.log10(step))
+        assert any(np.isclose(mantissa, m, rtol=1e-3) for m in (1, 2, 5, 10)), (where, step)
+        assert np.isclose(edges[0] / step, round(edges[0] / step), rtol=1e-9), (where, step)
+
+
+def calendar_counts(column: ColumnProfile, series: pd.Series) -> list[int]:
+    """numpy.histogram of the timestamps (microseconds, UTC) on the profile's edges."""
+    assert column.histogram is not None
+    stamps = pd.to_datetime(series.dropna(), utc=True, format="ISO8601").dt.tz_convert(None)
+    ticks = stamps.astype("datetime64[us]").astype("int64").to_numpy()
+    edges = pd.to_datetime(column.histogram.edges, utc=True, format="ISO8601")
+    micros = edges.tz_convert(None).as_unit("us").asi8
+    return [int(n) for n in np.histogram(ticks, bins=micros)[0]]
+
+
 def assert_column_matches(column: ColumnProfile, series: pd.Series) -> None:
     """One column's profile equals pandas' describe/isna/nunique on the same values."""
     where = f"column {column.name!r}"
@@ -60,15 +90,17 @@ def assert_column_matches(column: ColumnProfile, series: pd.Series) -> None:
         assert column.negatives == int((values < 0).sum()), where
         assert column.infinities == int(np.isinf(values).sum()), where
         if len(finite):
-            counts, edges = np.histogram(finite.to_numpy(), bins=len(column.histogram.counts))
-            assert column.histogram.counts == counts.tolist(), where
-            assert np.allclose(column.histogram.edges, edges, rtol=1e-12), where
+            assert_round_bins(column, finite.to_numpy())
+        counted = series.value_counts().sort_index()  # as pandas reads the column
+        expected = list(counted.items()) if len(counted) <= FEW_VALUES else []
+        assert column.value_counts == expected, where
     if column.kind == "datetime" and column.count:
         described = series.describe()
         for metric, key in [("mean", "mean"), ("min", "min"), ("q25", "25%"), ("q50", "50%"),
                             ("q75", "75%"), ("max", "max")]:  # fmt: skip
             assert close(getattr(column, metric), described[key], 0.0), (where, metric)
         assert sum(column.histogram.counts) == column.count, where
+        assert column.histogram.counts == calendar_counts(column, series), where
     if column.kind in {"text", "boolean", "other"} and column.count:
         counts = series.value_counts()
         assert column.freq == int(counts.iloc[0]), where

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,7 +83,7 @@ def test_text_output_has_the_numbers_and_no_escapes_when_piped(airflow_home: Air
     assert f"{len(frame)} rows" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: plain text
     assert f"{frame['age'].mean():.6g}" in done.stdout
-    assert "age (number, 20 bins)" in done.stdout  # the histogram's title
+    assert re.search(r"^age \(number, \d+ bins\)$", done.stdout, re.M)  # the chart's title
 
 
 def test_markdown_with_columns_and_a_sample(airflow_home: AirflowHome) -> None:

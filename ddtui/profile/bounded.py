@@ -28,10 +28,11 @@ from ddtui.profile.accumulate import (
     Settings,
     datetime_of_micros,
 )
+from ddtui.profile.bins import histogram_edges
 from ddtui.profile.distinct import DistinctCounter
 from ddtui.profile.models import ColumnProfile, Histogram
 from ddtui.profile.ranks import OrderStatistics
-from ddtui.profile.summary import iso_tick, python_scalar
+from ddtui.profile.summary import FewValueCounter, iso_tick, python_scalar
 from ddtui.profile.sums import BufferedSum, PairwiseSum
 
 READER_ROWS = 1 << 16  # the converting accumulator's array: one chunk
@@ -81,26 +82,20 @@ def _extreme(current: Any, candidate: Any, pick: Callable[[Any, Any], Any]) -> A
 
 
 class _Histogram:
-    """numpy.histogram's counts (and edges) over a range known after the first pass."""
+    """numpy.histogram's counts on the round or calendar edges (ddtui.profile.bins) of a
+    range known after the first pass."""
 
-    def __init__(self, low: Any, high: Any, size: int, bins: int) -> None:
-        self.low, self.high, self.size = low, high, size
-        self.counts: np.ndarray | None = None
-        try:
-            self.edges = np.histogram(np.array([low, high]), bins=bins)[1]
-            self.counts = np.zeros(len(self.edges) - 1, dtype=np.int64)
-        except ValueError:
-            # As summary.equal_width: one bin when the range is too narrow for `bins`.
-            self.edges = np.array([low, high], dtype=np.float64)
-        self.bins = bins
+    def __init__(self, low: Any, high: Any, size: int, bins: int, *, dates: bool) -> None:
+        self.size = size
+        self.edges = histogram_edges(float(low), float(high), bins, dates=dates)
+        self.counts = np.zeros(len(self.edges) - 1, dtype=np.int64)
 
     def add(self, finite: np.ndarray) -> None:
-        if self.counts is not None and finite.size:
-            self.counts += np.histogram(finite, bins=self.bins, range=(self.low, self.high))[0]
+        if finite.size:
+            self.counts += np.histogram(finite, bins=self.edges)[0]
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
-        counts = self.counts if self.counts is not None else np.array([self.size])
-        return counts, self.edges
+        return self.counts, self.edges
 
 
 class Passes(Accumulator):
@@ -189,6 +184,7 @@ class BoundedNumberAccumulator(Passes):
         self.mean: Any = np.nan
         self.centre: Any = None  # the mean the std's squares are taken around
         self.squares: PairwiseSum | None = None
+        self.few_values = FewValueCounter()
 
     @property
     def floats(self) -> bool:
@@ -233,7 +229,9 @@ class BoundedNumberAccumulator(Passes):
             self.squares = PairwiseSum(self.size)
         if self.finite_count:
             low, high = dtype.type(self.finite_low), dtype.type(self.finite_high)
-            self.histogram = _Histogram(low, high, self.finite_count, self.settings.bins)
+            self.histogram = _Histogram(
+                low, high, self.finite_count, self.settings.bins, dates=False
+            )
 
     def add_again(self, rows: Sequence[Sequence[Any]], index: int) -> None:
         values = self._chunk(rows, index)
@@ -244,6 +242,7 @@ class BoundedNumberAccumulator(Passes):
             if self.passes == 1:
                 self._second(values, missing, present)
                 self._count_distinct(present)
+                self.few_values.add(present)
         self.order.add(present)
 
     def _second(self, values: np.ndarray, missing: np.ndarray | None, present: np.ndarray) -> None:
@@ -275,6 +274,7 @@ class BoundedNumberAccumulator(Passes):
         profile.max = python_scalar(dtype.type(self.high))
         profile.zeros, profile.negatives = self.zeros, self.negatives
         profile.infinities = self.infinities
+        profile.value_counts = self.few_values.result()
         if self.histogram is not None:
             counts, edges = self.histogram.result()
             profile.histogram = Histogram(
@@ -309,7 +309,7 @@ class BoundedDatetimeAccumulator(Passes):
 
     def _plan(self) -> None:
         low, high = np.int64(self.low), np.int64(self.high)
-        self.histogram = _Histogram(low, high, self.count, self.settings.bins)
+        self.histogram = _Histogram(low, high, self.count, self.settings.bins, dates=True)
 
     def add_again(self, rows: Sequence[Sequence[Any]], index: int) -> None:
         ticks, present = self._ticks(rows, index)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ddtui.profile.bins import histogram_edges
 from ddtui.profile.models import FEW_VALUES, Histogram
 
 
@@ -30,28 +31,13 @@ def hashable(value: Any) -> Any:
     return value
 
 
-def histogram_edges(low: float, high: float, bins: int) -> np.ndarray:
-    """numpy.histogram's bin edges for data in [low, high] (a constant gets a unit range)."""
-    if low == high:
-        low, high = low - 0.5, high + 0.5
-    return np.linspace(low, high, bins + 1, endpoint=True)
-
-
-def equal_width(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """numpy.histogram's counts and edges; one bin when the range is too narrow for `bins`."""
-    try:
-        return np.histogram(values, bins=bins)
-    except ValueError:
-        # e.g. one huge value: min +- 0.5 cannot be split into `bins` distinct floats.
-        low, high = values.min(), values.max()
-        return np.array([values.size]), np.array([low, high], dtype=np.float64)
-
-
 def number_histogram(finite: np.ndarray, bins: int) -> Histogram | None:
-    """numpy-style equal-width histogram of finite values over [min, max]; None if empty."""
+    """Counts of finite values in round bins over [min, max] (ddtui.profile.bins); None if
+    empty."""
     if not finite.size:
         return None
-    counts, edges = equal_width(finite, bins)
+    edges = histogram_edges(float(finite.min()), float(finite.max()), bins)
+    counts = np.histogram(finite, bins=edges)[0]
     return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
 
 
@@ -67,6 +53,29 @@ def few_value_counts(ordered: np.ndarray) -> list[tuple[Any, int]]:
     return [(python_scalar(ordered[i]), int(n)) for i, n in zip(starts, counts, strict=True)]
 
 
+class FewValueCounter:
+    """`few_value_counts` over chunks: each value's count, while there are at most
+    FEW_VALUES values (past that it stops counting)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[Any, int] | None = {}
+
+    def add(self, present: np.ndarray) -> None:
+        if self.counts is None or not present.size:
+            return
+        values, counts = np.unique(present, return_counts=True)  # -0.0 and 0.0: one value
+        if values.size > FEW_VALUES:
+            self.counts = None
+            return
+        for value, n in zip(values.tolist(), counts.tolist(), strict=True):
+            self.counts[value] = self.counts.get(value, 0) + n
+        if len(self.counts) > FEW_VALUES:
+            self.counts = None
+
+    def result(self) -> list[tuple[Any, int]]:
+        return sorted(self.counts.items()) if self.counts else []
+
+
 def iso_tick(tick: float, unit: str, tz_aware: bool) -> str:
     """An epoch tick (in `unit`) as an ISO 8601 string, with +00:00 when tz-aware."""
     text = str(np.datetime64(round(tick), unit))  # type: ignore[call-overload]
@@ -74,10 +83,11 @@ def iso_tick(tick: float, unit: str, tz_aware: bool) -> str:
 
 
 def datetime_histogram(ticks: np.ndarray, unit: str, tz_aware: bool, bins: int) -> Histogram | None:
-    """Histogram over time of epoch ticks; edges as ISO strings."""
+    """Counts of epoch ticks (in `unit`: "us") in calendar bins; edges as ISO strings."""
     if not ticks.size:
         return None
-    counts, edges = equal_width(ticks, bins)
+    edges = histogram_edges(float(ticks.min()), float(ticks.max()), bins, dates=True)
+    counts = np.histogram(ticks, bins=edges)[0]
     return Histogram(
         edges=[iso_tick(e, unit, tz_aware) for e in edges], counts=[int(c) for c in counts]
     )

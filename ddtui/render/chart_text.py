@@ -110,12 +110,13 @@ def _tick_column(position: float, low: float, high: float, plot_width: int) -> i
 
 
 def _placed(ticks: Sequence[Tick], low: float, high: float, plot_width: int) -> list[int] | None:
-    """Where each label starts (centred on its tick), or None if two would touch."""
-    starts, end = [], -2
+    """Where each label starts (centred on its tick), or None if two would come closer than
+    two spaces."""
+    starts, end = [], -3
     for tick in ticks:
         column = _tick_column(tick.position, low, high, plot_width)
         start = min(max(0, column - len(tick.label) // 2), plot_width - len(tick.label))
-        if start < 0 or start <= end + 1:
+        if start < 0 or start <= end + 2:
             return None
         starts.append(start)
         end = start + len(tick.label) - 1

@@ -1,4 +1,5 @@
-"""Axis ticks people read at a glance: round numbers (1-2-5 steps) and calendar dates.
+"""Axis ticks people read at a glance: round numbers (1-2-5 steps) and calendar dates
+(the steps of the profile's own bins, ddtui.profile.bins).
 
 Every tick list here is evenly spaced and its labels never repeat: a step of m * 10**k
 (m in 1, 2, 5) is labelled with exactly the decimals that step needs, and a calendar step
@@ -12,7 +13,14 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_MANTISSAS = (1, 2, 5)
+from ddtui.profile.bins import (
+    CALENDAR_STEPS,
+    CalendarStep,
+    calendar_advance,
+    calendar_floor,
+    nice_step,
+)
+
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
@@ -20,20 +28,6 @@ _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 class Tick:
     position: float  # where on the axis: the value itself (datetimes: POSIX seconds)
     label: str
-
-
-def nice_step(span: float, intervals: int) -> float:
-    """The smallest 1-2-5 step (m * 10**k) that covers `span` in at most `intervals` steps."""
-    if span <= 0 or not math.isfinite(span):
-        return 1.0
-    raw = span / max(intervals, 1)
-    exponent = math.floor(math.log10(raw))
-    for power in (exponent, exponent + 1):
-        for mantissa in _MANTISSAS:
-            step = mantissa * 10.0**power
-            if step >= raw * (1 - 1e-9):
-                return step
-    return 10.0 ** (exponent + 2)  # not reached: 10**(exponent+1) >= raw
 
 
 def number_label(value: float, step: float) -> str:
@@ -62,11 +56,13 @@ def number_ticks(low: float, high: float, max_ticks: int) -> list[Tick]:
         return [Tick(low, number_label(low, _step_of(low)))]
     for intervals in range(max(max_ticks - 1, 1), 0, -1):
         step = nice_step(high - low, intervals)
+        if step < max(abs(low), abs(high)) * 1e-10:
+            continue  # steps finer than floats of this size can place evenly
         first = math.ceil(low / step - 1e-9)
         last = math.floor(high / step + 1e-9)
         if 1 <= last - first + 1 <= max_ticks:
             return [Tick(i * step, number_label(i * step, step)) for i in range(first, last + 1)]
-    return []
+    return [Tick(low, number_label(low, _step_of(low)))]
 
 
 def _step_of(value: float) -> float:
@@ -74,73 +70,16 @@ def _step_of(value: float) -> float:
     return 10.0 ** (math.floor(math.log10(abs(value))) - 3) if value else 1.0
 
 
-@dataclass(frozen=True)
-class _CalendarStep:
-    unit: str  # "second", "minute", "hour", "day", "month", "year"
-    size: int
-    seconds: float  # about how long one step is (months and years vary)
-
-
-_CALENDAR_STEPS = [
-    *(_CalendarStep("second", n, n) for n in (1, 2, 5, 10, 15, 30)),
-    *(_CalendarStep("minute", n, 60 * n) for n in (1, 2, 5, 10, 15, 30)),
-    *(_CalendarStep("hour", n, 3600 * n) for n in (1, 2, 3, 6, 12)),
-    *(_CalendarStep("day", n, 86400 * n) for n in (1, 2, 7, 14)),
-    *(_CalendarStep("month", n, 2629746 * n) for n in (1, 2, 3, 6)),
-    *(_CalendarStep("year", n, 31556952 * n) for n in (1, 2, 5, 10, 20, 50, 100, 200, 500)),
-]
-
-
-def _floor(moment: dt.datetime, step: _CalendarStep) -> dt.datetime:
-    """The calendar boundary of `step` at or before `moment` (naive, UTC)."""
-    if step.unit == "year":
-        return moment.replace(
-            year=max(1, moment.year - moment.year % step.size),
-            month=1,
-            day=1,
-            hour=0,
-            minute=0,
-            second=0,
-            microsecond=0,
-        )
-    if step.unit == "month":
-        month = (moment.month - 1) // step.size * step.size + 1
-        return moment.replace(month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
-    if step.unit == "day":
-        start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        if step.size == 7:  # weeks start on Mondays
-            return start - dt.timedelta(days=start.weekday())
-        return start - dt.timedelta(days=(start.toordinal() - 1) % step.size)
-    if step.unit == "hour":
-        hour = moment.hour - moment.hour % step.size
-        return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if step.unit == "minute":
-        minute = moment.minute - moment.minute % step.size
-        return moment.replace(minute=minute, second=0, microsecond=0)
-    second = moment.second - moment.second % step.size
-    return moment.replace(second=second, microsecond=0)
-
-
-def _advance(moment: dt.datetime, step: _CalendarStep) -> dt.datetime:
-    if step.unit == "year":
-        return moment.replace(year=moment.year + step.size)
-    if step.unit == "month":
-        months = moment.month - 1 + step.size
-        return moment.replace(year=moment.year + months // 12, month=months % 12 + 1)
-    unit_seconds = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}[step.unit]
-    return moment + dt.timedelta(seconds=unit_seconds * step.size)
-
-
 def _calendar_ticks(
-    low: dt.datetime, high: dt.datetime, step: _CalendarStep
+    low: dt.datetime, high: dt.datetime, step: CalendarStep
 ) -> Iterator[dt.datetime]:
-    moment = _floor(low, step)
+    moment = calendar_floor(low, step)
     if moment < low:
-        moment = _advance(moment, step)
+        moment = calendar_advance(moment, step)
     while moment <= high:
         yield moment
         try:
-            moment = _advance(moment, step)
+            moment = calendar_advance(moment, step)
         except (OverflowError, ValueError):  # past year 9999
             return
 
@@ -170,7 +109,7 @@ def date_ticks(low: dt.datetime, high: dt.datetime, max_ticks: int) -> tuple[lis
     """Calendar ticks over [low, high] (naive UTC): the finest unit with <= `max_ticks`
     ticks, and that unit's name. Positions are POSIX seconds."""
     span = (high - low).total_seconds()
-    for step in _CALENDAR_STEPS:
+    for step in CALENDAR_STEPS:
         if span / step.seconds > max_ticks + 1:
             continue
         moments = list(_calendar_ticks(low, high, step))

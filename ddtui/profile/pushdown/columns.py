@@ -10,9 +10,10 @@ import numpy as np
 import sqlalchemy as sa
 
 from ddtui.backends.expressions import Expr
+from ddtui.profile.bins import histogram_edges
 from ddtui.profile.models import ColumnProfile
 from ddtui.profile.spec import ColumnSpec
-from ddtui.profile.summary import histogram_edges, text_dtype
+from ddtui.profile.summary import text_dtype
 from ddtui.profile.values import (
     micros_since_epoch,
 )
@@ -77,13 +78,21 @@ def ticks_of(col: PushedColumn, value: Any) -> float:
 
 
 def finite_edges(col: PushedColumn, bins: int) -> np.ndarray | None:
-    """numpy.histogram's edges over the finite values, None if there are none."""
+    """Round or calendar bin edges (ddtui.profile.bins) over the finite values, None if
+    there are none."""
     s = col.stats
     low, high = (s["min"], s["max"]) if col.kind == "datetime" else (s["fmin"], s["fmax"])
     if low is None:
         return None  # only infinities
     low, high = ticks_of(col, low), ticks_of(col, high)
-    edges = histogram_edges(low, high, bins)
+    edges = histogram_edges(low, high, bins, dates=col.kind == "datetime")
     if np.any(edges[:-1] >= edges[1:]):  # the range is too narrow for `bins` floats
         edges = np.array([low, high])
     return edges
+
+
+def few_numbers(counts: Sequence[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """Value counts of a number column in value order, as plain ints and floats (NaN is
+    missing to pandas: left out)."""
+    plain = [(v if isinstance(v, int) else float(v), n) for v, n in counts]
+    return sorted((v, n) for v, n in plain if v == v)  # noqa: PLR0124  (NaN != NaN)

@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, SqlExpressions
-from ddtui.profile.models import ColumnProfile, Histogram
-from ddtui.profile.pushdown.columns import PushedColumn, finite_edges, padded
+from ddtui.profile.bins import histogram_edges
+from ddtui.profile.models import FEW_VALUES, ColumnProfile, Histogram
+from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, padded
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.spec import QUANTILES, Settings, column_specs
-from ddtui.profile.summary import histogram_edges
 from ddtui.profile.values import (
     as_timestamp,
     interpolate,
@@ -45,6 +45,8 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
         for v, upto, n, d in conn.execute(quantile_query(table, col, ranks))
     ]
     p.distinct = found[0][3]
+    if col.kind == "number" and p.distinct <= FEW_VALUES:
+        p.value_counts = few_numbers([(v, n) for v, _, n, _ in found])
     at_rank = {r: v for r in ranks for v, upto, n, _ in found if upto - n < r <= upto}
     if col.kind == "number":
         numbers = {r: float(v) for r, v in at_rank.items()}
@@ -59,7 +61,8 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
 
 def quantile_query(table: sa.FromClause, col: PushedColumn, ranks: Sequence[int]) -> sa.Select[Any]:
     """The distinct values at the 1-based `ranks` of the sorted column, with their running
-    count, group size and the number of distinct values."""
+    count, group size and the number of distinct values; every value when there are at
+    most FEW_VALUES (the chart draws one bar per value)."""
     value = col.exact  # as pandas tells values apart
     present = sa.select(value.label("v")).select_from(table).where(value.is_not(None))
     values = present.subquery("vals")
@@ -71,7 +74,10 @@ def quantile_query(table: sa.FromClause, col: PushedColumn, ranks: Sequence[int]
         sa.func.count().over().label("d"),
     ).subquery("run")
     hits = [sa.and_(running.c.upto - running.c.n < r, running.c.upto >= r) for r in ranks]
-    return sa.select(running.c.v, running.c.upto, running.c.n, running.c.d).where(sa.or_(*hits))
+    few = running.c.d <= FEW_VALUES
+    return sa.select(running.c.v, running.c.upto, running.c.n, running.c.d).where(
+        sa.or_(*hits, few)
+    )
 
 
 def _histogram(

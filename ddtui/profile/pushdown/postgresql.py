@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 from ddtui.backends import SqlExpressions
 from ddtui.profile.accumulate import QUANTILES
 from ddtui.profile.models import FEW_VALUES, Histogram
-from ddtui.profile.pushdown.columns import PushedColumn, finite_edges, ticks_of
+from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, ticks_of
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.values import (
     datetime_from_micros,
@@ -185,7 +185,7 @@ def _apply_value_counts(col: PushedColumn, bins: int, top_k: int) -> None:
         return
     counts.sort(key=lambda vn: vn[0])
     if col.kind == "number" and len(counts) <= FEW_VALUES:
-        p.value_counts = [(v if isinstance(v, int) else float(v), n) for v, n in counts]
+        p.value_counts = few_numbers(counts)
     ticks = np.array([ticks_of(col, v) for v, _ in counts], dtype=np.float64)
     weights = np.array([n for _, n in counts], dtype=np.int64)
     upto = np.cumsum(weights)
@@ -292,6 +292,12 @@ def _sorted_distinct(
     col.profile.distinct = int(row[0])
     if quantiles:
         _set_quantiles(col, {r: ticks_of(col, v) for r, v in zip(ranks, row[1], strict=True)})
+    if col.kind == "number" and col.profile.distinct <= FEW_VALUES:
+        # The statistics guessed many values: one more scan, grouped into a few.
+        value = col.exact
+        stmt = sa.select(value, sa.func.count()).where(value.is_not(None)).group_by(value)
+        counts = [(v, int(n)) for v, n in conn.execute(stmt.select_from(table))]
+        col.profile.value_counts = few_numbers(counts)
 
 
 def _fines(cols: Sequence[PushedColumn], bins: int) -> list[_Fine]:
