@@ -100,6 +100,17 @@ class TableSlice:
         return sa.select(*table.columns).where(self.where(table)).subquery(table.name)
 
 
+def base_table(source: sa.FromClause) -> sa.Table | None:
+    """The table a partition's rows (`TableSlice.rows_of`) are read from; the table itself
+    for a table; None for anything else."""
+    if isinstance(source, sa.Table):
+        return source
+    if not isinstance(source, sa.Subquery) or not isinstance(source.element, sa.Select):
+        return None
+    froms = source.element.get_final_froms()
+    return froms[0] if len(froms) == 1 and isinstance(froms[0], sa.Table) else None
+
+
 def _shown(value: PartitionValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 

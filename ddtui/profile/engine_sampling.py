@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.util import ClauseAdapter
 
 from ddtui.backends import Backend
+from ddtui.table_slice import base_table
 
 # Blocks read, as a multiple of the share of rows wanted (block sampling is lumpy).
 OVERSAMPLE = 1.25
@@ -35,13 +36,11 @@ def engine_sampled(
     percent = 100.0 * OVERSAMPLE * sample_rows / rows
     if isinstance(source, sa.Table):
         return backend.sampled(source, percent)
-    select: Any = source.element
-    froms = select.get_final_froms()
-    if len(froms) != 1 or not isinstance(froms[0], sa.Table):
-        return None
-    sampled = backend.sampled(froms[0], percent)
+    whole = base_table(source)
+    sampled = backend.sampled(whole, percent) if whole is not None else None
     if sampled is None:
         return None
+    select: Any = source.element
     # The same SELECT ... WHERE, reading the sampled table instead of the whole one.
     adapted: sa.Select[Any] = ClauseAdapter(sampled).traverse(select)
     return adapted.subquery(source.name)
