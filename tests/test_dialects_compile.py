@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from ddtui.backends import backend_for
+from ddtui.profile.ends import readable
 from ddtui.profile.engine_sampling import engine_sampled
-from ddtui.profile.stream import readable
 from ddtui.table_slice import TableSlice
 
 sqlglot = pytest.importorskip(

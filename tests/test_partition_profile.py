@@ -48,7 +48,7 @@ def test_sqlite_partition_equals_pandas(sqlite_table: tuple[sa.Engine, pd.DataFr
 def test_sqlite_partition_in_passes_equals_pandas(
     sqlite_table: tuple[sa.Engine, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ddtui.profile import stream
+    from ddtui.profile.streaming import stream
 
     monkeypatch.setattr(stream, "MEMORY_VALUES", 0)
     engine, frame = sqlite_table

@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from profile_checks import assert_matches_pandas, reference_frame
 
-from ddtui.profile import TableProfile, arrow_profile, arrow_read, grouped, profile_table, stream
+from ddtui.profile import TableProfile, profile_table
+from ddtui.profile.streaming import arrow_profile, arrow_read, stream
+from ddtui.profile.streaming import sqlite_groups as grouped
 
 pytest.importorskip("pyarrow")
 pytest.importorskip("adbc_driver_sqlite")

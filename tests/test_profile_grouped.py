@@ -1,7 +1,8 @@
 """SQLite's GROUP BY counts of text, boolean and untyped columns equal the streamed counts.
 
-The exact profile of an SQLite table lets SQLite count these columns (grouped.py) while
-Python streams the others; the streaming accumulators (and pandas) are the reference.
+The exact profile of an SQLite table lets SQLite count these columns
+(streaming/sqlite_groups.py) while Python streams the others; the streaming
+accumulators (and pandas) are the reference.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from hypothesis import strategies as st
 from profile_checks import assert_column_matches, assert_matches_pandas, reference_frame
 
 from ddtui.profile import ProfileCancelled, profile_table
-from ddtui.profile import grouped as grouped_module
-from ddtui.profile.accumulate import ColumnSpec, Settings
 from ddtui.profile.api import column_specs
 from ddtui.profile.control import Control
-from ddtui.profile.grouped import (
+from ddtui.profile.models import ColumnKind, ColumnProfile
+from ddtui.profile.schema import reflect_table
+from ddtui.profile.streaming import sqlite_groups as grouped_module
+from ddtui.profile.streaming.accumulate import ColumnSpec, Settings
+from ddtui.profile.streaming.sqlite_groups import (
     CountJob,
     balanced,
     count_jobs,
@@ -30,9 +33,7 @@ from ddtui.profile.grouped import (
     grouped_profile,
     many_valued,
 )
-from ddtui.profile.models import ColumnKind, ColumnProfile
-from ddtui.profile.schema import reflect_table
-from ddtui.profile.stream import finish_all, scan
+from ddtui.profile.streaming.stream import finish_all, scan
 
 DDL = (
     'CREATE TABLE t (id INTEGER, "label" TEXT COLLATE NOCASE, "any" , '

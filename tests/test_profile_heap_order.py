@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ddtui.profile import api as profile_api
 from ddtui.profile import profile_stages, profile_table
-from ddtui.profile.stream import read_ends
+from ddtui.profile.ends import read_ends
 
 
 @pytest.fixture

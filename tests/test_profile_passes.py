@@ -25,18 +25,10 @@ from hypothesis.extra import numpy as hnp
 from profile_checks import assert_matches_pandas, reference_frame
 
 from ddtui.errors import DataSourceError
-from ddtui.profile import (
-    TableProfile,
-    bounded,
-    distinct,
-    passes,
-    profile_table,
-    ranks,
-    stream,
-    sums,
-)
-from ddtui.profile.bounded import interpolated
-from ddtui.profile.sums import BufferedSum, PairwiseSum
+from ddtui.profile import TableProfile, profile_table
+from ddtui.profile.streaming import bounded, distinct, passes, ranks, stream, sums
+from ddtui.profile.streaming.bounded import interpolated
+from ddtui.profile.streaming.sums import BufferedSum, PairwiseSum
 
 
 @pytest.fixture

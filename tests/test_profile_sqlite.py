@@ -22,8 +22,8 @@ from ddtui.profile import (
     profile_stages,
     profile_table,
     read_schema,
-    stream,
 )
+from ddtui.profile.streaming import stream
 
 
 @pytest.fixture

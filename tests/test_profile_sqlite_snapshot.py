@@ -19,7 +19,8 @@ from profile_checks import assert_matches_pandas
 
 from ddtui.db import create_readonly_engine
 from ddtui.errors import DataSourceError
-from ddtui.profile import TableProfile, profile_stages, profile_table, stream
+from ddtui.profile import TableProfile, profile_stages, profile_table
+from ddtui.profile.streaming import stream
 
 ROWS = 3000
 TABLE = "mixed"

@@ -41,7 +41,7 @@ class Capabilities:
     # `TABLESAMPLE` (sampling done by the engine) in SQLAlchemy's `tablesample()` form.
     tablesample: bool = False
     # Quantiles from fine histogram buckets (width_bucket over an array, GROUPING SETS,
-    # planner statistics): see profile.pushdown_pg.
+    # planner statistics): see profile/pushdown/postgresql.py.
     fine_buckets: bool = False
     # A network server: a client-side watchdog also bounds how long it may stay silent.
     networked: bool = False

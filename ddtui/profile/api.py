@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ddtui.backends import Backend, backend_for
 from ddtui.errors import DataSourceError, TableChangedError
 from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
+from ddtui.profile.ends import read_ends
 from ddtui.profile.models import Strategy, TableProfile, TableSchema
 from ddtui.profile.plan import Mode, Plan, ProfileStrategy, StrategyResult, plan_profile
 from ddtui.profile.schema import (
@@ -22,7 +23,7 @@ from ddtui.profile.schema import (
     type_name,
 )
 from ddtui.profile.spec import ColumnSpec, Settings, column_specs
-from ddtui.profile.stream import read_ends, stream_profile
+from ddtui.profile.streaming.stream import stream_profile
 
 if TYPE_CHECKING:
     from ddtui.table_slice import TableSlice

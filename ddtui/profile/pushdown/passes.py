@@ -60,7 +60,7 @@ def first_pass(col: PushedColumn, backend: Backend) -> dict[str, Expr]:
         }
     elif kind == "binary" or (kind == "text" and not backend.capabilities.fine_buckets):
         # Postgres' char_length counts characters one by one, each time it is called:
-        # pushdown_pg takes text lengths from its value counts or grouped values instead.
+        # pushdown/postgresql.py takes text lengths from its value counts or grouped values instead.
         length = sql.length(v, binary=kind == "binary")
         exprs |= {
             "min_length": sa.func.min(length),

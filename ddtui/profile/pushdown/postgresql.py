@@ -27,10 +27,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ddtui.backends import SqlExpressions
-from ddtui.profile.accumulate import QUANTILES
 from ddtui.profile.models import FEW_VALUES, Histogram
 from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, ticks_of
 from ddtui.profile.pushdown.workers import Task
+from ddtui.profile.streaming.accumulate import QUANTILES
 from ddtui.profile.values import (
     datetime_from_micros,
     interpolate,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ddtui.backends import backend_for
 from ddtui.backends.expressions import Expr
 from ddtui.profile.control import Control
+from ddtui.profile.ends import read_ends
 from ddtui.profile.models import ColumnProfile
 from ddtui.profile.plan import StrategyResult
 from ddtui.profile.pushdown import passes
@@ -25,7 +26,6 @@ from ddtui.profile.pushdown.portable import distinct_and_top_values, grouped_tas
 from ddtui.profile.pushdown.postgresql import distinct_quantiles_histograms
 from ddtui.profile.pushdown.workers import Task, workers
 from ddtui.profile.spec import ColumnSpec, Settings
-from ddtui.profile.stream import read_ends
 
 # Head and tail are quick: after everything else on PostgreSQL; last on MySQL too, as before.
 _ENDS_PRIORITY = 10

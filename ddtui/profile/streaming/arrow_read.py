@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from ddtui.profile.accumulate import ColumnSpec
+from ddtui.profile.streaming.accumulate import ColumnSpec
 
 # Rows per Arrow batch: bounds the memory of a batch in flight (two are, one per thread),
 # and is how many rows ADBC looks at to infer each column's type.

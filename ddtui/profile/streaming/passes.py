@@ -6,7 +6,7 @@ in memory, which is fastest. Beyond it, peak memory must not grow with the table
 - numbers and datetimes are read in two passes (rarely more) by the bounded accumulators
   (bounded.py), which count distinct values through temporary files (distinct.py);
 - text columns are counted in Python only while they have few values: one that turns out
-  many-valued is handed over to SQLite (bounded.HandedOverCounts, grouped.py), so no
+  many-valued is handed over to SQLite (bounded.HandedOverCounts, sqlite_groups.py), so no
   Counter grows with the table.
 
 The SQLite work runs on other connections in parallel with the passes, as in stream.py.
@@ -23,21 +23,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from ddtui.errors import DataSourceError
-from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings
-from ddtui.profile.bounded import HandedOverCounts, Passes, bounded_accumulator_for
 from ddtui.profile.control import Control
-from ddtui.profile.grouped import (
+from ddtui.profile.ends import read_ends, readable
+from ddtui.profile.models import ColumnProfile
+from ddtui.profile.plan import StrategyResult
+from ddtui.profile.streaming.accumulate import Accumulator, ColumnSpec, Settings
+from ddtui.profile.streaming.bounded import HandedOverCounts, Passes, bounded_accumulator_for
+from ddtui.profile.streaming.sqlite_counter import GroupCounter
+from ddtui.profile.streaming.sqlite_groups import (
     CountJob,
-    GroupCounter,
     count_jobs,
     countable,
     parallel_capable,
     recount_if_moved,
     rowid_column,
 )
-from ddtui.profile.models import ColumnProfile
-from ddtui.profile.plan import StrategyResult
-from ddtui.profile.stream import chunk_rows, read_ends, readable, row_chunks, scan
+from ddtui.profile.streaming.stream import chunk_rows, row_chunks, scan
 
 
 def read_again(

@@ -23,7 +23,9 @@ import numpy as np
 import sqlalchemy as sa
 
 from ddtui.backends import backend_for
-from ddtui.profile.accumulate import (
+from ddtui.profile.control import Control
+from ddtui.profile.models import ColumnProfile
+from ddtui.profile.streaming.accumulate import (
     Accumulator,
     BooleanAccumulator,
     ColumnSpec,
@@ -33,7 +35,7 @@ from ddtui.profile.accumulate import (
     accumulator_for,
     new_profile,
 )
-from ddtui.profile.arrow_read import (
+from ddtui.profile.streaming.arrow_read import (
     RangeResult,
     Sinks,
     Unsuitable,
@@ -42,9 +44,7 @@ from ddtui.profile.arrow_read import (
     read_range,
     suitable_spec,
 )
-from ddtui.profile.control import Control
-from ddtui.profile.grouped import CountJob, many_valued, rowid_column
-from ddtui.profile.models import ColumnProfile
+from ddtui.profile.streaming.sqlite_groups import CountJob, many_valued, rowid_column
 from ddtui.profile.summary import text_dtype
 
 # Readers in parallel (rowid ranges).

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 from ddtui.backends import backend_for
-from ddtui.profile.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
-from ddtui.profile.arrow_profile import arrow_jobs, arrow_scan
 from ddtui.profile.control import Control
-from ddtui.profile.grouped import GroupCounter, count_jobs, recount_if_moved
+from ddtui.profile.ends import as_records, read_ends, readable
 from ddtui.profile.models import ColumnProfile
 from ddtui.profile.plan import StrategyResult
+from ddtui.profile.streaming.accumulate import Accumulator, ColumnSpec, Settings, accumulator_for
+from ddtui.profile.streaming.arrow_profile import arrow_jobs, arrow_scan
+from ddtui.profile.streaming.sqlite_counter import GroupCounter
+from ddtui.profile.streaming.sqlite_groups import count_jobs, recount_if_moved
 from ddtui.watchdog import watched_rows
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
@@ -64,35 +65,6 @@ def _processors(conn: sa.Connection, columns: Sequence[sa.Column[Any]]) -> list[
     return [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
 
 
-def _plain(value: Any, processor: Any) -> Any:
-    """A head/tail value as pandas would show it (decimals become floats, as coerce_float)."""
-    if processor is not None and value is not None:
-        value = processor(value)
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def as_records(
-    rows: Sequence[Sequence[Any]], columns: Sequence[sa.Column[Any]], processors: Sequence[Any]
-) -> list[dict[str, Any]]:
-    """Rows as dicts of column name -> Python value."""
-    names = [c.name for c in columns]
-    return [
-        {
-            name: _plain(value, proc)
-            for name, value, proc in zip(names, row, processors, strict=True)
-        }
-        for row in rows
-    ]
-
-
-def readable(columns: Sequence[sa.Column[Any]]) -> list[sa.ColumnElement[Any]]:
-    """Columns to select for display: floats as floats (MySQL DOUBLE is a 10-place Decimal)."""
-    return [
-        sa.type_coerce(c, sa.Double()).label(c.name) if isinstance(c.type, sa.Float) else c
-        for c in columns
-    ]
-
-
 def scan(
     conn: sa.Connection,
     table: sa.Table,
@@ -139,26 +111,6 @@ def scan(
     )
 
 
-def read_ends(
-    conn: sa.Connection,
-    table: sa.Table,
-    columns: Sequence[sa.Column[Any]],
-    row_count: int,
-    head_rows: int,
-    *,
-    order_by: sa.ColumnElement[Any] | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The first and the last rows in scan order, read without transferring the rest."""
-    if head_rows <= 0 or not columns:
-        return [], []
-    stmt = sa.select(*readable(columns)).select_from(table)
-    backend = backend_for(conn)
-    head = backend.first_rows(conn, stmt, table, head_rows, order_by)
-    tail = backend.last_rows(conn, stmt, table, row_count, head_rows) if row_count > 0 else []
-    processors = [None] * len(columns)
-    return as_records(head, columns, processors), as_records(tail, columns, processors)
-
-
 def finish_all(accumulators: list[Accumulator], control: Control) -> list[ColumnProfile]:
     """Each accumulator's profile; each is dropped once finished, freeing its column's memory."""
     profiles: list[ColumnProfile] = []
@@ -191,10 +143,10 @@ def stream_profile(
     """Profiles of all columns from one pass over the rows, head, tail and the rows read.
 
     For an exact profile of an SQLite table, SQLite itself counts the text and boolean
-    columns (GROUP BY, see grouped.py) while this thread streams the others.
+    columns (GROUP BY, see sqlite_groups.py) while this thread streams the others.
     """
     if limit is None and kept_values(rows, specs) > MEMORY_VALUES:
-        from ddtui.profile.passes import passes_profile
+        from ddtui.profile.streaming.passes import passes_profile
 
         return passes_profile(
             conn, table, columns, specs, settings=settings, control=control, rows=rows,

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from ddtui.errors import TableChangedError
-from ddtui.profile.accumulate import (
+from ddtui.profile.bins import histogram_edges
+from ddtui.profile.models import ColumnProfile, Histogram
+from ddtui.profile.streaming.accumulate import (
     QUANTILES,
     Accumulator,
     CategoryAccumulator,
@@ -28,12 +30,10 @@ from ddtui.profile.accumulate import (
     Settings,
     datetime_of_micros,
 )
-from ddtui.profile.bins import histogram_edges
-from ddtui.profile.distinct import DistinctCounter
-from ddtui.profile.models import ColumnProfile, Histogram
-from ddtui.profile.ranks import OrderStatistics
+from ddtui.profile.streaming.distinct import DistinctCounter
+from ddtui.profile.streaming.ranks import OrderStatistics
+from ddtui.profile.streaming.sums import BufferedSum, PairwiseSum
 from ddtui.profile.summary import FewValueCounter, iso_tick, python_scalar
-from ddtui.profile.sums import BufferedSum, PairwiseSum
 
 READER_ROWS = 1 << 16  # the converting accumulator's array: one chunk
 # Distinct values a text column may have in Python's Counter before SQLite counts it instead.
@@ -346,7 +346,7 @@ class HandedOverCounts(CategoryAccumulator):
 
     Few-valued columns are cheaper to count as they stream than for SQLite to sort; one
     that looked few-valued in its first rows but is not stops here (its counts dropped),
-    and SQLite groups it from scratch (grouped.py), so memory never grows with the table.
+    and SQLite groups it from scratch (sqlite_groups.py), so memory never grows with the table.
     """
 
     handed_over = False
@@ -369,7 +369,7 @@ class HandedOverCounts(CategoryAccumulator):
 
 def bounded_accumulator_for(spec: ColumnSpec, settings: Settings, capacity: int) -> Accumulator:
     """A bounded accumulator for numbers and datetimes; the usual one for other kinds."""
-    from ddtui.profile.accumulate import accumulator_for
+    from ddtui.profile.streaming.accumulate import accumulator_for
 
     if spec.kind == "number":
         return BoundedNumberAccumulator(spec, settings, capacity)
