@@ -113,10 +113,11 @@ class MainScreen(Screen[None]):
         self.dag_pane.border_title = "DAGs"
         self.task_pane.border_title = "Tasks"
         self.stats_pane.border_title = "Output table"
-        self.task_pane.show_run(None, 0, 0, True)
         self.watch(self, "focused", self.navigation.focus_changed)
         self._load_dags()
         if self.selection.dag_id is not None:
+            # Not "no runs yet" before the DAG is read (nor after a read that failed).
+            self.task_pane.show_reading(f"Reading DAG {self.selection.dag_id}…", clear=True)
             self._load_dag(refresh=False)
             # A deep link: its task's profile follows at once. Imported now (~0.1 s) rather
             # than in a thread, where it would share the interpreter with the screen being
@@ -124,6 +125,7 @@ class MainScreen(Screen[None]):
             workers.load_profiler()
             self.task_pane.table.focus()
         else:
+            self.task_pane.show_run(None, 0, 0, True)
             self.dag_pane.dag_tree.focus()
         if self.session.refresh_seconds > 0:
             self.set_interval(self.session.refresh_seconds, self.refresh_tick, name="auto-refresh")
