@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from airflow_home_support import POSTGRES_URL, require_service
 from datagen import write_postgres
 
+from ddtui.backends import backend_for
 from ddtui.profile import profile_table
+from ddtui.profile.api import plan_for
 from ddtui.table_slice import TableSlice
 
 ROWS = 200_000
@@ -97,3 +99,12 @@ def test_sqlite_has_no_block_sampling_and_reads_the_first_rows(tmp_path: Path) -
     profile = profile_table(engine, "big", mode="sample", sample_rows=SAMPLE)
     assert profile.sample_size == SAMPLE
     assert profile.column("id").max == SAMPLE - 1
+
+
+def test_the_plan_says_which_sample_it_reads() -> None:
+    engine_side = plan_for(backend_for("postgresql"), "sample", 1_000_000, 10_000)
+    assert "TABLESAMPLE" in engine_side.runs
+    small = plan_for(backend_for("postgresql"), "sample", 50_000, 10_000)
+    assert small.runs == "one pass over the first 10,000 rows"
+    no_sampling = plan_for(backend_for("mysql"), "sample", 1_000_000, 10_000)
+    assert no_sampling.runs == "one pass over the first 10,000 rows"

@@ -26,6 +26,14 @@ MAX_READ = 2
 MIN_ROWS_PER_SAMPLED_ROW = 10
 
 
+def engine_samples(backend: Backend, rows: int, sample_rows: int) -> bool:
+    """Whether a sample of `sample_rows` of `rows` rows is drawn by the engine here."""
+    probe = sa.Table("probe", sa.MetaData(), sa.Column("x", sa.Integer))
+    return (
+        rows >= MIN_ROWS_PER_SAMPLED_ROW * sample_rows and backend.sampled(probe, 1.0) is not None
+    )
+
+
 def engine_sampled(
     backend: Backend, source: sa.Table | sa.Subquery, rows: int, sample_rows: int
 ) -> sa.FromClause | None:

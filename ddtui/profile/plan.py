@@ -77,8 +77,15 @@ def plan_profile(
             return Plan(
                 "stream", f"the table has no more rows than the sample ({rows:,})", streamed
             )
-        return Plan("sample", f"a sample of {sample_rows:,} rows was asked for",
-                    f"one pass over the first {sample_rows:,} rows")  # fmt: skip
+        from ddtui.profile.engine_sampling import engine_samples
+
+        runs = (
+            f"one pass over the engine's TABLESAMPLE, about {sample_rows:,} rows from all over "
+            "the table (the first rows if it draws under half as many)"
+            if engine_samples(backend, rows, sample_rows)
+            else f"one pass over the first {sample_rows:,} rows"
+        )
+        return Plan("sample", f"a sample of {sample_rows:,} rows was asked for", runs)
     if backend.capabilities.pushes_down and rows >= pushdown_min_rows:
         where = (
             "two connections reading one snapshot"
