@@ -48,3 +48,10 @@ def test_a_statement_past_its_budget_is_interrupted(data_file: Path) -> None:
         conn.execute(slow)
     assert is_timeout(caught.value)
     assert time.monotonic() - started < 5
+
+
+def test_duckdb_draws_no_progress_bar_on_our_terminal(data_file: Path) -> None:
+    engine = create_readonly_engine(f"duckdb:///{data_file}")
+    with engine.connect() as conn:
+        shown = conn.execute(sa.text("SELECT current_setting('enable_progress_bar')")).scalar()
+    assert shown is False

@@ -103,6 +103,11 @@ class DuckDBBackend(Backend):
         # statement with an "Interrupted" error (read as a timeout).
         time_statements(engine, budget.statement_s, self.interrupt)
 
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # DuckDB draws a progress bar for long queries on the terminal ddtui owns.
+            dbapi_connection.execute("SET enable_progress_bar = false")
+
     def interrupt(self, dbapi_connection: Any, *, server_silent: bool = False) -> None:
         # duckdb-engine wraps the DuckDB connection; interrupt() is safe from any thread.
         target = getattr(dbapi_connection, "_ConnectionWrapper__c", dbapi_connection)
