@@ -152,3 +152,29 @@ def test_a_pickled_xcom_with_no_other_output_says_why(
     assert done.returncode == 5, done.stderr
     assert PICKLED_XCOM in done.stderr
     assert not canary.exists()
+
+
+def test_compressed_serialized_dags_read_as_airflow_2_writes_them(
+    airflow2_home: AirflowHome, tmp_path: Path
+) -> None:
+    """With [core] compress_serialized_dags, Airflow 2 writes the JSON text `null` in `data`
+    and the document zlib-compressed in `data_compressed`."""
+    import zlib
+
+    db = tmp_path / "airflow.db"
+    shutil.copy(sqlite_path(airflow2_home.metastore_url), db)
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT dag_id, data FROM serialized_dag").fetchall()
+        for dag_id, data in rows:
+            conn.execute(
+                "UPDATE serialized_dag SET data = 'null', data_compressed = ? WHERE dag_id = ?",
+                (zlib.compress(data.encode()), dag_id),
+            )
+    plain = open_metastore(airflow2_home.metastore_url)
+    compressed = open_metastore(f"sqlite:///{db}")
+    try:
+        for dag_id in airflow2_home.dag_ids:
+            assert compressed.dag_structure(dag_id) == plain.dag_structure(dag_id)
+    finally:
+        plain.close()
+        compressed.close()
