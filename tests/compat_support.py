@@ -38,12 +38,14 @@ def requirements(release: str, backend: Backend) -> list[str]:
     """What `pip install` needs for `release` to build a metastore on `backend`.
 
     The constraint files Airflow publishes are not on PyPI, so these pins were found by
-    building the metastores here: the demo DAGs need pandas and numpy, and Airflow 2's
-    SQLAlchemy 1.4 needs a pandas older than 2.2.
+    building the metastores here: the demo DAGs need pandas and numpy, and the SQLAlchemy
+    1.4 of Airflow 2 and 3.0 needs a pandas older than 2.2 (newer ones take its engine for
+    a DBAPI connection: "'Engine' object has no attribute 'cursor'").
     """
     airflow_2 = release.startswith("2.")
+    sqlalchemy_1_4 = release.startswith(("2.", "3.0."))
     wanted = [f"apache-airflow=={release}"]
-    wanted += ["pandas<2.2", "numpy<2"] if airflow_2 else ["pandas", "numpy"]
+    wanted += ["pandas<2.2", "numpy<2"] if sqlalchemy_1_4 else ["pandas", "numpy"]
     if release == "3.0.6":
         wanted.append("fastapi==0.116.1")  # newer FastAPI: every `dags test` task gets HTTP 422
     if backend == "postgres":

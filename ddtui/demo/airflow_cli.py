@@ -75,6 +75,9 @@ class AirflowCli:
             if not name.startswith(("AIRFLOW_", "AIRFLOW__")) and name != DATA_URL_ENV
         }
         self.env.update({"AIRFLOW_HOME": str(home), DATA_URL_ENV: data_url})
+        # The DAG files import helpers beside them; Airflow 3.0's `dags reserialize` does not
+        # put the dags folder on sys.path (2.x and 3.1+ do). Nor may the caller's path leak in.
+        self.env["PYTHONPATH"] = str(home / "dags")
 
     def run(
         self, *args: str, extra_env: Mapping[str, str] | None = None, check: bool = True
