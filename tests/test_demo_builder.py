@@ -258,7 +258,7 @@ def test_marker_round_trips_and_is_reused(airflow_home: AirflowHome) -> None:
 def test_marker_is_stale_when_the_inputs_change(
     airflow_home: AirflowHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(demo, "airflow_version", lambda: "0.0.0")
+    monkeypatch.setattr(demo, "airflow_version", lambda executable=None: "0.0.0")
     assert load_built_home(airflow_home.home, "test") is None
 
 
