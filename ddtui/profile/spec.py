@@ -30,7 +30,7 @@ class Settings:
     """Knobs shared by all columns of one profile."""
 
     bins: int = 20
-    top_k: int = 10
+    top_k: int = 20  # the column view lists 20
 
 
 def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:

@@ -41,11 +41,11 @@ def _title(col: ColumnProfile, chart: Chart, width: int) -> str:
 
 def chart_lines(col: ColumnProfile, height: int) -> int:
     """How many lines `render_column_chart` needs to show `col` whole (at least `height`):
-    one bar per value takes a line each."""
+    one bar per value (numbers, booleans) takes a line each."""
     chart = choose_chart(col)
-    if isinstance(chart, ValueBars):
-        return max(height, len(chart.bars) + 1)
-    return height
+    if isinstance(chart, ValueBars) and not chart.by_frequency:
+        return max(height, len(chart.bars) + 1)  # every value, in order
+    return height  # the most frequent values, the rest folded into "other"
 
 
 def render_column_chart(col: ColumnProfile, width: int, height: int, color: bool) -> str:

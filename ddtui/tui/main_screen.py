@@ -31,6 +31,7 @@ from ddtui.tui.format import ID_WIDTH, data_text
 from ddtui.tui.header import InfoBar
 from ddtui.tui.keys import Selection
 from ddtui.tui.messages import (
+    ColumnChosen,
     DagLoaded,
     DagsLoaded,
     DriftCompared,
@@ -293,6 +294,11 @@ class MainScreen(Screen[None]):
 
     def on_history_noted(self, message: HistoryNoted) -> None:
         self.drift.note_history(message.note)
+
+    def on_column_chosen(self, message: ColumnChosen) -> None:
+        from ddtui.tui.column_view import open_column_view
+
+        open_column_view(self, message.name)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error path: a failed worker's reason goes to the pane it concerns."""

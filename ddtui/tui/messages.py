@@ -108,3 +108,10 @@ class HistoryNoted(Message):
     """The profile history could not be read or written (the UI goes on without it)."""
 
     note: str
+
+
+@dataclass
+class ColumnChosen(Message):
+    """The user asked for one column of the shown profile in full (the column view)."""
+
+    name: str

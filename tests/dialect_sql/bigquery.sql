@@ -102,7 +102,7 @@ FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n`
 FROM (SELECT `events`.`colour` AS `k`, `events`.`colour` AS `v` 
 FROM `analytics`.`events` 
 WHERE `events`.`colour` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
- LIMIT 10;
+ LIMIT 20;
 
 -- table: push-down query 13
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
@@ -110,7 +110,7 @@ FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n`
 FROM (SELECT `events`.`comment` AS `k`, `events`.`comment` AS `v` 
 FROM `analytics`.`events` 
 WHERE `events`.`comment` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
- LIMIT 10;
+ LIMIT 20;
 
 -- table: push-down query 14
 SELECT `run`.`v`, `run`.`upto`, `run`.`n`, `run`.`d` 
@@ -263,7 +263,7 @@ FROM (SELECT `events`.`ds` AS `ds`, `events`.`id` AS `id`, `events`.`quantity` A
 FROM `analytics`.`events` 
 WHERE `events`.`ds` = DATE '2024-01-01' AND `events`.`colour` = 'red') AS `events` 
 WHERE `events`.`colour` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
- LIMIT 10;
+ LIMIT 20;
 
 -- partition: push-down query 13
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
@@ -273,7 +273,7 @@ FROM (SELECT `events`.`ds` AS `ds`, `events`.`id` AS `id`, `events`.`quantity` A
 FROM `analytics`.`events` 
 WHERE `events`.`ds` = DATE '2024-01-01' AND `events`.`colour` = 'red') AS `events` 
 WHERE `events`.`comment` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
- LIMIT 10;
+ LIMIT 20;
 
 -- partition: push-down query 14
 SELECT `run`.`v`, `run`.`upto`, `run`.`n`, `run`.`d` 

@@ -102,7 +102,7 @@ FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n
 FROM (SELECT analytics.events.colour AS k, analytics.events.colour AS v 
 FROM analytics.events 
 WHERE analytics.events.colour IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k
- LIMIT 10;
+ LIMIT 20;
 
 -- table: push-down query 13
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
@@ -110,7 +110,7 @@ FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n
 FROM (SELECT analytics.events.comment AS k, analytics.events.comment AS v 
 FROM analytics.events 
 WHERE analytics.events.comment IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k
- LIMIT 10;
+ LIMIT 20;
 
 -- table: push-down query 14
 SELECT run.v, run.upto, run.n, run.d 
@@ -263,7 +263,7 @@ FROM (SELECT analytics.events.ds AS ds, analytics.events.id AS id, analytics.eve
 FROM analytics.events 
 WHERE analytics.events.ds = '2024-01-01' AND analytics.events.colour = 'red') AS events 
 WHERE events.colour IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k
- LIMIT 10;
+ LIMIT 20;
 
 -- partition: push-down query 13
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
@@ -273,7 +273,7 @@ FROM (SELECT analytics.events.ds AS ds, analytics.events.id AS id, analytics.eve
 FROM analytics.events 
 WHERE analytics.events.ds = '2024-01-01' AND analytics.events.colour = 'red') AS events 
 WHERE events.comment IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k
- LIMIT 10;
+ LIMIT 20;
 
 -- partition: push-down query 14
 SELECT run.v, run.upto, run.n, run.d 

@@ -115,3 +115,19 @@ class TestSixteenColours:
         app = pinned_app(dag_id="titanic", task_id="clean")
         assert app.theme == "ansi-dark"
         assert snap_compare(app, terminal_size=size, run_before=_settled)
+
+
+class TestColumnView:
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+    def test_number_column(self, snap_compare, pinned_app, size) -> None:
+        app = pinned_app(dag_id="titanic", task_id="clean")
+
+        async def open_fare(pilot) -> None:
+            await _settled(pilot)
+            app.main.stats_pane.focus_content()
+            names = [c.name for c in app.main.stats_pane.profile.columns]
+            app.main.stats_pane.query_one("#describe-table").move_cursor(row=names.index("fare"))
+            await pilot.press("enter")
+            await _settled(pilot)
+
+        assert snap_compare(app, terminal_size=size, run_before=open_fare)

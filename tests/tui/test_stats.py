@@ -8,8 +8,9 @@ from textual.widgets import TabbedContent
 
 from ddtui.profile import profile_stages
 from ddtui.tui import backend
+from ddtui.tui.column_view import ColumnScreen
 from ddtui.tui.main_screen import MainScreen
-from ddtui.tui.stats.histograms import ChartScreen, ColumnChart, HistogramGrid
+from ddtui.tui.stats.histograms import ColumnChart, HistogramGrid
 from ddtui.tui.task_list import TaskTable
 from tui.helpers import press, settle, static_text, table_column
 
@@ -74,7 +75,7 @@ async def test_number_keys_switch_tabs(make_app) -> None:
         assert tabs.active == "describe"
 
 
-async def test_histograms_scroll_and_enter_shows_one_large(make_app) -> None:
+async def test_histograms_scroll_and_enter_opens_the_column(make_app) -> None:
     app = make_app(dag_id="titanic", task_id="clean")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -86,10 +87,10 @@ async def test_histograms_scroll_and_enter_shows_one_large(make_app) -> None:
         await press(pilot, "right", "down")
         assert grid.cursor == 1 + grid.per_row
         await press(pilot, "enter")
-        assert isinstance(app.screen, ChartScreen)
+        assert isinstance(app.screen, ColumnScreen)
         assert app.screen.column.name == app.main.stats_pane.profile.columns[grid.cursor].name
         await press(pilot, "escape")
-        assert not isinstance(app.screen, ChartScreen)
+        assert not isinstance(app.screen, ColumnScreen)
 
 
 async def test_task_without_output_explains_why(make_app) -> None:

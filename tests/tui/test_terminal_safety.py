@@ -31,11 +31,12 @@ from ddtui.metastore import Metastore, open_metastore
 from ddtui.settings import DataSettings
 from ddtui.terminal_text import is_terminal_safe, safe_text
 from ddtui.tui.app import DdtuiApp
+from ddtui.tui.column_view import ColumnScreen
 from ddtui.tui.errors import error_message
 from ddtui.tui.graph import GraphScreen
 from ddtui.tui.run_picker import RunPicker
 from ddtui.tui.stats.drift import DriftChartScreen
-from ddtui.tui.stats.histograms import ChartScreen, HistogramGrid
+from ddtui.tui.stats.histograms import HistogramGrid
 from tui.helpers import press, settle
 
 # What Textual itself writes: SGR colours and absolute cursor moves (row;column H).
@@ -141,7 +142,7 @@ async def test_graph_runs_palette_and_large_charts_are_safe(hostile_app) -> None
         await pilot.pause()
         assert isinstance(app.focused, HistogramGrid)
         await press(pilot, "enter")
-        assert isinstance(app.screen, ChartScreen)
+        assert isinstance(app.screen, ColumnScreen)
         assert safe_text(TEXT_COLUMN) in assert_terminal_safe(app)
         await press(pilot, "escape", "4")
         await settle(pilot, rounds=5)

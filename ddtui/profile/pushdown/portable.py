@@ -195,7 +195,7 @@ def pushdown_queries(
     dialect: sa.Dialect | None = None,
     columns: Sequence[str] | None = None,
     bins: int = 20,
-    top_k: int = 10,
+    top_k: int = 20,
 ) -> list[sa.Select[Any]]:
     """The statements a push-down profile of `table` sends through portable SQL, built
     without a connection: compile them with any SQLAlchemy dialect to check or show them.

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ddtui.tui.format import data_text, format_count, format_number, shorten
+from ddtui.tui.messages import ColumnChosen
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
@@ -63,7 +65,8 @@ def _right(text: str, style: str = "") -> Text:
 
 
 class DescribeTable(DataTable[Text]):
-    """The describe table; its cursor is a row (a column of the output table)."""
+    """The describe table; its cursor is a row (a column of the output table), `enter`
+    opens that column in full."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -91,3 +94,9 @@ class DescribeTable(DataTable[Text]):
         if profile.columns:
             self.move_cursor(row=min(row, len(profile.columns) - 1), animate=False)
         self.scroll_to(x=scroll_x, y=scroll_y, animate=False)
+
+    @on(DataTable.RowSelected)
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:  # a profile's row (the schema's have no key)
+            event.stop()
+            self.post_message(ColumnChosen(str(event.row_key.value)))

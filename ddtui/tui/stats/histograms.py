@@ -1,20 +1,16 @@
-"""Histograms tab: one chart per column as small multiples; `enter` shows one large."""
+"""Histograms tab: one chart per column as small multiples; `enter` opens the column view."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Static
 
-from ddtui.tui.format import data_text
+from ddtui.tui.messages import ColumnChosen
 from ddtui.tui.stats.charts import chart_text
-from ddtui.tui.stats.describe import METRICS, describe_cells
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import ColumnProfile, TableProfile
@@ -48,7 +44,7 @@ class HistogramGrid(VerticalScroll, can_focus=True):
     """Small multiples; arrows move the highlighted chart, `enter` opens it large."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_chart", "Large chart"),
+        Binding("enter", "open_chart", "Column"),
         Binding("down,j", "move(1)", "Next row", show=False),
         Binding("up,k", "move(-1)", "Previous row", show=False),
         Binding("right,l", "step(1)", "Next chart", show=False),
@@ -113,7 +109,7 @@ class HistogramGrid(VerticalScroll, can_focus=True):
 
     def action_open_chart(self) -> None:
         if self.columns:
-            self.app.push_screen(ChartScreen(self.columns[self.cursor]))
+            self.post_message(ColumnChosen(self.columns[self.cursor].name))
 
     def on_click(self, event: object) -> None:
         widget = getattr(event, "widget", None)
@@ -121,31 +117,3 @@ class HistogramGrid(VerticalScroll, can_focus=True):
         if widget in charts:
             self.cursor = charts.index(widget)
             self._highlight()
-
-
-class ChartScreen(ModalScreen[None]):
-    """One column's chart filling the screen, with its describe metrics."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "dismiss", "Close"),
-    ]
-
-    def __init__(self, column: ColumnProfile) -> None:
-        super().__init__()
-        self.column = column
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="chart-dialog"):
-            yield Static(self._metrics(), id="chart-metrics")
-            yield ColumnChart(self.column, classes="large-chart")
-        yield Footer()
-
-    def _metrics(self) -> Text:
-        text = Text()
-        for (key, label), cell in zip(METRICS, describe_cells(self.column), strict=True):
-            if key == "column" or not cell.plain.strip():
-                continue
-            text.append(f"{label} ", style="dim")
-            text.append(cell.plain.strip())
-            text.append("   ")
-        return Text.assemble(data_text(self.column.name, "bold"), "   ", text)
