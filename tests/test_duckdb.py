@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +18,7 @@ from ddtui.db import create_readonly_engine, is_timeout
 from ddtui.profile import profile_table
 
 pytest.importorskip("duckdb_engine", reason="DuckDB needs ddtui[duckdb]")
+DDTUI = str(Path(sys.executable).with_name("ddtui"))
 
 
 @pytest.fixture
@@ -55,3 +60,35 @@ def test_duckdb_draws_no_progress_bar_on_our_terminal(data_file: Path) -> None:
     with engine.connect() as conn:
         shown = conn.execute(sa.text("SELECT current_setting('enable_progress_bar')")).scalar()
     assert shown is False
+
+
+def test_approx_estimates_quartiles_and_distinct_counts_and_says_so(data_file: Path) -> None:
+    engine = create_readonly_engine(f"duckdb:///{data_file}")
+    reference = reference_frame(engine, "orders")
+    profile = profile_table(engine, "orders", mode="approx")
+    assert (profile.strategy, profile.exact, profile.method) == (
+        "pushdown", False, "approx_quantile"
+    )  # fmt: skip
+    assert profile.to_dict()["method"] == "approx_quantile"
+    score = profile.column("score")
+    assert score is not None and score.q50 is not None and score.distinct is not None
+    expected = reference["score"]
+    spread = float(expected.max() - expected.min())
+    # Counts and moments stay exact; quartiles within 1% of the range, distinct within 5%.
+    assert score.count == expected.count() and score.mean == pytest.approx(expected.mean())
+    assert abs(score.q50 - expected.median()) < 0.01 * spread
+    assert score.distinct == pytest.approx(expected.nunique(), rel=0.05)
+    exact = profile_table(engine, "orders")
+    assert (exact.exact, exact.method) == (True, None) and "method" not in exact.to_dict()
+
+
+def test_ddtui_profile_approx_labels_the_json(data_file: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI"))}
+    done = subprocess.run(
+        [DDTUI, "profile", f"duckdb:///{data_file}", "orders", "--approx", "--format", "json"],
+        capture_output=True, text=True, check=False,
+        env=env | {"AIRFLOW_HOME": "/nonexistent"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    profile = json.loads(done.stdout)["profile"]
+    assert (profile["exact"], profile["method"]) == (False, "approx_quantile")

@@ -47,6 +47,14 @@ class DuckDBExpressions(SqlExpressions):
     def is_finite(self, value: Expr) -> Expr | None:
         return sa.func.isfinite(value)
 
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr | None:
+        # A list literal of our own constants (repr round-trips a float exactly).
+        listed: Expr = sa.literal_column("[" + ", ".join(repr(float(f)) for f in fractions) + "]")
+        return sa.func.approx_quantile(value, listed)
+
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        return sa.func.approx_count_distinct(value)
+
     def std(self, value: Expr) -> Expr:
         # DuckDB raises "out of range" where PostgreSQL's is NaN: over infinities.
         finite = sa.func.isfinite(value)

@@ -34,6 +34,15 @@ class SqlExpressions:
         """`value` as a double (so AVG is not a rounded DECIMAL)."""
         return sa.cast(value, sa.Double())
 
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr | None:
+        """One aggregate estimating these quantiles as a list (capabilities.approx_percentiles
+        names it); None where the database has none."""
+        return None
+
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        """An estimate of the distinct values (capabilities.approx_distinct); None if none."""
+        return None
+
     def std(self, value: Expr) -> Expr:
         """The sample standard deviation (NaN where a value is infinite, as pandas)."""
         return sa.func.stddev_samp(value)

@@ -474,6 +474,14 @@ def profile_command(
             "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
         ),
     ] = None,
+    approx: Annotated[
+        bool,
+        typer.Option(
+            "--approx",
+            help="Estimate quartiles and distinct counts with the database's approximate "
+            "aggregates where it has them (DuckDB; labelled, exact: false).",
+        ),
+    ] = False,
     metastore: MetastoreOpt = None,
     timeout: TimeoutOpt = None,
 ) -> None:
@@ -484,12 +492,14 @@ def profile_command(
 
     if output_format not in ("text", "json", "markdown"):
         raise typer.BadParameter("--format must be text, json or markdown")
+    if sample and approx:
+        raise typer.BadParameter("--sample and --approx exclude each other")
     partition = parse_partition(where_partition)
     url, origin = source_url(source, metastore)
     code = run_profile(
         data_sources(timeout), url, origin, table, schema=schema, partition=partition,
         columns=column or None, sample_rows=sample, output_format=output_format,
-        color=use_color(),
+        color=use_color(), approx=approx,
     )  # fmt: skip
     raise typer.Exit(code)
 

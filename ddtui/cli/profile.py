@@ -76,6 +76,7 @@ def run_profile(
     sample_rows: int | None,
     output_format: str,
     color: bool,
+    approx: bool = False,
 ) -> int:
     """Profile the table (or its partition) and print it; return the exit code."""
     from ddtui.db import mask_url
@@ -95,7 +96,7 @@ def run_profile(
         table,
         schema,
         columns=columns or None,
-        mode="sample" if sample_rows else "exact",
+        mode="sample" if sample_rows else ("approx" if approx else "exact"),
         sample_rows=sample_rows or 10_000,
         partition=partition,
     )

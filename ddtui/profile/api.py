@@ -141,12 +141,13 @@ def _run(
         table=name,
         row_count=rows,
         columns=found.columns,
-        exact=strategy != "sample",
+        exact=strategy != "sample" and found.method is None,
         sample_size=sample_size,
         strategy=strategy,
         elapsed_seconds=time.perf_counter() - started,
         head=head,
         tail=tail,
+        method=found.method,
     )
 
 
@@ -313,7 +314,7 @@ def profile_table(
     histograms, head and tail."""
     *_, profile = _stages(
         engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
-        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
+        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k, approx=mode == "approx"),
         control=Control(progress, cancelled), sample_first=False, partition=partition,
     )  # fmt: skip
     assert isinstance(profile, TableProfile)  # the schema comes first, a profile last
@@ -342,6 +343,6 @@ def profile_stages(
     """
     return _stages(
         engine, table, schema, columns=columns, mode=mode, sample_rows=sample_rows,
-        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k),
+        head_rows=head_rows, settings=Settings(bins=bins, top_k=top_k, approx=mode == "approx"),
         control=Control(progress, cancelled), sample_first=True, partition=partition,
     )  # fmt: skip

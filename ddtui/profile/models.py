@@ -75,6 +75,9 @@ class TableProfile:
     elapsed_seconds: float
     head: list[dict[str, Any]] = field(default_factory=list)
     tail: list[dict[str, Any]] = field(default_factory=list)
+    # The approximate aggregate quantiles and distinct counts came from (then exact is
+    # False): "approx_quantile", ...; None for exact profiles and samples.
+    method: str | None = None
 
     @property
     def column_count(self) -> int:
@@ -88,6 +91,8 @@ class TableProfile:
         data = asdict(self)
         data["schema_version"] = PROFILE_SCHEMA_VERSION
         data["column_count"] = self.column_count
+        if self.method is None:
+            del data["method"]  # exact and sampled profiles read as before
         for col, col_data in zip(self.columns, data["columns"], strict=True):
             col_data["missing_pct"] = col.missing_pct
         return data

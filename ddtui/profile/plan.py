@@ -17,7 +17,7 @@ from ddtui.profile.control import Control
 from ddtui.profile.models import ColumnProfile, Strategy
 from ddtui.profile.spec import ColumnSpec, Settings
 
-Mode = Literal["auto", "sample", "exact"]
+Mode = Literal["auto", "sample", "exact", "approx"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class StrategyResult:
     tail: list[dict[str, Any]]
     # Push-down: the rows of its own snapshot; streaming: the rows it read.
     rows: int
+    # The approximate aggregate used, if any (see TableProfile.method).
+    method: str | None = None
 
 
 class ProfileStrategy(Protocol):
@@ -86,6 +88,10 @@ def plan_profile(
             else f"one pass over the first {sample_rows:,} rows"
         )
         return Plan("sample", f"a sample of {sample_rows:,} rows was asked for", runs)
+    approx = backend.capabilities.approx_percentiles if mode == "approx" else None
+    if approx and backend.capabilities.pushes_down:
+        return Plan("pushdown", f"--approx: {backend.dialect} estimates quantiles ({approx})",
+                    "aggregate queries on the database; the rows never leave it")  # fmt: skip
     if backend.capabilities.pushes_down and rows >= pushdown_min_rows:
         where = (
             "two connections reading one snapshot"

@@ -31,6 +31,9 @@ class Settings:
 
     bins: int = 20
     top_k: int = 20  # the column view lists 20
+    # Quantiles and distinct counts of numbers and datetimes estimated by the database's
+    # approximate aggregates where it has them (`--approx`; the profile says so).
+    approx: bool = False
 
 
 def column_specs(columns: Sequence[sa.Column[Any]], dialect: sa.Dialect) -> list[ColumnSpec]:

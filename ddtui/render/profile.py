@@ -83,7 +83,10 @@ def _facts(col: ColumnProfile) -> str:
 
 
 def _header(profile: TableProfile, width: int) -> list[str]:
-    extent = "exact" if profile.exact else f"sample of {profile.sample_size:,} rows"
+    if profile.method:
+        extent = f"approximate quantiles and distinct counts ({profile.method})"
+    else:
+        extent = "exact" if profile.exact else f"sample of {profile.sample_size:,} rows"
     table = safe_text(profile.table, width)
     return [
         f"{table}: {profile.row_count:,} rows x {profile.column_count} columns",

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, SqlExpressions
+from ddtui.backends.expressions import Expr
 from ddtui.profile.bins import histogram_edges
 from ddtui.profile.models import FEW_VALUES, ColumnProfile, Histogram
 from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, padded
@@ -173,14 +174,54 @@ def top_values_query(
     )
 
 
-def grouped_task(table: sa.Table, col: PushedColumn, backend: Backend, settings: Settings) -> Task:
-    """Distinct count, quantiles and histogram, or top values, of one column."""
+def approx_task(
+    table: sa.Table, cols: Sequence[PushedColumn], backend: Backend
+) -> tuple[Task | None, set[int]]:
+    """With --approx, where the database estimates quantiles: estimated distinct counts and
+    quartiles of the number and datetime columns in one scan, and the ids of the columns
+    it covers (not those with infinities, which the exact queries handle)."""
+    sql = backend.expressions
+    if sql.approx_quantiles(sa.literal(0.0), QUANTILES) is None:
+        return None, set()
+    wanted = [
+        c for c in cols
+        if c.profile.count and c.kind in {"number", "datetime"} and not c.profile.infinities
+    ]  # fmt: skip
+    if not wanted:
+        return None, set()
+
+    def run(conn: sa.Connection) -> None:
+        exprs: list[Expr] = []
+        for col in wanted:
+            value = col.value if col.kind == "number" else sql.ticks(col.value)
+            quartiles, distinct = sql.approx_quantiles(value, QUANTILES), sql.approx_distinct(value)
+            assert quartiles is not None and distinct is not None
+            exprs += [distinct, quartiles]
+        row = conn.execute(sa.select(*exprs).select_from(table)).one()
+        for i, col in enumerate(wanted):
+            p, found = col.profile, row[2 * i + 1]
+            # An estimate may exceed what pass 1 counted exactly.
+            p.distinct = min(int(row[2 * i]), p.count)
+            if col.kind == "number":
+                p.q25, p.q50, p.q75 = (float(q) for q in found)
+            else:
+                p.q25, p.q50, p.q75 = (timestamp_from_ticks(q, col.spec.tz_aware) for q in found)
+
+    return Task(0, "estimating quartiles on the server", run), {id(c) for c in wanted}
+
+
+def grouped_task(
+    table: sa.Table, col: PushedColumn, backend: Backend, settings: Settings, *, quartiles: bool
+) -> Task:
+    """Distinct count, quantiles (unless `quartiles` is False: estimated already) and
+    histogram, or top values, of one column."""
 
     def run(conn: sa.Connection) -> None:
         if not col.profile.count:
             return
         if col.kind in {"number", "datetime"}:
-            _distinct_and_quantiles(conn, table, col)
+            if quartiles:
+                _distinct_and_quantiles(conn, table, col)
             _histogram(conn, table, col, backend.expressions, settings.bins)
         elif col.kind == "text":
             distinct_and_top_values(conn, table, col, backend, settings.top_k)

@@ -22,7 +22,7 @@ from ddtui.profile.models import ColumnProfile
 from ddtui.profile.plan import StrategyResult
 from ddtui.profile.pushdown import passes
 from ddtui.profile.pushdown.columns import PushedColumn, batches, pandas_dtype
-from ddtui.profile.pushdown.portable import distinct_and_top_values, grouped_task
+from ddtui.profile.pushdown.portable import approx_task, distinct_and_top_values, grouped_task
 from ddtui.profile.pushdown.postgresql import distinct_quantiles_histograms
 from ddtui.profile.pushdown.workers import Task, workers
 from ddtui.profile.spec import ColumnSpec, Settings
@@ -95,6 +95,7 @@ def pushdown_profile(
             found["head"], found["tail"] = read_ends(conn, table, columns, rows, head_rows)
 
         tasks = [Task(_ENDS_PRIORITY, "head and tail", ends)]
+        method: str | None = None
         if backend.capabilities.fine_buckets:
             tasks += distinct_quantiles_histograms(
                 conn, table, cols, rows=rows, bins=settings.bins, top_k=settings.top_k,
@@ -104,6 +105,15 @@ def pushdown_profile(
                 ),
             )  # fmt: skip
         else:
-            tasks += [grouped_task(table, col, backend, settings) for col in cols]
+            estimated, covered = (
+                approx_task(table, cols, backend) if settings.approx else (None, set())
+            )
+            tasks += [estimated] if estimated is not None else []
+            tasks += [
+                grouped_task(table, col, backend, settings, quartiles=id(col) not in covered)
+                for col in cols
+            ]
+            if estimated is not None:
+                method = backend.capabilities.approx_percentiles
         pool.run(tasks, control.slice(0.35, 1.0))
-    return StrategyResult([c.profile for c in cols], found["head"], found["tail"], rows)
+    return StrategyResult([c.profile for c in cols], found["head"], found["tail"], rows, method)

@@ -37,6 +37,8 @@ TAB_VIEWS: dict[str, tuple[type[TabView], str]] = {
 
 
 def profile_label(profile: TableProfile) -> Text:
+    if profile.method:
+        return Text(f"approximate profile ({profile.method})", style="yellow")
     if profile.exact:
         return Text("exact profile", style="green")
     size = format_count(profile.sample_size) if profile.sample_size else "some"
