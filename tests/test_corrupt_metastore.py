@@ -139,10 +139,10 @@ async def test_tui_shows_the_error_in_the_task_pane_and_other_dags_work(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for _ in range(12):  # down the DAG tree until the damaged DAG is selected
-            if app.dag_id == BAD_DAG:
+            if app.main.selection.dag_id == BAD_DAG:
                 break
             await press(pilot, "j")
-        assert app.dag_id == BAD_DAG
+        assert app.main.selection.dag_id == BAD_DAG
         message = static_text(app, "#task-message")
         reason = message.splitlines()[1]  # under the title "Could not read DAG titanic."
         assert f"DAG {BAD_DAG!r}" in reason and "serialized form" in reason
@@ -152,9 +152,9 @@ async def test_tui_shows_the_error_in_the_task_pane_and_other_dags_work(
         assert "Traceback" not in app.export_screenshot()
         for _ in range(12):  # back up the tree to another DAG: it works as before
             await press(pilot, "k")
-            if app.dag_id != BAD_DAG:
+            if app.main.selection.dag_id != BAD_DAG:
                 break
-        assert app.dag_id != BAD_DAG
+        assert app.main.selection.dag_id != BAD_DAG
         assert task_ids(app)
         assert not app.query_one("#task-message").display
     store.close()

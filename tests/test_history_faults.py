@@ -146,7 +146,7 @@ async def test_tui_notes_an_unusable_history_and_keeps_working(
             notes = [n.message for n in app._notifications]
             assert any(expected in note and "not recorded" in note for note in notes), notes
             await press(pilot, "k")  # the app keeps working
-            assert app.task_id == "sample"
+            assert app.main.selection.task_id == "sample"
             assert "exact profile" in static_text(app, "#stats-title")
     store.close()
     assert digest(path) == before

@@ -87,5 +87,5 @@ async def test_tui_header_says_it_shows_a_snapshot(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert NOTE in app.query_one(InfoBar).plain
-        assert app.dag_pane.dags
+        assert app.main.dag_pane.dags
     store.close()
