@@ -134,13 +134,13 @@ class TaskInstanceSummary:
 
 @dataclass(frozen=True)
 class XComValue:
-    """A task instance's `return_value`, decoded from JSON only."""
+    """A task instance's `return_value`, decoded from JSON only: `value` None when it was
+    not JSON (a pickle is never unpickled), and `note` says why when that is worth saying."""
 
     task_id: str
     map_index: int
     value: Any
-    decoded: bool = True  # False when the value was not JSON (pickled: never unpickled)
-    note: str = ""  # why an undecoded value was not read, e.g. it is a pickle
+    note: str = ""  # why a value was not read, e.g. it is a pickle
 
 
 @dataclass(frozen=True)

@@ -151,14 +151,14 @@ def decode_xcom_bytes(task_id: str, map_index: int, value: Any) -> XComValue:
         value = value.tobytes()
     if isinstance(value, bytes | bytearray):
         if value[:1] == bytes([PICKLE_PROTO]):
-            return XComValue(task_id, map_index, None, decoded=False, note=PICKLED_XCOM)
+            return XComValue(task_id, map_index, None, note=PICKLED_XCOM)
         try:
             return XComValue(task_id, map_index, json.loads(value))
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
-            return XComValue(task_id, map_index, None, decoded=False)
+            return XComValue(task_id, map_index, None)
     if value is None:
         return XComValue(task_id, map_index, None)
-    return XComValue(task_id, map_index, None, decoded=False)
+    return XComValue(task_id, map_index, None)
 
 
 def _schedule(schedule_interval: Any, timetable_description: str | None) -> str | None:

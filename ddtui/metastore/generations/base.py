@@ -60,7 +60,7 @@ class Generation(ABC):
 
 
 def json_xcom(task_id: str, map_index: int, value: Any) -> XComValue:
-    """A value the JSON column type decoded; damaged JSON is kept as undecoded."""
+    """A value the JSON column type decoded; damaged JSON reads as no value."""
     if isinstance(value, UnreadableJSON):
-        return XComValue(task_id, map_index, None, decoded=False)
+        return XComValue(task_id, map_index, None)
     return XComValue(task_id, map_index, value)
