@@ -2,7 +2,7 @@
 
 A job gets `post` (drops messages once its worker is cancelled) and `cancelled`; it never
 touches a widget. Failures propagate: the app turns them into a message in the pane they
-concern (see `DdtuiApp.on_worker_state_changed`).
+concern (see `MainScreen.on_worker_state_changed`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from ddtui.tui.messages import (
     RowsCounted,
     SchemaLoaded,
 )
-from ddtui.usecases.tasks import resolve_outputs
+from ddtui.usecases.tasks import read_dag_run
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -117,18 +117,14 @@ def load_dag(
     request: DagRequest,
     clock: Callable[[], datetime],
 ) -> Job:
-    """Structure, runs and one run's details, with each task's output table resolved."""
+    """Structure, runs and one run's details, with each task's output table resolved
+    (`ddtui.usecases.tasks.read_dag_run`)."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
-        structure = metastore.dag_structure(request.dag_id)
-        if cancelled():
+        found = read_dag_run(metastore, data, request.dag_id, request.run_id, cancelled)
+        if found is None:
             return
-        runs = metastore.runs(request.dag_id)
-        run_id = request.run_id or (runs[0].run_id if runs else None)
-        detail = metastore.run_detail(request.dag_id, run_id) if run_id else None
-        if cancelled():
-            return
-        outputs = resolve_outputs(structure, detail, data)
+        structure, runs, detail, outputs = found
         post(DagLoaded(request.dag_id, structure, runs, detail, outputs, request.refresh, clock()))
 
     return job

@@ -4,11 +4,19 @@ table the run means."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ddtui.errors import ConfigError
-from ddtui.metastore import DagStructure, RunDetail, TaskInstanceSummary, TaskNode
+from ddtui.metastore import (
+    DagStructure,
+    MetastoreReader,
+    RunDetail,
+    RunSummary,
+    TaskInstanceSummary,
+    TaskNode,
+)
 from ddtui.outputs import OutputRef, resolve_output
 from ddtui.settings import DataSettings
 from ddtui.sources import mask_uri_passwords
@@ -39,6 +47,35 @@ def resolve_outputs(
             reason = mask_uri_passwords(str(exc))
             refs[task.task_id] = OutputRef(None, None, None, None, "", reason)
     return refs
+
+
+class DagRun(NamedTuple):
+    """A DAG's structure, its newest runs (newest first), one run's details (None: the
+    DAG has no runs) and each task's output table in that run."""
+
+    structure: DagStructure
+    runs: list[RunSummary]
+    detail: RunDetail | None
+    outputs: dict[str, OutputRef]
+
+
+def read_dag_run(
+    store: MetastoreReader,
+    data: DataSettings,
+    dag_id: str,
+    run_id: str | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> DagRun | None:
+    """The DAG and one of its runs (None: the newest); None when `cancelled` between reads."""
+    structure = store.dag_structure(dag_id)
+    if cancelled():
+        return None
+    runs = store.runs(dag_id)
+    run_id = run_id or (runs[0].run_id if runs else None)
+    detail = store.run_detail(dag_id, run_id) if run_id else None
+    if cancelled():
+        return None
+    return DagRun(structure, runs, detail, resolve_outputs(structure, detail, data))
 
 
 @dataclass(frozen=True)
