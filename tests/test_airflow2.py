@@ -11,10 +11,11 @@ import os
 import pickle
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
-from compat_checks import check_commands, check_deep_link, run_ddtui
+from compat_checks import CellResult, check_commands, check_deep_link, run_ddtui
 
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
@@ -40,8 +41,6 @@ async def test_the_tui_deep_link_profiles_the_task(airflow2_home: AirflowHome) -
 
     def make_app(**kwargs: object) -> DdtuiApp:
         return DdtuiApp(store, data, refresh_seconds=0, **kwargs)  # type: ignore[arg-type]
-
-    from compat_checks import CellResult
 
     result = CellResult()
     try:
@@ -159,8 +158,6 @@ def test_compressed_serialized_dags_read_as_airflow_2_writes_them(
 ) -> None:
     """With [core] compress_serialized_dags, Airflow 2 writes the JSON text `null` in `data`
     and the document zlib-compressed in `data_compressed`."""
-    import zlib
-
     db = tmp_path / "airflow.db"
     shutil.copy(sqlite_path(airflow2_home.metastore_url), db)
     with sqlite3.connect(db) as conn:
