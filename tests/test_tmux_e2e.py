@@ -27,11 +27,13 @@ pytestmark = pytest.mark.tmux
 class Terminal:
     """One tmux session running one command; the screen is read with capture-pane."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, socket: str | None = None) -> None:
         self.name = name
+        self.server = ["-L", socket] if socket else []  # a tmux server of its own
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+        command = ["tmux", *self.server, *args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             pytest.fail(f"tmux {args[0]} failed ({done.returncode}): {done.stderr.strip()}")
         return done.stdout
@@ -68,14 +70,17 @@ def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]
         pytest.skip(message)
     started: list[Terminal] = []
 
-    def start(command: list[str], env: dict[str, str], size: tuple[int, int]) -> Terminal:
+    def start(
+        command: list[str], env: dict[str, str], size: tuple[int, int], socket: str | None = None
+    ) -> Terminal:
         # Unique per test and run: a recycled pid must not meet an old session's name.
-        term = Terminal(f"ddtui-e2e-{uuid.uuid4().hex[:12]}")
+        term = Terminal(f"ddtui-e2e-{uuid.uuid4().hex[:12]}", socket)
         env_args = [f"{k}={v}" for k, v in env.items()]
         # A shell stays after ddtui quits and prints how it ended, so the test can read it.
         script = shlex.join(command) + '; echo "ddtui exited with $?"; sleep 600'
         argv = [
-            "tmux", "new-session", "-d", "-s", term.name, "-x", str(size[0]), "-y", str(size[1]),
+            "tmux", *term.server, "new-session", "-d", "-s", term.name,
+            "-x", str(size[0]), "-y", str(size[1]),
             "env", "-i", *env_args, "sh", "-c", script,
         ]  # fmt: skip
         # The previous test's kill-session may be shutting the tmux server down right now;
@@ -92,7 +97,11 @@ def terminal(request: pytest.FixtureRequest) -> Iterator[Callable[..., Terminal]
 
     yield start
     for term in started:
-        subprocess.run(["tmux", "kill-session", "-t", term.name], capture_output=True, check=False)
+        subprocess.run(
+            ["tmux", *term.server, "kill-session", "-t", term.name],
+            capture_output=True,
+            check=False,
+        )
 
 
 def ssh_like_env(home: AirflowHome, term: str, history: Path) -> dict[str, str]:
@@ -160,5 +169,34 @@ def test_keyboard_only_browse_filter_and_quit_at_80x24(
         "the groups_mapped task list, focused",
     )
     assert all(len(line) <= 80 for line in screen.splitlines())
+    tty.keys("q")
+    assert tty.wait_for_exit() == "0"
+
+
+def test_y_in_the_column_view_copies_the_deep_link_into_tmux(
+    airflow_home: AirflowHome, terminal: Callable[..., Terminal], tmp_path: Path
+) -> None:
+    run_id = next(
+        r.run_id for r in airflow_home.runs if r.dag_id == "titanic" and r.state == "success"
+    )
+    link = f"ddtui --dag titanic --task clean --run {shlex.quote(run_id)}"
+    tty = terminal(
+        [DDTUI, "--dag", "titanic", "--task", "clean", "--run", run_id, "--refresh", "0"],
+        ssh_like_env(airflow_home, "xterm-256color", tmp_path / "history.sqlite"),
+        (120, 40),
+        socket=f"ddtui-clip-{uuid.uuid4().hex[:8]}",  # its clipboard setting stays its own
+    )
+    # tmux takes an application's OSC 52 into its paste buffer with set-clipboard on.
+    tty.tmux("set-option", "-s", "set-clipboard", "on")
+    tty.wait_for(lambda s: "Miss %" in s and "exact profile" in s, "the describe table")
+    tty.keys("Tab")  # from the task list to the describe table
+    tty.keys("Enter")
+    tty.wait_for(lambda s: "Copy link" in s and "database type" in s, "the column view")
+    tty.keys("y")
+    screen = tty.wait_for(lambda s: "copied to the clipboard" in s, "the link shown")
+    assert link in screen
+    assert tty.tmux("show-buffer") == link
+    tty.keys("Escape")
+    tty.wait_for(lambda s: "Miss %" in s and "Copy link" not in s, "the panes again")
     tty.keys("q")
     assert tty.wait_for_exit() == "0"

@@ -18,7 +18,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("tab / shift+tab", "next / previous pane (DAG tree, task list, stats)"),
             ("↑ ↓  j k", "move the cursor"),
-            ("enter", "choose: DAG → its tasks, task → its stats, chart → large"),
+            ("enter", "choose: DAG → its tasks, task → its stats, column → column view"),
             ("r", "refresh now (states, runs, row counts and the open profile)"),
             ("[  ]", "older / newer run of the selected DAG"),
             ("p", "pick a run from the list"),
@@ -61,10 +61,26 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
-        "Stats: Histograms",
+        "Describe, Histograms",
         [
-            ("arrows  h j k l", "move between charts"),
-            ("enter", "open the chart large; esc closes it"),
+            ("arrows  h j k l", "move between columns / charts"),
+            ("enter", "the column view: statistics, large chart, top values, history"),
+        ],
+    ),
+    (
+        "Column view",
+        [
+            ("y", "copy the command that reopens this task (ddtui --dag D --task T --run R)"),
+            ("Y", "copy Python that loads the table in pandas (password from the environment)"),
+            ("", "copied through the terminal (OSC 52; tmux: set -g set-clipboard on), and shown"),
+            ("esc", "back, the cursor where it was"),
+        ],
+    ),
+    (
+        "Reports and scripts",
+        [
+            ("markdown", "ddtui describe DAG TASK --format markdown: the profile as a report"),
+            ("json", "ddtui describe DAG TASK --format json: the profile for scripts"),
         ],
     ),
     (

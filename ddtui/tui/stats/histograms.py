@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from ddtui.tui.messages import ColumnChosen
-from ddtui.tui.stats.charts import chart_text
+from ddtui.tui.stats.charts import bar_colour, chart_text
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
     from ddtui.profile.models import ColumnProfile, TableProfile
@@ -24,7 +24,7 @@ class ColumnChart(Widget):
     def __init__(self, column: ColumnProfile, *, classes: str = "") -> None:
         super().__init__(classes=classes)
         self.column = column
-        self._cache: tuple[tuple[int, int], Text] | None = None
+        self._cache: tuple[tuple[int, int, str], Text] | None = None
 
     def show_column(self, column: ColumnProfile) -> None:
         """Chart another profile of the column; redrawn (when on screen) only if it changed."""
@@ -35,8 +35,11 @@ class ColumnChart(Widget):
 
     def render(self) -> Text:
         size = (self.content_size.width, self.content_size.height)
-        if self._cache is None or self._cache[0] != size:
-            self._cache = (size, chart_text(self.column, *size))
+        theme = self.app.current_theme
+        key = (*size, theme.name)
+        if self._cache is None or self._cache[0] != key:
+            bars = bar_colour(theme)  # the bars follow the theme
+            self._cache = (key, chart_text(self.column, *size, bars=bars))
         return self._cache[1]
 
 
