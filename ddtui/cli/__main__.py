@@ -1,5 +1,5 @@
 """`python -m ddtui.cli`: the same as the `ddtui` command."""
 
-from ddtui.cli.main import main
+from ddtui.cli import main
 
 main()

@@ -57,7 +57,7 @@ def _metastore_engine(metastore: str | None) -> Any:
     from ddtui.errors import DdtuiError
 
     try:
-        from ddtui.cli.main import open_configured_metastore
+        from ddtui.cli.options import open_configured_metastore
 
         return open_configured_metastore(metastore).engine
     except DdtuiError:

@@ -202,7 +202,7 @@ def _probe_app_class() -> Any:
 
 def _open_app(metastore_url: str, data_url: str | None, **kwargs: Any) -> Any:
     """Build the app the way `ddtui` does (settings, metastore, app)."""
-    from ddtui.cli.main import open_configured_metastore
+    from ddtui.cli.options import open_configured_metastore
     from ddtui.settings import DataSettings
 
     store = open_configured_metastore(metastore_url)
