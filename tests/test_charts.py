@@ -10,11 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from chart_columns import CHART_KINDS, chart_frame, chart_profile
+from datagen import write_sqlite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +30,7 @@ from ddtui.render.profile import chart_lines, render_column_chart, render_profil
 from ddtui.render.ticks import count_ticks, date_ticks, number_ticks
 
 WIDTHS = [80, 120]
+ROOT = Path(__file__).resolve().parents[1]  # this checkout's ddtui, for the subprocess
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +274,41 @@ def test_datetime_bins_are_calendar_units(
     assert len(edges) - 1 <= 20
     counts = pd.cut(frame[name], pd.DatetimeIndex(edges), right=False).value_counts(sort=False)
     assert col.histogram.counts == counts.tolist()
+
+
+@pytest.fixture(scope="module")
+def chart_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("charts-cli") / "charts.db"
+    write_sqlite(chart_frame(), path, "passengers").dispose()
+    return path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_profile_command_prints_the_same_charts(
+    chart_table: Path, profile: TableProfile, width: int
+) -> None:
+    """`ddtui profile` (describe's text for any table) draws each kind as the TUI does."""
+    env = {**os.environ, "COLUMNS": str(width), "PYTHONPATH": str(ROOT)}
+    env.pop("NO_COLOR", None)
+    command = [
+        sys.executable,
+        "-m",
+        "ddtui.cli",
+        "profile",
+        f"sqlite:///{chart_table}",
+        "passengers",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout  # piped: no colour
+    for name in CHART_KINDS.values():
+        col = profile.column(name)
+        assert col is not None
+        assert render_column_chart(col, width, chart_lines(col, 12), False) in done.stdout, name
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("kind", list(CHART_KINDS))
+def test_chart_snapshot(profile: TableProfile, kind: str, width: int, snapshot) -> None:
+    """Each kind of chart as text, at 80 and 120 columns (`--snapshot-update` to accept)."""
+    assert "\n".join(chart(profile, CHART_KINDS[kind], width)) == snapshot
