@@ -225,6 +225,10 @@ class Backend:
         where it has none (the caller then takes every n-th row)."""
         return None
 
+    def samples_blocks_of(self, conn: sa.Connection, table: sa.Table) -> bool:
+        """Whether `sampled(table)` can run here (PostgreSQL: not on views)."""
+        return True
+
     def sampled(self, table: sa.Table, percent: float) -> sa.TableSample | None:
         """`table` as the engine samples about `percent` % of its blocks (TABLESAMPLE), or
         None where it cannot (see backends.tablesample)."""

@@ -170,6 +170,16 @@ class PostgreSQLBackend(Backend):
             return super().last_rows(conn, stmt, table, rows, limit)
         return heap.last_rows(conn, stmt, pages, limit)
 
+    def samples_blocks_of(self, conn: sa.Connection, table: sa.Table) -> bool:
+        # TABLESAMPLE reads blocks: tables, partitioned tables and materialized views have
+        # them; a view (or a name that is none of these) is refused by the server.
+        name = conn.dialect.identifier_preparer.format_table(table)
+        kind = conn.execute(
+            sa.text("SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass(:name)"),
+            {"name": name},
+        ).scalar()
+        return str(kind) in {"r", "p", "m"}
+
     def sample_rows(
         self, conn: sa.Connection, source: sa.TableClause, size: int, rows: int
     ) -> list[Sequence[Any]] | None:

@@ -165,9 +165,12 @@ def _engine_sample(
     """A profile of the engine's TABLESAMPLE of the table, or None where it has none, or
     when the blocks it drew held under half the rows wanted."""
     from ddtui.profile.engine_sampling import MAX_READ, engine_sampled
+    from ddtui.table_slice import base_table
 
-    sampled = engine_sampled(backend_for(conn), table, rows, sample_rows)
-    if sampled is None:
+    backend = backend_for(conn)
+    sampled = engine_sampled(backend, table, rows, sample_rows)
+    base = base_table(table)
+    if sampled is None or base is None or not backend.samples_blocks_of(conn, base):
         return None
     chosen = [cast("sa.Column[Any]", sampled.c[c.name]) for c in columns]
     found = stream_profile(
