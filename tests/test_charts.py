@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from ddtui.profile.models import TableProfile
 from ddtui.render.chart_choice import Bins, ValueBars, choose_chart
-from ddtui.render.chart_text import histogram_lines, middle_ellipsis
+from ddtui.render.chart_text import distinct_labels, histogram_lines, middle_ellipsis
 from ddtui.render.profile import chart_lines, render_column_chart, render_profile
 from ddtui.render.ticks import count_ticks, date_ticks, number_ticks
 
@@ -312,3 +312,13 @@ def test_profile_command_prints_the_same_charts(
 def test_chart_snapshot(profile: TableProfile, kind: str, width: int, snapshot) -> None:
     """Each kind of chart as text, at 80 and 120 columns (`--snapshot-update` to accept)."""
     assert "\n".join(chart(profile, CHART_KINDS[kind], width)) == snapshot
+
+
+def test_labels_that_differ_only_inside_stay_apart() -> None:
+    # A shared start and a shared end: the cut moves, then ranks tell them apart.
+    inside = [f"https://example.com/{c}/report-2024.csv" for c in ("alpha", "beta", "gamma")]
+    shown = distinct_labels(inside, 16)
+    assert len(set(shown)) == 3 and all(len(label) <= 16 for label in shown)
+    same_ends = ["x" * 20 + c + "y" * 20 for c in "abc"]
+    ranked = distinct_labels(same_ends, 10)
+    assert len(set(ranked)) == 3 and ranked[0].startswith("#1 ")

@@ -33,6 +33,26 @@ def middle_ellipsis(text: str, width: int) -> str:
     return text[:head] + ELLIPSIS + (text[-tail:] if tail else "")
 
 
+def distinct_labels(labels: list[str], width: int) -> list[str]:
+    """Each label in `width` characters, cut in the middle; where two different values
+    would still read the same, the cut moves (more of the end, then more of the start),
+    and as a last resort each such label starts with its rank (#1, #2...)."""
+    if len(set(labels)) < len(labels) or width < 2:  # equal values, or no room: as they are
+        return [middle_ellipsis(label, width) for label in labels]
+    for head in [(width - 1 + 1) // 2, *range(1, width - 1)]:
+        shown = [_cut(label, width, head) for label in labels]
+        if len(set(shown)) == len(shown):
+            return shown
+    return [middle_ellipsis(f"#{i} {label}", width) for i, label in enumerate(labels, 1)]
+
+
+def _cut(text: str, width: int, head: int) -> str:
+    if len(text) <= width:
+        return text
+    tail = width - 1 - head
+    return text[:head] + ELLIPSIS + (text[-tail:] if tail > 0 else "")
+
+
 def _paint(text: str, color: str, enabled: bool) -> str:
     return f"{color}{text}{RESET}" if enabled and text.strip() else text
 
@@ -62,10 +82,9 @@ def value_bar_lines(chart: ValueBars, width: int, rows: int, color: bool) -> lis
     bar_width = max(1, width - label_width - count_width - 3)
     peak = max(bar.count for bar in bars)
     lines = []
-    for bar, label, count in zip(bars, labels, counts, strict=True):
+    for bar, shown, count in zip(bars, distinct_labels(labels, label_width), counts, strict=True):
         body = _horizontal_bar(bar.count, peak, bar_width).ljust(bar_width)
         painted = _paint(body, REST_COLOR if bar.rest else BAR_COLOR, color)
-        shown = middle_ellipsis(label, label_width)
         lines.append(f"{shown:>{label_width}} │{painted} {count:>{count_width}}")
     return lines
 
