@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ddtui.profile.models import ColumnProfile, TableProfile
+from ddtui.render.chart_text import middle_ellipsis
 from ddtui.render.tables import format_value
 
 TOP_ROWS = 20
@@ -54,7 +55,7 @@ def statistics(col: ColumnProfile) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ValueRow:
-    value: str  # terminal-safe, cut to VALUE_WIDTH
+    value: str  # terminal-safe, cut in the middle to VALUE_WIDTH (long values keep both ends)
     count: int
     percent: float  # of the non-missing values
 
@@ -68,7 +69,11 @@ def top_rows(col: ColumnProfile, limit: int = TOP_ROWS) -> list[ValueRow]:
     ordered = sorted(pairs, key=lambda vn: -vn[1])[:limit]  # stable: ties keep their order
     total = col.count or 1
     return [
-        ValueRow(format_value(value, VALUE_WIDTH) or "''", count, 100 * count / total)
+        ValueRow(
+            middle_ellipsis(format_value(value, None), VALUE_WIDTH) or "''",
+            count,
+            100 * count / total,
+        )
         for value, count in ordered
     ]
 
