@@ -13,6 +13,7 @@ from ddtui.cli.options import (
     SHARED_OPTIONS,
     TUI_OPTIONS,
     AllowSourceOpt,
+    ApproxOpt,
     DataConnOpt,
     DataUrlOpt,
     MetastoreOpt,
@@ -83,6 +84,7 @@ def main_command(
     log: Annotated[
         bool, typer.Option("--log", help="With --dag and --task: open the task's log.")
     ] = False,
+    approx: ApproxOpt = False,
     timeout: TimeoutOpt = None,
     verbose: Annotated[
         bool,
@@ -104,6 +106,7 @@ def main_command(
             "data_url": data_url,
             "data_conn": data_conn,
             "allow_source": allow_source or None,
+            "approx": approx or None,
         }
         # DDTUI_TIMEOUT reaches every command that takes it; only a written --timeout is passed.
         if getattr(ctx.get_parameter_source("timeout"), "name", "") == "COMMANDLINE":
@@ -118,7 +121,7 @@ def main_command(
     data = configured_data(store, data_url, data_conn, allow_source)
     run_tui(
         store, data, dag_id=dag, task_id=task, run_id=run, refresh_seconds=refresh, open_log=log,
-        sources=data_sources(timeout),
+        sources=data_sources(timeout), approx=approx,
     )  # fmt: skip
 
 
@@ -161,6 +164,7 @@ def run_tui(
     refresh_seconds: float,
     open_log: bool = False,
     sources: Any = None,
+    approx: bool = False,
 ) -> None:
     """Validate the deep link before the screen opens, then run the app."""
     from ddtui.lookup import find_target
@@ -180,6 +184,7 @@ def run_tui(
         refresh_seconds=refresh_seconds,
         open_log=open_log,
         sources=sources,
+        approx=approx,
     ).run()
 
 

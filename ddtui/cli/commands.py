@@ -11,6 +11,7 @@ import typer
 from ddtui.cli.app import app, run_tui
 from ddtui.cli.options import (
     AllowSourceOpt,
+    ApproxOpt,
     DagArg,
     DataConnOpt,
     DataUrlOpt,
@@ -81,6 +82,7 @@ def describe_command(
     exact: Annotated[
         bool, typer.Option("--exact", help="Profile every row (the default).")
     ] = False,
+    approx: ApproxOpt = False,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -114,8 +116,8 @@ def describe_command(
 
     if output_format not in ("text", "json", "markdown"):
         raise typer.BadParameter("--format must be text, json or markdown")
-    if sample and exact:
-        raise typer.BadParameter("--sample and --exact exclude each other")
+    if sum(map(bool, (sample, exact, approx))) > 1:
+        raise typer.BadParameter("--sample, --exact and --approx exclude each other")
     if fail_on not in (None, "watch", "drift"):
         raise typer.BadParameter("--fail-on must be watch or drift")
     if fail_on and not compare:
@@ -134,6 +136,7 @@ def describe_command(
         compare=compare,
         record=record,
         fail_on=fail_on,
+        approx=approx,
     )
     raise typer.Exit(code)
 
@@ -179,14 +182,7 @@ def profile_command(
             "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
         ),
     ] = None,
-    approx: Annotated[
-        bool,
-        typer.Option(
-            "--approx",
-            help="Estimate quartiles and distinct counts with the database's approximate "
-            "aggregates where it has them (DuckDB; labelled, exact: false).",
-        ),
-    ] = False,
+    approx: ApproxOpt = False,
     metastore: MetastoreOpt = None,
     timeout: TimeoutOpt = None,
 ) -> None:

@@ -47,6 +47,7 @@ def run_describe(
     record: bool,
     fail_on: str | None,
     sources: DataSources | None = None,
+    approx: bool = False,
 ) -> int:
     """Profile, optionally record and compare, print; return the exit code."""
     from ddtui.render.profile import description_to_dict, render_profile
@@ -54,8 +55,9 @@ def run_describe(
     sources = sources or DataSources()
     description = describe_task(
         store, data, dag_id, task_id, run_id, columns=columns, sample_rows=sample_rows,
-        sources=sources,
+        approx=approx, sources=sources,
     )  # fmt: skip
+    note_if_not_estimated(description.profile, approx)
     history = None
     if record or compare:
         from ddtui.drift.history import ProfileHistory
@@ -64,6 +66,10 @@ def run_describe(
     if record and columns:
         # A profile of some columns would read as "columns dropped" in later comparisons.
         _note("not recorded: --record stores whole-table profiles only (drop --column)")
+        record = False
+    if record and description.profile.method is not None:
+        # Estimated quartiles would read as drift against the exact profiles of other runs.
+        _note("not recorded: --record stores exact profiles only (drop --approx)")
         record = False
     if compare:
         description.drift = _compare(
@@ -97,6 +103,13 @@ def _heading(description: Description) -> str:
     task_id = target.task.task_id if target.task else "?"
     heading = safe_text(f"{target.structure.dag_id}.{task_id}, {run_text}")
     return f"{heading}\noutput: {safe_text(output.reason)}"
+
+
+def note_if_not_estimated(profile: TableProfile, approx: bool) -> None:
+    """--approx on a database without approximate aggregates: say the profile is exact
+    (stderr, so JSON on stdout stays one document; it says `"exact": true` itself)."""
+    if approx and profile.exact:
+        _note("--approx: this database has no approximate aggregates; the profile is exact")
 
 
 def _note(message: str) -> None:

@@ -19,6 +19,7 @@ SHARED_OPTIONS = {
     "data_conn": "--data-conn",
     "allow_source": "--allow-source",
     "timeout": "--timeout",
+    "approx": "--approx",
 }
 TUI_OPTIONS = {
     "dag": "--dag",
@@ -46,6 +47,14 @@ DagArg = Annotated[str, typer.Argument(metavar="DAG_ID", help="DAG id.")]
 TaskArg = Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")]
 RunOpt = Annotated[
     str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
+]
+ApproxOpt = Annotated[
+    bool,
+    typer.Option(
+        "--approx",
+        help="Estimate quartiles and distinct counts with the database's approximate "
+        "aggregates where it has them (DuckDB; labelled approximate, exact: false).",
+    ),
 ]
 MetastoreOpt = Annotated[
     str | None,

@@ -100,6 +100,9 @@ def run_profile(
         sample_rows=sample_rows or 10_000,
         partition=partition,
     )
+    from ddtui.cli.describe import note_if_not_estimated
+
+    note_if_not_estimated(profile, approx)
     if output_format == "json":
         document = _document(profile, mask_url(url), origin, table, schema, partition)
         typer.echo(json.dumps(document, indent=2, allow_nan=False))

@@ -83,6 +83,7 @@ class DdtuiApp(App[None]):
         clock: Callable[[], datetime] | None = None,
         sources: DataSources | None = None,
         open_log: bool = False,
+        approx: bool = False,
     ) -> None:
         freeze_imported_objects()
         super().__init__()
@@ -96,6 +97,7 @@ class DdtuiApp(App[None]):
             sources or DataSources(),
             clock or (lambda: datetime.now(UTC).astimezone()),
             refresh_seconds,
+            approx,
         )
         # The DAG list is read while Textual sets up the screen: the first frame with the
         # tree filled waits for it.

@@ -24,13 +24,16 @@ def profile_stages(
     progress: Callable[..., None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     partition: TableSlice | None = None,
+    approx: bool = False,
 ) -> Iterator[TableSchema | TableProfile]:
-    """The profiler's stages: schema and row count, a sample profile, the exact profile."""
+    """The profiler's stages: schema and row count, a sample profile, the exact profile (or
+    with `approx`, the approximate one where the database has approximate aggregates)."""
     from ddtui.profile import profile_stages as stages  # pandas and friends load on first use
 
     return stages(
-        engine, table, schema, progress=progress, cancelled=cancelled, partition=partition
-    )
+        engine, table, schema, progress=progress, cancelled=cancelled, partition=partition,
+        mode="approx" if approx else "exact",
+    )  # fmt: skip
 
 
 def is_cancellation(exc: BaseException) -> bool:

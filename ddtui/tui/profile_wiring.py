@@ -87,9 +87,9 @@ class ProfileWiring:
             return
         stats.show_loading(ref)
         settle = workers.PROFILE_SETTLE_S if profiling else 0.0  # the cursor is moving on
-        screen.start(
-            workers.PROFILE, workers.profile_output(screen.session.sources, ref, key, settle)
-        )
+        session = screen.session
+        job = workers.profile_output(session.sources, ref, key, settle, approx=session.approx)
+        screen.start(workers.PROFILE, job)
         screen.order.profile_started()
 
     def schema_loaded(self, message: SchemaLoaded) -> None:
@@ -110,14 +110,15 @@ class ProfileWiring:
         task_id, ref = self._selected()
         if task_id:
             screen.task_pane.set_row_count(task_id, compact_count(message.profile.row_count))
-        if not message.profile.exact:
-            return
+        if not message.profile.exact and message.profile.method is None:
+            return  # a sample: the last stage follows
         self.profiles[message.key] = message.profile
         if ref is not None and ref.readable:  # the task shown may share the table (adopted)
             shown = screen.dag.table_key(task_id, ref)
             if shown.same_table(message.key):
                 self.profiles[shown] = message.profile
-        screen.drift.record_exact_profile(message.profile)
+        if message.profile.exact:  # estimated quartiles would read as drift
+            screen.drift.record_exact_profile(message.profile)
         self.profiles.move_to_end(message.key)
         while len(self.profiles) > PROFILE_CACHE_SIZE:
             self.profiles.popitem(last=False)

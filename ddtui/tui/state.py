@@ -30,6 +30,8 @@ class Session:
     sources: DataSources
     clock: Callable[[], datetime]
     refresh_seconds: float = 10.0
+    # `ddtui --approx`: profiles estimate quartiles and distinct counts where the database can.
+    approx: bool = False
 
 
 @dataclass(frozen=True)

@@ -150,8 +150,16 @@ def running(node: DOMNode, group: str) -> bool:
     return any(w.group == group and w.node is node and not w.is_finished for w in node.workers)
 
 
-def profile_output(sources: DataSources, ref: OutputRef, key: TableKey, settle: float = 0.0) -> Job:
-    """Schema and row count, then a sample profile, then the exact one, with progress.
+def profile_output(
+    sources: DataSources,
+    ref: OutputRef,
+    key: TableKey,
+    settle: float = 0.0,
+    *,
+    approx: bool = False,
+) -> Job:
+    """Schema and row count, then a sample profile, then the exact one (with `approx`, the
+    approximate one where the database has approximate aggregates), with progress.
 
     `settle`: seconds to wait before reading, so that a cursor moving through the task
     list cancels this job before it touches the database (debounce).
@@ -183,12 +191,13 @@ def profile_output(sources: DataSources, ref: OutputRef, key: TableKey, settle: 
                 progress=progress,
                 cancelled=cancelled,
                 partition=ref.partition,
+                approx=approx,
             ):
                 if cancelled():
                     return
                 if isinstance(stage, TableProfile):
                     post(ProfileLoaded(key, stage))
-                    if not stage.exact:
+                    if not stage.exact and stage.method is None:
                         # Let the UI thread paint the sample before the exact scan, which
                         # holds the GIL between fetches, competes with it.
                         _wait(SAMPLE_PAINT_S, cancelled)

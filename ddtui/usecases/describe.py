@@ -53,9 +53,11 @@ def describe_task(
     *,
     columns: list[str] | None = None,
     sample_rows: int | None = None,
+    approx: bool = False,
     sources: DataSources | None = None,
 ) -> Description:
-    """Profile the task's output table: exact, or a sample of `sample_rows` rows."""
+    """Profile the task's output table: exact, or a sample of `sample_rows` rows, or (with
+    `approx`) quartiles and distinct counts estimated where the database can."""
     from ddtui.profile import profile_table, read_schema
 
     target, output = find_output(store, data, dag_id, task_id, run_id)
@@ -72,7 +74,7 @@ def describe_task(
         output.table,
         output.schema,
         columns=columns or None,
-        mode="sample" if sample_rows else "exact",
+        mode="sample" if sample_rows else ("approx" if approx else "exact"),
         sample_rows=sample_rows or 10_000,
         partition=output.partition,
     )

@@ -108,7 +108,9 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
     release = threading.Event()
     abandoned: list[str] = []
 
-    def slow(engine, table, schema=None, *, progress=None, cancelled=None, partition=None):
+    def slow(
+        engine, table, schema=None, *, progress=None, cancelled=None, partition=None, approx=False
+    ):
         # A sample of 100 rows makes the real profiler yield a sample profile first.
         stages = profile_stages(
             engine, table, schema, sample_rows=100, progress=progress, cancelled=cancelled,

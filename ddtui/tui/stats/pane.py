@@ -129,12 +129,12 @@ class StatsPane(Vertical):
         for view, view_id in TAB_VIEWS.values():
             self.query_one(f"#{view_id}", view).show_profile(profile)
         self._show_tabs(True)
-        if profile.exact:
+        if profile.exact or profile.method:  # the last stage: no sample to replace
             self._progress(None, visible=False)
 
     def show_progress(self, fraction: float | None) -> None:
         # Progress posted just before the exact profile may arrive after it: no bar then.
-        if self.profile is not None and self.profile.exact:
+        if self.profile is not None and (self.profile.exact or self.profile.method):
             return
         self._progress(fraction, visible=True)
 
