@@ -14,13 +14,7 @@ import sys
 
 import jinja2.sandbox  # noqa: F401  (ddtui logs renders Airflow's filename template)
 
-import ddtui.cli.logs
-
 # Imported now, while root may still read them.
-import ddtui.logs.locate
-import ddtui.lookup
-import ddtui.outputs
-import ddtui.render.listings  # noqa: F401
 from ddtui.cli import app, main
 
 NOBODY = 65534

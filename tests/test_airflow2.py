@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from compat_checks import CellResult, check_commands, check_deep_link, run_ddtui
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
 from ddtui.metastore.generations import PICKLED_XCOM
-from ddtui.settings import DataSettings
 from ddtui.tui.app import DdtuiApp
 
 

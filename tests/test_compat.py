@@ -31,9 +31,9 @@ from compat_support import (
     ensure_airflow_venv,
 )
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome, build_airflow_home
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
 from ddtui.tui.app import DdtuiApp
 
 COMPAT_ENV = "DDTUI_COMPAT"  # 1: run the matrix (nox -s compat sets it)

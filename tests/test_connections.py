@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from connections_support import SECRET, ConnectionsHome
 
 import ddtui as ddtui_package
-from ddtui.connections import AirflowConnections
+from ddtui.config.connections import AirflowConnections
 from ddtui.demo.airflow_cli import find_airflow_executable, set_config_options
 from ddtui.demo.home import AirflowHome
 from ddtui.errors import ConfigError

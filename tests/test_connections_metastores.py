@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from connections_support import SECRET
 
 import ddtui as ddtui_package
-from ddtui.connections import AirflowConnections
+from ddtui.config.connections import AirflowConnections
 from ddtui.demo.airflow_cli import AirflowCli, find_airflow_executable
 from ddtui.demo.home import AirflowHome
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fault_support import assert_one_line_error, copy_metastore, ddtui_env, run_ddtui
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.errors import MetastoreError
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
 
 BAD_DAG = "titanic"
 

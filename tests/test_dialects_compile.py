@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from ddtui.backends import backend_for
+from ddtui.outputs.table_slice import TableSlice
 from ddtui.profile.ends import readable
 from ddtui.profile.engine_sampling import engine_sampled
-from ddtui.table_slice import TableSlice
 
 sqlglot = pytest.importorskip(
     "sqlglot", reason="sqlglot is not installed: pip install 'ddtui[compat-dialects]'"

@@ -15,7 +15,7 @@ import pytest
 import scipy.stats
 import sqlalchemy as sa
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import DRIFT_SHIFT, AirflowHome
 from ddtui.drift import (
     BaselineUnavailableError,
@@ -24,7 +24,7 @@ from ddtui.drift import (
     task_health,
 )
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
+from ddtui.outputs.data_sources import DataSources
 from tests.drift_support import reference_psi
 
 

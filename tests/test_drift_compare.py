@@ -15,7 +15,7 @@ import pytest
 import scipy.stats
 import sqlalchemy as sa
 
-from ddtui.db import create_readonly_engine
+from ddtui.backends.engines import create_readonly_engine
 from ddtui.drift import (
     DRIFT_SCHEMA_VERSION,
     TaskHealth,

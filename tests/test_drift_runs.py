@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.drift import (
     BaselineUnavailableError,
     ProfileHistory,
@@ -35,9 +35,9 @@ from ddtui.metastore import (
     TaskNode,
     XComValue,
 )
-from ddtui.outputs import resolve_output
+from ddtui.outputs.data_sources import DataSources
+from ddtui.outputs.resolve import resolve_output
 from ddtui.profile import profile_table
-from ddtui.settings import DataSettings
 
 START = datetime(2024, 4, 1, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 from profile_checks import assert_matches_pandas, reference_frame
 
-from ddtui.db import create_readonly_engine, is_timeout
+from ddtui.backends.engines import create_readonly_engine, is_timeout
 from ddtui.profile import profile_table
 
 pytest.importorskip("duckdb_engine", reason="DuckDB needs ddtui[duckdb]")

@@ -16,9 +16,9 @@ from airflow_home_support import POSTGRES_URL, require_service
 from datagen import write_postgres
 
 from ddtui.backends import backend_for
+from ddtui.outputs.table_slice import TableSlice
 from ddtui.profile import profile_table
 from ddtui.profile.api import plan_for
-from ddtui.table_slice import TableSlice
 
 ROWS = 200_000
 SAMPLE = 2_000

@@ -120,8 +120,8 @@ async def test_tui_notes_an_unusable_history_and_keeps_working(
     from tui.conftest import fixed_clock
     from tui.helpers import press, settle, static_text
 
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import open_metastore
-    from ddtui.settings import DataSettings
     from ddtui.tui.app import DdtuiApp
 
     if kind == "locked":

@@ -9,12 +9,14 @@ import sys
 import pytest
 
 DATA_LAYER = [
-    "ddtui.settings",
-    "ddtui.db",
+    "ddtui.config.settings",
+    "ddtui.config.connections",
+    "ddtui.usecases",
+    "ddtui.backends.engines",
     "ddtui.metastore",
-    "ddtui.outputs",
-    "ddtui.datasource",
-    "ddtui.lookup",
+    "ddtui.outputs.resolve",
+    "ddtui.outputs.data_sources",
+    "ddtui.usecases.lookup",
     "ddtui.render.listings",
     "ddtui.profile",
     "ddtui.drift",

@@ -16,12 +16,12 @@ from fault_support import copy_metastore
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.errors import DdtuiError
 from ddtui.metastore import Metastore, open_metastore
-from ddtui.outputs import resolve_output
+from ddtui.outputs.resolve import resolve_output
 from ddtui.render.listings import format_task_list
-from ddtui.settings import DataSettings
 
 DAG_ID = "titanic"
 

@@ -17,7 +17,7 @@ from airflow_home_support import MYSQL_URL, POSTGRES_URL, require_service
 from datagen import make_mixed_frame
 from tcp_proxy import TcpProxy, proxy_to
 
-from ddtui.db import create_readonly_engine
+from ddtui.backends.engines import create_readonly_engine
 from ddtui.errors import QueryTimeoutError
 from ddtui.profile import ProfileCancelled, profile_table
 from ddtui.profile import api as profile_api

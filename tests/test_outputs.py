@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from ddtui.config.settings import DataSettings
+from ddtui.config.sources import ConfiguredSource
 from ddtui.metastore import Outlet, RunDetail, RunSummary, TaskNode, XComValue
-from ddtui.outputs import resolve_output
-from ddtui.settings import DataSettings
-from ddtui.sources import ConfiguredSource
+from ddtui.outputs.resolve import resolve_output
 
 DATA = DataSettings("sqlite:////data/out.db", "--data-url")
 NO_DATA = DataSettings(None, "")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ddtui.config.settings import DataSettings
 from ddtui.metastore import RunDetail, RunSummary, TaskNode, XComValue
-from ddtui.outputs import resolve_output
-from ddtui.settings import DataSettings
-from ddtui.table_slice import TableSlice
+from ddtui.outputs.resolve import resolve_output
+from ddtui.outputs.table_slice import TableSlice
 
 DATA = DataSettings("sqlite:////data/out.db", "--data-url")
 

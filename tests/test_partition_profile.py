@@ -14,9 +14,9 @@ from partition_support import DAYS, partitioned_frame, the_slice
 from profile_checks import assert_matches_pandas
 
 from ddtui.errors import DataSourceError
+from ddtui.outputs.table_slice import InvalidSliceError, TableSlice
 from ddtui.profile import TableSchema, profile_stages, profile_table
 from ddtui.profile import api as profile_api
-from ddtui.table_slice import InvalidSliceError, TableSlice
 
 
 def check_partition(engine: sa.Engine, table: str, frame: pd.DataFrame, **kwargs: object) -> None:

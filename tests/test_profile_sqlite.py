@@ -233,7 +233,7 @@ def test_profiles_a_read_only_file(tmp_path: Path) -> None:
 
 
 def test_missing_table_names_the_database_as_the_user_wrote_it(tmp_path: Path) -> None:
-    from ddtui.db import create_readonly_engine
+    from ddtui.backends.engines import create_readonly_engine
 
     path = tmp_path / "data.sqlite"
     write(sa.create_engine(f"sqlite:///{path}"), make_mixed_frame(5))

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from datagen import make_mixed_frame
 from profile_checks import assert_matches_pandas
 
-from ddtui.db import create_readonly_engine
+from ddtui.backends.engines import create_readonly_engine
 from ddtui.errors import DataSourceError
 from ddtui.profile import TableProfile, profile_stages, profile_table
 from ddtui.profile.streaming import stream

@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from safety_support import BACKENDS, ScratchDatabase, family, scratch_database
 
-from ddtui.datasource import DataSources
-from ddtui.db import create_readonly_engine
+from ddtui.backends.engines import create_readonly_engine
+from ddtui.outputs.data_sources import DataSources
 from ddtui.profile import api as profile_api
 from ddtui.profile import profile_table
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ddtui.errors import ConfigError
-from ddtui.settings import (
+from ddtui.config.settings import (
     connection_url,
     resolve_data_settings,
     resolve_metastore_url,
 )
+from ddtui.errors import ConfigError
 
 
 def write_cfg(home: Path, body: str) -> Path:

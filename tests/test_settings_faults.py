@@ -18,9 +18,9 @@ from fault_support import (
     shared_tmp_dir,
 )
 
+from ddtui.config.settings import resolve_metastore_url
 from ddtui.demo.home import AirflowHome
 from ddtui.errors import ConfigError
-from ddtui.settings import resolve_metastore_url
 
 CFG = "[database]\nsql_alchemy_conn = sqlite:////elsewhere/airflow.db\n"
 

@@ -21,10 +21,10 @@ from airflow_home_support import POSTGRES_URL, fresh_postgres_database, require_
 from sources_support import Listener, copy_metastore, set_outlet, set_return_value
 
 import ddtui as ddtui_package
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import RunDetail, RunSummary, TaskNode, XComValue
-from ddtui.outputs import resolve_output
-from ddtui.settings import DataSettings
+from ddtui.outputs.resolve import resolve_output
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 SOURCE_ROOT = str(Path(ddtui_package.__file__).resolve().parents[1])

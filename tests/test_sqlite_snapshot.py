@@ -75,7 +75,7 @@ async def test_tui_header_says_it_shows_a_snapshot(
     from tui.conftest import fixed_clock
     from tui.helpers import settle
 
-    from ddtui.settings import DataSettings
+    from ddtui.config.settings import DataSettings
     from ddtui.tui.app import DdtuiApp
     from ddtui.tui.header import InfoBar
 

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from safety_support import ScratchDatabase, family
 
-from ddtui.datasource import DataSources
-from ddtui.db import create_readonly_engine, is_timeout
+from ddtui.backends.engines import create_readonly_engine, is_timeout
 from ddtui.demo.home import AirflowHome
+from ddtui.outputs.data_sources import DataSources
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 # Queries that run far past the timeouts below: SQLite's never ends by itself.

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from test_drift_runs import FakeMetastore, write
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.drift.history import ProfileHistory
 from ddtui.drift.runs import MAX_NEWER_RUNS, run_is_latest_writer
-from ddtui.outputs import resolve_output
+from ddtui.outputs.data_sources import DataSources
+from ddtui.outputs.resolve import resolve_output
 from ddtui.profile import profile_table
-from ddtui.settings import DataSettings
 from ddtui.usecases.overwrite import overwritten
 from ddtui.usecases.record import record_if_current
 

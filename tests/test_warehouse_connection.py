@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from connections_support import SECRET
 from test_connections import assert_equals_pandas, ddtui, profile
 
-from ddtui.connections import AirflowConnections
+from ddtui.config.connections import AirflowConnections
 from ddtui.demo.home import AirflowHome
 
 VIA = "Airflow connection `warehouse` (metastore)"

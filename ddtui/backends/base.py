@@ -180,7 +180,7 @@ class Backend:
 
         `server_silent`: the server stopped answering, so do not ask it (cut the line).
         """
-        from ddtui.watchdog import shut_connection
+        from ddtui.backends.watchdog import shut_connection
 
         if server_silent:
             shut_connection(dbapi_connection)

@@ -105,7 +105,7 @@ class DuckDBBackend(Backend):
         return {"read_only": True}
 
     def prepare_engine(self, engine: sa.Engine, budget: Budget) -> None:
-        from ddtui.watchdog import time_statements
+        from ddtui.backends.watchdog import time_statements
 
         # DuckDB has no statement timeout setting: past the budget, interrupt() stops the
         # statement with an "Interrupted" error (read as a timeout).

@@ -138,7 +138,7 @@ class PostgreSQLBackend(Backend):
                 other.rollback()  # read-only: nothing to keep
 
     def interrupt(self, dbapi_connection: Any, *, server_silent: bool = False) -> None:
-        from ddtui.watchdog import shut_connection
+        from ddtui.backends.watchdog import shut_connection
 
         cancel_safe = getattr(dbapi_connection, "cancel_safe", None)  # psycopg 3: a timeout
         if server_silent or cancel_safe is None:

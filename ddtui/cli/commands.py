@@ -48,8 +48,8 @@ def tasks_command(
     timeout: TimeoutOpt = None,
 ) -> None:
     """List a DAG's tasks in dependency order with their state and output table, as text."""
-    from ddtui.lookup import find_target
     from ddtui.render.listings import format_task_list
+    from ddtui.usecases.lookup import find_target
 
     store = open_configured_metastore(metastore, timeout)
     data = configured_data(store, data_url, data_conn, allow_source)
@@ -275,8 +275,8 @@ def demo_command(
     ] = False,
 ) -> None:
     """Build a demo Airflow home with real Airflow (first time: a few minutes), then open it."""
+    from ddtui.config.settings import DataSettings
     from ddtui.demo.home import default_demo_home, ensure_demo_home
-    from ddtui.settings import DataSettings
 
     if rebuild:
         import shutil

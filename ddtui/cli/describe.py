@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.metastore import Metastore
-from ddtui.settings import DataSettings
+from ddtui.outputs.data_sources import DataSources
 from ddtui.terminal_text import safe_text
 from ddtui.usecases.describe import Description, describe_task
 
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
     from ddtui.drift.history import ProfileHistory
     from ddtui.drift.report import DriftReport
+    from ddtui.outputs.table_slice import TableSlice
     from ddtui.profile.models import TableProfile
-    from ddtui.table_slice import TableSlice
 
 DRIFT_EXIT_CODE = 8
 _LEVELS = {"ok": 0, "watch": 1, "drift": 2}

@@ -141,8 +141,8 @@ def one_line_errors(func: F) -> F:
 
 def open_configured_metastore(metastore_url: str | None, timeout: float | None = None) -> Any:
     """The metastore; `timeout` (--timeout) overrides $DDTUI_METASTORE_TIMEOUT."""
+    from ddtui.config.settings import resolve_metastore_url
     from ddtui.metastore import open_metastore
-    from ddtui.settings import resolve_metastore_url
 
     resolved = resolve_metastore_url(metastore_url)
     return open_metastore(resolved.value, source=resolved.source, statement_timeout_s=timeout)
@@ -150,7 +150,7 @@ def open_configured_metastore(metastore_url: str | None, timeout: float | None =
 
 def data_sources(timeout: float | None) -> Any:
     """The data sources' engines; `timeout` (--timeout) overrides $DDTUI_DATA_TIMEOUT."""
-    from ddtui.datasource import DataSources
+    from ddtui.outputs.data_sources import DataSources
 
     return DataSources(timeout)
 
@@ -159,7 +159,7 @@ def configured_data(
     store: Any, data_url: str | None, data_conn: str | None, allow_source: list[str] | None
 ) -> Any:
     """The data sources the user configured, the metastore among them."""
-    from ddtui.settings import resolve_data_settings
+    from ddtui.config.settings import resolve_data_settings
 
     metastore_url = store.engine.url.render_as_string(hide_password=False)
     return resolve_data_settings(

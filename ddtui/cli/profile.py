@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import typer
 
 from ddtui.errors import ConfigError, DataSourceError
-from ddtui.table_slice import InvalidSliceError, TableSlice
+from ddtui.outputs.table_slice import InvalidSliceError, TableSlice
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
+    from ddtui.outputs.data_sources import DataSources
     from ddtui.profile.models import TableProfile
 
 # Version of the JSON document `ddtui profile --format json` prints (see README).
@@ -39,7 +39,7 @@ def source_url(source: str, metastore: str | None) -> tuple[str, str]:
         return source, "the command line"
     if source.startswith("/"):
         return f"sqlite:///{source}", "the command line"
-    from ddtui.settings import resolve_data_settings
+    from ddtui.config.settings import resolve_data_settings
 
     engine = _metastore_engine(metastore)
     try:
@@ -79,7 +79,7 @@ def run_profile(
     approx: bool = False,
 ) -> int:
     """Profile the table (or its partition) and print it; return the exit code."""
-    from ddtui.db import mask_url
+    from ddtui.backends.engines import mask_url
     from ddtui.profile import profile_table, read_schema
 
     engine = sources.engine(url)
@@ -121,7 +121,7 @@ def _existing(url: str, table: str, schema: str | None) -> tuple[str | None, str
     quoted `schema.table` included), else the name as typed (its error names it)."""
     if schema is not None:
         return schema, table
-    from ddtui.table_names import TableNames
+    from ddtui.outputs.table_names import TableNames
 
     names = TableNames()
     try:

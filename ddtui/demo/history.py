@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.drift.history import ProfileHistory
 from ddtui.errors import DataSourceError, NoOutputError
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
+from ddtui.outputs.data_sources import DataSources
 from ddtui.usecases.describe import describe_task
 from ddtui.usecases.record import record_description
 

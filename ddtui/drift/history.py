@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ddtui.db import mask_url
+from ddtui.backends.engines import mask_url
 from ddtui.drift.history_file import (
     HISTORY_FORMAT,
     create_file,

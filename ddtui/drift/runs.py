@@ -11,16 +11,16 @@ from ddtui.drift.compare import DriftReport, RunSide, Thresholds, compare_profil
 from ddtui.drift.history import HistoryError, HistoryKey, ProfileHistory, StoredProfile
 from ddtui.drift.samples import DEFAULT_SAMPLE_SIZE, Samples, draw_samples, sample_kinds
 from ddtui.errors import DataSourceError, DdtuiError, NoOutputError, NotFoundError
-from ddtui.outputs import OutputRef, resolve_output
+from ddtui.outputs.resolve import OutputRef, resolve_output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import MetastoreReader, RunDetail, TaskNode
+    from ddtui.outputs.data_sources import DataSources
+    from ddtui.outputs.table_slice import TableSlice
     from ddtui.profile.models import TableProfile
-    from ddtui.settings import DataSettings
-    from ddtui.table_slice import TableSlice
 
 PREVIOUS = "previous"
 # Newer runs looked at to decide whether an overwritten table still holds a run's data.

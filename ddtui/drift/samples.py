@@ -30,7 +30,7 @@ from ddtui.backends import backend_for
 from ddtui.errors import DataSourceError
 
 if TYPE_CHECKING:
-    from ddtui.table_slice import TableSlice
+    from ddtui.outputs.table_slice import TableSlice
 
 DEFAULT_SAMPLE_SIZE = 2_000
 MAX_TEXT_LENGTH = 200

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddtui.settings import (
+from ddtui.config.airflow_cfg import (
     airflow_config_path,
     airflow_home,
     expand_config_value,

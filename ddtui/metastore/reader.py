@@ -11,7 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ddtui.db import create_readonly_engine, is_sqlite_snapshot, is_timeout, mask_url
+from ddtui.backends.engines import create_readonly_engine, is_sqlite_snapshot, is_timeout, mask_url
+from ddtui.config.settings import (
+    DEFAULT_METASTORE_TIMEOUT_S,
+    METASTORE_TIMEOUT_ENV,
+    statement_timeout,
+)
 from ddtui.errors import (
     ConfigError,
     MetastoreError,
@@ -34,11 +39,6 @@ from ddtui.metastore.models import (
 from ddtui.metastore.schema import UnreadableJSON
 from ddtui.metastore.serialized import CorruptDagError, load_document, parse_dag
 from ddtui.metastore.tries import read_task_tries
-from ddtui.settings import (
-    DEFAULT_METASTORE_TIMEOUT_S,
-    METASTORE_TIMEOUT_ENV,
-    statement_timeout,
-)
 from ddtui.terminal_text import safe_text
 
 if TYPE_CHECKING:

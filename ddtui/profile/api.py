@@ -26,7 +26,7 @@ from ddtui.profile.spec import ColumnSpec, Settings, column_specs
 from ddtui.profile.streaming.stream import stream_profile
 
 if TYPE_CHECKING:
-    from ddtui.table_slice import TableSlice
+    from ddtui.outputs.table_slice import TableSlice
 
 
 # In "auto" mode, tables up to this many rows are streamed exactly (about a second).

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.util import ClauseAdapter
 
 from ddtui.backends import Backend
-from ddtui.table_slice import base_table
+from ddtui.outputs.table_slice import base_table
 
 # Blocks read, as a multiple of the share of rows wanted (block sampling is lumpy).
 OVERSAMPLE = 1.25

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from ddtui.backends import backend_for
-from ddtui.db import is_timeout, mask_url
+from ddtui.backends.engines import is_timeout, mask_url
+from ddtui.config.settings import DATA_TIMEOUT_ENV
 from ddtui.errors import DataSourceError, QueryTimeoutError
 from ddtui.profile.models import ColumnKind, TableSchema
-from ddtui.settings import DATA_TIMEOUT_ENV
 
 
 def masked_url(engine: sa.Engine) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from ddtui.config.settings import DataSettings
+from ddtui.config.sources import mask_uri_passwords
 from ddtui.errors import ConfigError
 from ddtui.metastore import DagStructure, DagSummary, MetastoreInfo, RunDetail, TaskNode
-from ddtui.outputs import resolve_output
+from ddtui.outputs.resolve import resolve_output
 from ddtui.render.values import format_duration, format_when
-from ddtui.settings import DataSettings
-from ddtui.sources import mask_uri_passwords
 from ddtui.terminal_text import safe_text
 from ddtui.usecases.tasks import TaskRow, task_rows
 

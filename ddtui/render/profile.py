@@ -167,7 +167,7 @@ DESCRIBE_SCHEMA_VERSION = 1
 
 def description_to_dict(description: Description) -> dict[str, Any]:
     """What `ddtui describe --format json` prints: the task, its output and its profile."""
-    from ddtui.db import mask_url
+    from ddtui.backends.engines import mask_url
 
     target, output = description.target, description.output
     run = target.run.run if target.run else None

@@ -21,9 +21,9 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.metastore import DagSummary, MetastoreReader
-from ddtui.settings import DataSettings
+from ddtui.outputs.data_sources import DataSources
 from ddtui.tui.commands import DagCommands
 from ddtui.tui.keys import Selection
 from ddtui.tui.main_screen import MainScreen

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from ddtui.outputs.table_slice import TableSlice
     from ddtui.profile.models import ColumnProfile, TableProfile, TableSchema
-    from ddtui.table_slice import TableSlice
 
 
 def profile_stages(

@@ -26,7 +26,7 @@ from ddtui.tui.format import data_text
 from ddtui.tui.stats.histograms import ColumnChart
 
 if TYPE_CHECKING:
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import ColumnProfile, TableProfile
     from ddtui.tui.main_screen import MainScreen
 
@@ -205,7 +205,7 @@ class ColumnScreen(Screen[None]):
     # Hand-off ---------------------------------------------------------------------------
 
     def action_copy_link(self) -> None:
-        from ddtui.handoff import deep_link
+        from ddtui.usecases.handoff import deep_link
 
         ctx = self.context
         self._hand_off(
@@ -213,7 +213,7 @@ class ColumnScreen(Screen[None]):
         )
 
     def action_copy_snippet(self) -> None:
-        from ddtui.handoff import PASSWORD_ENV, pandas_snippet
+        from ddtui.usecases.handoff import PASSWORD_ENV, pandas_snippet
 
         ref = self.context.ref
         if ref is None or not ref.readable:

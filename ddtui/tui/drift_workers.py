@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ddtui.errors import one_line
-from ddtui.outputs import resolve_output
+from ddtui.outputs.resolve import resolve_output
 from ddtui.tui.keys import DriftKey
 from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
 from ddtui.tui.workers import Cancelled, Job, Post
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.drift.history import ProfileHistory
     from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, RunSummary, TaskNode
+    from ddtui.outputs.data_sources import DataSources
     from ddtui.profile.models import TableProfile
-    from ddtui.settings import DataSettings
 
 _IMPORT_LOCK = threading.Lock()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.resolve import OutputRef
 
 PREVIOUS = "previous"  # ddtui.drift.PREVIOUS, without importing the drift package at start-up
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ddtui.drift.health import TaskHealth
     from ddtui.drift.report import DriftReport
     from ddtui.metastore import DagStructure, DagSummary, RunDetail, RunSummary
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import TableProfile, TableSchema
     from ddtui.tui.keys import DriftKey, RunKey, TableKey
 

@@ -18,7 +18,7 @@ from ddtui.tui.format import compact_count
 from ddtui.tui.keys import TableKey
 
 if TYPE_CHECKING:
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import TableProfile
     from ddtui.tui.main_screen import MainScreen
     from ddtui.tui.messages import (

@@ -14,10 +14,10 @@ from ddtui.tui.keys import RunKey, TableKey
 from ddtui.usecases.tasks import write_version
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, RunSummary
-    from ddtui.outputs import OutputRef
-    from ddtui.settings import DataSettings
+    from ddtui.outputs.data_sources import DataSources
+    from ddtui.outputs.resolve import OutputRef
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from ddtui.outputs import OutputRef
+from ddtui.outputs.resolve import OutputRef
 from ddtui.tui import backend
 from ddtui.tui.keys import RunKey, TableKey
 from ddtui.tui.messages import (
@@ -35,9 +35,9 @@ from ddtui.usecases.tasks import read_dag_run
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import MetastoreReader
-    from ddtui.settings import DataSettings
+    from ddtui.outputs.data_sources import DataSources
 
 Post = Callable[[Message], None]
 Cancelled = Callable[[], bool]

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from ddtui.errors import one_line
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.data_sources import DataSources
+    from ddtui.outputs.resolve import OutputRef
 
 Cancelled = Callable[[], bool]
 

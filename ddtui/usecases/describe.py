@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ddtui.datasource import DataSources
+from ddtui.config.settings import DataSettings
 from ddtui.errors import NoOutputError, NotFoundError
-from ddtui.lookup import TaskTarget, find_target
 from ddtui.metastore import MetastoreReader
-from ddtui.outputs import OutputRef, resolve_output
-from ddtui.settings import DataSettings
+from ddtui.outputs.data_sources import DataSources
+from ddtui.outputs.resolve import OutputRef, resolve_output
+from ddtui.usecases.lookup import TaskTarget, find_target
 
 if TYPE_CHECKING:
     from ddtui.drift.compare import DriftReport

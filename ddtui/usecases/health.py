@@ -12,12 +12,12 @@ from ddtui.usecases.counts import per_run_counts
 from ddtui.usecases.tasks import resolve_outputs
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.drift.health import TaskHealth
     from ddtui.drift.history import ProfileHistory
     from ddtui.drift.report import DriftReport
     from ddtui.metastore import DagStructure, MetastoreReader, RunSummary
-    from ddtui.settings import DataSettings
+    from ddtui.outputs.data_sources import DataSources
 
 TREND_RUNS = 8  # runs in a task's row-count trend
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ddtui.outputs import resolve_output
+from ddtui.outputs.resolve import resolve_output
 
 if TYPE_CHECKING:
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import MetastoreReader, TaskNode
-    from ddtui.outputs import OutputRef
-    from ddtui.settings import DataSettings
+    from ddtui.outputs.resolve import OutputRef
 
 
 @dataclass(frozen=True)

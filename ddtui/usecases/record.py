@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from ddtui.usecases.overwrite import overwritten
 
 if TYPE_CHECKING:
-    from ddtui.datasource import DataSources
+    from ddtui.config.settings import DataSettings
     from ddtui.drift.history import ProfileHistory
     from ddtui.metastore import MetastoreReader, RunDetail, TaskNode
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.data_sources import DataSources
+    from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import TableProfile
-    from ddtui.settings import DataSettings
     from ddtui.usecases.describe import Description
 
 

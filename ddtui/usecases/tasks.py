@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ddtui.config.settings import DataSettings
+from ddtui.config.sources import mask_uri_passwords
 from ddtui.errors import ConfigError
 from ddtui.metastore import (
     DagStructure,
@@ -17,9 +19,7 @@ from ddtui.metastore import (
     TaskInstanceSummary,
     TaskNode,
 )
-from ddtui.outputs import OutputRef, resolve_output
-from ddtui.settings import DataSettings
-from ddtui.sources import mask_uri_passwords
+from ddtui.outputs.resolve import OutputRef, resolve_output
 
 # A mapped task's instances in several states show the most alarming one.
 _ALARM_ORDER = (

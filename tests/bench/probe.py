@@ -70,7 +70,7 @@ def ddtui_profile(url: str, table: str, mode: str = "exact") -> dict[str, Any]:
     """ddtui's profiler as the TUI calls it (read-only engine, as `DataSources` makes it)."""
     import pandas  # noqa: F401 - loaded before the clock starts, as for the baseline
 
-    from ddtui.db import create_readonly_engine
+    from ddtui.backends.engines import create_readonly_engine
     from ddtui.profile import profile_table
 
     engine = create_readonly_engine(url, statement_timeout_s=3600)
@@ -89,7 +89,7 @@ def ddtui_profile(url: str, table: str, mode: str = "exact") -> dict[str, Any]:
 
 def ddtui_stages(url: str, table: str) -> dict[str, Any]:
     """Times to the first stages of `profile_stages`: schema and row count, sample profile."""
-    from ddtui.db import create_readonly_engine
+    from ddtui.backends.engines import create_readonly_engine
     from ddtui.profile import TableProfile, profile_stages
 
     engine = create_readonly_engine(url, statement_timeout_s=3600)
@@ -203,7 +203,7 @@ def _probe_app_class() -> Any:
 def _open_app(metastore_url: str, data_url: str | None, **kwargs: Any) -> Any:
     """Build the app the way `ddtui` does (settings, metastore, app)."""
     from ddtui.cli.options import open_configured_metastore
-    from ddtui.settings import DataSettings
+    from ddtui.config.settings import DataSettings
 
     store = open_configured_metastore(metastore_url)
     data = DataSettings(data_url, "--data-url" if data_url else "")
@@ -405,8 +405,8 @@ def tui_log_open(metastore_url: str, log_folder: str) -> dict[str, Any]:
 
 def tasklist_data_layer(metastore_url: str, dag_ids: list[str]) -> dict[str, Any]:
     """The data-layer part of opening a DAG: structure, runs, run detail, outputs."""
+    from ddtui.config.settings import DataSettings
     from ddtui.metastore import open_metastore
-    from ddtui.settings import DataSettings
     from ddtui.usecases.tasks import resolve_outputs
 
     store = open_metastore(metastore_url)

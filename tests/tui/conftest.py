@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
-from ddtui.settings import DataSettings
 from ddtui.tui.app import DdtuiApp
 
 FIXED_NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)

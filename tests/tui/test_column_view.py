@@ -16,10 +16,10 @@ from rich.console import Console
 from textual.widgets import Static
 
 from ddtui.drift.history import HistoryKey, ProfileHistory
-from ddtui.handoff import PASSWORD_ENV, deep_link, pandas_snippet
-from ddtui.outputs import OutputRef
+from ddtui.outputs.resolve import OutputRef
 from ddtui.tui.column_view import ColumnScreen
 from ddtui.tui.stats.describe import DescribeTable
+from ddtui.usecases.handoff import PASSWORD_ENV, deep_link, pandas_snippet
 from tui.helpers import press, settle
 
 

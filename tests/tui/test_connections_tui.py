@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 from connections_support import SECRET, ConnectionsHome
 
+from ddtui.config.settings import resolve_data_settings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
-from ddtui.settings import resolve_data_settings
 from tui.helpers import settle, static_text
 
 

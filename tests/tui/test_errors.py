@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ddtui.settings import DataSettings
+from ddtui.config.settings import DataSettings
 from ddtui.tui.header import InfoBar
 from tui.fakes import ControlledMetastore
 from tui.helpers import press, settle, static_text

@@ -13,9 +13,9 @@ import pytest
 from task_logs_support import TaskLogsHome
 from textual.widgets import Static
 
+from ddtui.config.settings import DataSettings
 from ddtui.logs.parse import parse_line
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
 from ddtui.terminal_text import safe_text
 from ddtui.tui import log_screen
 from ddtui.tui.app import DdtuiApp

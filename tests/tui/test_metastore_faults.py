@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 import pytest
 from tcp_proxy import TcpProxy, proxy_to
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
-from ddtui.settings import DataSettings
 from ddtui.tui.header import InfoBar
 from tui.conftest import FIXED_NOW
 from tui.helpers import settle

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from profile_checks import assert_matches_pandas
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
-from ddtui.settings import DataSettings
 from tui.helpers import press, settle, static_text
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from airflow_home_support import data_url_option
 from profile_checks import assert_matches_pandas
 
+from ddtui.config.settings import DataSettings
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
 from tui.helpers import press, settle, static_text, task_ids
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from airflow_home_support import user_url
 from profile_checks import assert_matches_pandas
 
+from ddtui.config.settings import DataSettings
 from ddtui.metastore import open_metastore
-from ddtui.settings import DataSettings
 from ddtui.tui.task_list import TaskTable
 from tui.helpers import press, settle, static_text, task_ids
 

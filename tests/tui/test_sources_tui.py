@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sources_support import Listener, copy_metastore, set_return_value
 
+from ddtui.config.settings import resolve_data_settings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
-from ddtui.settings import resolve_data_settings
 from tui.helpers import press, settle, static_text
 
 

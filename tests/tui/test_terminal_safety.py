@@ -26,9 +26,9 @@ from hostile_support import (
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Static, Tree
 
+from ddtui.config.settings import DataSettings
 from ddtui.errors import DataSourceError, one_line
 from ddtui.metastore import Metastore, open_metastore
-from ddtui.settings import DataSettings
 from ddtui.terminal_text import is_terminal_safe, safe_text
 from ddtui.tui.app import DdtuiApp
 from ddtui.tui.column_view import ColumnScreen

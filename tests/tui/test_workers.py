@@ -8,8 +8,8 @@ from pathlib import Path
 
 from textual.message import Message
 
-from ddtui.datasource import DataSources
-from ddtui.outputs import OutputRef
+from ddtui.outputs.data_sources import DataSources
+from ddtui.outputs.resolve import OutputRef
 from ddtui.tui import workers
 from ddtui.tui.messages import ProfileLoaded, RowsCounted, SchemaLoaded
 

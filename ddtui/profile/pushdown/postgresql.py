@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ddtui.backends import SqlExpressions
+from ddtui.backends.watchdog import watched_rows
 from ddtui.profile.models import FEW_VALUES, Histogram
 from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, ticks_of
 from ddtui.profile.pushdown.workers import Task
@@ -38,7 +39,6 @@ from ddtui.profile.values import (
     order_positions,
     timestamp_from_ticks,
 )
-from ddtui.watchdog import watched_rows
 
 # Sub-buckets per histogram bin: an order statistic's bucket holds about 1/(bins *
 # FINE_SPLIT) of a smooth column's values, so the quantile scan sorts thousands of values,

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ddtui.backends import backend_for
+from ddtui.backends.watchdog import watched_rows
 from ddtui.profile.control import Control
 from ddtui.profile.ends import as_records, read_ends, readable
 from ddtui.profile.models import ColumnProfile
@@ -17,7 +18,6 @@ from ddtui.profile.streaming.accumulate import Accumulator, ColumnSpec, Settings
 from ddtui.profile.streaming.arrow_profile import arrow_jobs, arrow_scan
 from ddtui.profile.streaming.sqlite_counter import GroupCounter
 from ddtui.profile.streaming.sqlite_groups import count_jobs, recount_if_moved
-from ddtui.watchdog import watched_rows
 
 # Values per chunk (rows x columns): bounds the memory a chunk of Python objects takes.
 CHUNK_VALUES = 200_000

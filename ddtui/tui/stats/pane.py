@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
-from ddtui.outputs import CONNECTION_PREFIX, OutputRef
+from ddtui.outputs.resolve import CONNECTION_PREFIX, OutputRef
 from ddtui.tui.format import data_text, format_count
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.tui.stats.drift import DriftView

@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Literal
 
 from ddtui.backends import known_backend
+from ddtui.config.settings import DataSettings
+from ddtui.config.sources import (
+    SqliteReference,
+    mask_uri_passwords,
+    not_configured,
+    parse_reference,
+)
 from ddtui.metastore.models import Outlet, RunDetail, TaskNode
-from ddtui.settings import DataSettings
-from ddtui.sources import SqliteReference, mask_uri_passwords, not_configured, parse_reference
-from ddtui.table_slice import InvalidSliceError, TableSlice
+from ddtui.outputs.table_slice import InvalidSliceError, TableSlice
 
 OutputSource = Literal["xcom", "output_table", "outlet"]
 

@@ -18,18 +18,17 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 
 from ddtui.backends import backend_for, dialect_for_scheme
+from ddtui.config.fernet import FernetKeys, find_fernet_keys
+from ddtui.config.sources import ServerKey, server_family, server_key
 from ddtui.errors import ConfigError, MetastoreError
-from ddtui.sources import ServerKey, server_family, server_key
 from ddtui.terminal_text import safe_text
 
-FERNET_ENV = "AIRFLOW__CORE__FERNET_KEY"
 BACKEND_ENV = "AIRFLOW__SECRETS__BACKEND"
 DEFAULT_CONN_ENV = "DDTUI_DATA_CONN"
 METASTORE = "metastore"
@@ -159,63 +158,6 @@ def _extra(conn_id: str, value: Any, origin: str) -> Mapping[str, Any]:
     return value
 
 
-@dataclass(frozen=True)
-class FernetKeys:
-    """The fernet key(s) as Airflow finds them, and where they came from."""
-
-    keys: str  # comma-separated, newest first (Airflow's rotation form)
-    where: str
-
-    def decrypt(self, token: str, conn_id: str, what: str) -> str:
-        from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
-        if not self.keys.strip():
-            raise ConfigError(
-                f"connection {conn_id!r}: its {what} is encrypted but no fernet key is set "
-                f"(tried {self.where}); set {FERNET_ENV} or [core] fernet_key as Airflow has it"
-            )
-        try:
-            fernet = MultiFernet([Fernet(k.strip().encode()) for k in self.keys.split(",") if k])
-        except ValueError:
-            raise ConfigError(
-                f"the fernet key from {self.where} is not a valid Fernet key "
-                f"(32 url-safe base64-encoded bytes); connection {conn_id!r} cannot be decrypted"
-            ) from None
-        try:
-            return fernet.decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise ConfigError(
-                f"connection {conn_id!r}: the fernet key from {self.where} cannot decrypt its "
-                f"{what}; use the key Airflow encrypted it with (when rotating, list the new "
-                f"and old keys comma-separated in {FERNET_ENV})"
-            ) from None
-
-
-def find_fernet_keys(env: Mapping[str, str], config: Any, config_path: Path) -> FernetKeys:
-    """AIRFLOW__CORE__FERNET_KEY (+ _CMD), then [core] fernet_key (+ _cmd) in airflow.cfg."""
-    from ddtui.settings import run_config_command
-
-    if env.get(FERNET_ENV):
-        return FernetKeys(env[FERNET_ENV], FERNET_ENV)
-    if env.get(f"{FERNET_ENV}_CMD"):
-        where = f"{FERNET_ENV}_CMD"
-        return FernetKeys(run_config_command(env[where], where), where)
-    if env.get(f"{FERNET_ENV}_SECRET"):
-        raise ConfigError(
-            f"{FERNET_ENV}_SECRET is set: only Airflow reads its secrets backend; "
-            f"set {FERNET_ENV} to decrypt the metastore's connections"
-        )
-    if config is not None and config.has_section("core"):
-        shown = safe_text(config_path, limit=200)
-        if config.get("core", "fernet_key", fallback="").strip():
-            return FernetKeys(config.get("core", "fernet_key"), f"{shown} [core] fernet_key")
-        if config.get("core", "fernet_key_cmd", fallback="").strip():
-            where = f"{shown} [core] fernet_key_cmd"
-            command = config.get("core", "fernet_key_cmd")
-            return FernetKeys(run_config_command(command, where), where)
-    return FernetKeys("", f"{FERNET_ENV}, [core] fernet_key in {safe_text(config_path)}")
-
-
 class AirflowConnections:
     """Connections by id, in Airflow's order; each looked up once per process."""
 
@@ -224,7 +166,7 @@ class AirflowConnections:
         env: Mapping[str, str] | None = None,
         metastore: sa.Engine | None = None,
     ) -> None:
-        from ddtui.settings import airflow_config_path
+        from ddtui.config.airflow_cfg import airflow_config_path
 
         self.env = dict(os.environ if env is None else env)
         self.metastore = metastore
@@ -236,7 +178,7 @@ class AirflowConnections:
     @cached_property
     def config(self) -> Any:
         """airflow.cfg, read only when a connection needs it (`--data-url` alone never does)."""
-        from ddtui.settings import read_airflow_config
+        from ddtui.config.airflow_cfg import read_airflow_config
 
         present = self.config_path.exists() or self.config_path.is_symlink()
         return read_airflow_config(self.config_path) if present else None

@@ -55,11 +55,11 @@ def create_readonly_engine(
 ) -> Engine:
     """An engine whose connections cannot write, with a statement timeout on servers.
 
-    On servers the client also stops waiting (see ddtui.watchdog): a statement unanswered
+    On servers the client also stops waiting (see ddtui.backends.watchdog): a statement unanswered
     `statement_timeout_s` + a grace after it was sent, or a connection not accepted within
     the connect timeout, raises QueryTimeoutError naming `role` ("metastore", ...).
     """
-    from ddtui.watchdog import GRACE_S
+    from ddtui.backends.watchdog import GRACE_S
 
     parsed = parse_url(url)
     backend = backend_for(parsed)
@@ -78,7 +78,7 @@ def create_readonly_engine(
         ) from None
     backend.prepare_engine(engine, budget)
     if backend.capabilities.networked:
-        from ddtui.watchdog import EngineLimits, watch_engine
+        from ddtui.backends.watchdog import EngineLimits, watch_engine
 
         limits = EngineLimits(role, mask_url(url), answer_s, budget.connect_s)
         watch_engine(engine, limits)

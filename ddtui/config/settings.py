@@ -5,10 +5,8 @@ Parsed with the standard library only: importing Airflow to read its config cost
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,21 +14,27 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from ddtui.backends import backend_for, dialect_for_scheme
-from ddtui.errors import ConfigError
-from ddtui.sources import (
+from ddtui.config.airflow_cfg import (
+    airflow_config_path,
+    airflow_home,
+    expand_config_value,
+    read_airflow_config,
+    run_config_command,
+)
+from ddtui.config.sources import (
     ALLOW_SOURCE_OPTION,
     ALLOW_SOURCES_ENV,
     METASTORE_ORIGIN,
     ConfiguredSource,
     ConfiguredSources,
 )
-from ddtui.table_names import TableNames
-from ddtui.terminal_text import safe_text
+from ddtui.errors import ConfigError
+from ddtui.outputs.table_names import TableNames
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from ddtui.connections import AirflowConnections
+    from ddtui.config.connections import AirflowConnections
 
 CONN_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
 LEGACY_CONN_ENV = "AIRFLOW__CORE__SQL_ALCHEMY_CONN"
@@ -48,11 +52,6 @@ class ResolvedSetting:
 
     value: str
     source: str
-
-
-def airflow_home(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get("AIRFLOW_HOME") or "~/airflow").expanduser()
 
 
 def statement_timeout(name: str, default: float, env: Mapping[str, str] | None = None) -> float:
@@ -110,33 +109,6 @@ def _from_env(name: str, env: Mapping[str, str]) -> ResolvedSetting | None:
     return None
 
 
-def airflow_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """Where Airflow reads airflow.cfg from: $AIRFLOW_CONFIG, else $AIRFLOW_HOME/airflow.cfg."""
-    env = os.environ if env is None else env
-    return Path(env.get("AIRFLOW_CONFIG") or airflow_home(env) / "airflow.cfg").expanduser()
-
-
-def read_airflow_config(path: Path) -> configparser.ConfigParser:
-    """airflow.cfg parsed without interpolation; an unreadable file is a ConfigError."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    shown = safe_text(path, limit=300)
-    try:
-        # Not parser.read(): it silently skips a file it cannot open.
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise ConfigError(f"cannot read {shown}: it is a directory, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"cannot read {shown}: not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {shown}: {exc.strerror or exc}") from None
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"cannot read {shown}: {safe_text(first, limit=200)}") from None
-    return parser
-
-
 def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
     parser = read_airflow_config(path)
     for section in ("database", "core"):  # Airflow < 2.3 kept it under [core]
@@ -149,24 +121,6 @@ def _from_config(path: Path, env: Mapping[str, str]) -> ResolvedSetting | None:
             where = f"{path} [{section}] sql_alchemy_conn_cmd"
             return ResolvedSetting(run_config_command(cmd, where), where)
     return None
-
-
-def expand_config_value(value: str, env: Mapping[str, str]) -> str:
-    """airflow.cfg values may hold {AIRFLOW_HOME} and ${VARS}, as Airflow expands them."""
-    value = value.replace("{AIRFLOW_HOME}", str(airflow_home(env)))
-    return os.path.expandvars(value)
-
-
-def run_config_command(command: str, where: str) -> str:
-    """The output of an Airflow *_cmd setting (a shell command by definition)."""
-    try:
-        # Airflow's *_cmd settings are shell commands by definition.
-        done = subprocess.run(  # noqa: S602
-            command, shell=True, capture_output=True, text=True, timeout=30, check=True
-        )
-    except (subprocess.SubprocessError, OSError) as exc:
-        raise ConfigError(f"{where}: the command failed: {exc}") from None
-    return done.stdout.strip()
 
 
 # Data sources ------------------------------------------------------------------------
@@ -202,7 +156,7 @@ def resolve_data_settings(
     metastore_engine: sa.Engine | None = None,
 ) -> DataSettings:
     """The data source for bare names (first hit wins) and every other configured source."""
-    from ddtui.connections import AirflowConnections
+    from ddtui.config.connections import AirflowConnections
 
     env = os.environ if env is None else env
     connections = AirflowConnections(env, metastore_engine)

@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy.engine import Engine
 
-from ddtui.db import create_readonly_engine
-from ddtui.settings import DATA_TIMEOUT_ENV, DEFAULT_DATA_TIMEOUT_S, statement_timeout
+from ddtui.backends.engines import create_readonly_engine
+from ddtui.config.settings import DATA_TIMEOUT_ENV, DEFAULT_DATA_TIMEOUT_S, statement_timeout
 
 
 class DataSources:

@@ -48,7 +48,7 @@ class TableNames:
         import sqlalchemy as sa
         from sqlalchemy.exc import SQLAlchemyError
 
-        from ddtui.db import create_readonly_engine, mask_url
+        from ddtui.backends.engines import create_readonly_engine, mask_url
         from ddtui.errors import DdtuiError
 
         try:

@@ -11,7 +11,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ddtui.outputs import OutputRef
+    from ddtui.outputs.resolve import OutputRef
 
 PASSWORD_ENV = "DDTUI_DATA_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 
