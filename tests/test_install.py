@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,9 @@ def test_version_is_printed() -> None:
 
 def test_typer_completion_is_offered_and_prints_a_script() -> None:
     assert "--install-completion" in run([DDTUI, "--help"]).stdout
-    done = run([DDTUI, "--show-completion", "bash"])
+    # Typer finds the shell from the parent process, as when a user types it in bash (its
+    # flag takes no value); `; true` keeps bash from replacing itself with ddtui.
+    done = run(["bash", "-c", f"{shlex.quote(DDTUI)} --show-completion; true"])
     assert done.returncode == 0
     assert "_DDTUI_COMPLETE" in done.stdout
 
