@@ -164,8 +164,8 @@ def _engine_sample(
 ) -> StrategyResult | None:
     """A profile of the engine's TABLESAMPLE of the table, or None where it has none, or
     when the blocks it drew held under half the rows wanted."""
+    from ddtui.outputs.table_slice import base_table
     from ddtui.profile.engine_sampling import MAX_READ, engine_sampled
-    from ddtui.table_slice import base_table
 
     backend = backend_for(conn)
     sampled = engine_sampled(backend, table, rows, sample_rows)

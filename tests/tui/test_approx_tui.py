@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
-from ddtui.settings import DataSettings
 from tui.helpers import settle, static_text
 
 
