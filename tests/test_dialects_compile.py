@@ -4,7 +4,7 @@ SQLAlchemy dialect and parses with sqlglot for that engine.
 For a mixed table (one column of each kind, schema-qualified) and a partition of it, the
 statements a profile runs through the backend of each engine: the row count, head, tail,
 the engine's TABLESAMPLE where it has one, and the rows streamed or, once the backend pushes
-down, the queries it sends. Each is
+down, the queries it sends (and the scan of its approximate aggregates, for --approx). Each is
 compiled by the dialect (values rendered inline, as the engine would see them bound), then
 parsed by sqlglot for the engine and written back with unsupported constructs an error
 (sqlglot drops, with that error, e.g. a TABLESAMPLE Redshift does not have). The SQL is
@@ -88,8 +88,15 @@ def profile_statements(dialect: sa.Dialect) -> list[tuple[str, Any]]:
             continue
         from ddtui.profile.pushdown import pushdown_queries  # the backend's portable SQL
 
-        for i, query in enumerate(pushdown_queries(backend, source, dialect=dialect)):
+        exact = pushdown_queries(backend, source, dialect=dialect)
+        for i, query in enumerate(exact):
             statements.append((f"{label}: push-down query {i + 1}", query))
+        if backend.capabilities.approx_percentiles:
+            # --approx: one scan estimating the quartiles and distinct counts (second, after
+            # the first pass) in place of the exact quantile queries.
+            approx = pushdown_queries(backend, source, dialect=dialect, approx=True)
+            assert len(approx) < len(exact)
+            statements.append((f"{label}: --approx estimates", approx[1]))
     return statements
 
 

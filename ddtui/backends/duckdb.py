@@ -47,10 +47,11 @@ class DuckDBExpressions(SqlExpressions):
     def is_finite(self, value: Expr) -> Expr | None:
         return sa.func.isfinite(value)
 
-    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr | None:
-        # A list literal of our own constants (repr round-trips a float exactly).
-        listed: Expr = sa.literal_column("[" + ", ".join(repr(float(f)) for f in fractions) + "]")
-        return sa.func.approx_quantile(value, listed)
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
+        # A constant of our own (repr round-trips a float): a bound DOUBLE matches no overload.
+        return [
+            sa.func.approx_quantile(value, sa.literal_column(repr(float(f)))) for f in fractions
+        ]
 
     def approx_distinct(self, value: Expr) -> Expr | None:
         return sa.func.approx_count_distinct(value)

@@ -34,8 +34,8 @@ class SqlExpressions:
         """`value` as a double (so AVG is not a rounded DECIMAL)."""
         return sa.cast(value, sa.Double())
 
-    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> Expr | None:
-        """One aggregate estimating these quantiles as a list (capabilities.approx_percentiles
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
+        """One aggregate per fraction estimating that quantile (capabilities.approx_percentiles
         names it); None where the database has none."""
         return None
 

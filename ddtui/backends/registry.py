@@ -14,6 +14,7 @@ from ddtui.backends.generic import GenericBackend
 from ddtui.backends.mysql import MySQLBackend
 from ddtui.backends.postgresql import PostgreSQLBackend
 from ddtui.backends.sqlite import SQLiteBackend
+from ddtui.backends.warehouses import WAREHOUSE_BACKENDS
 
 # URL scheme or Airflow conn_type -> SQLAlchemy dialect, for the databases ddtui reads.
 SCHEME_DIALECTS = {
@@ -37,6 +38,7 @@ _BACKENDS: dict[str, type[Backend]] = {
     "mariadb": MySQLBackend,
     "sqlite": SQLiteBackend,
     "duckdb": DuckDBBackend,
+    **WAREHOUSE_BACKENDS,
 }
 
 Source = sa.Engine | sa.Connection | sa.Dialect | URL | str

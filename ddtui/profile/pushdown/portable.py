@@ -174,34 +174,48 @@ def top_values_query(
     )
 
 
+def approx_columns(cols: Sequence[PushedColumn], backend: Backend) -> list[PushedColumn]:
+    """The columns --approx estimates where the database can: numbers and datetimes with
+    values, not those with infinities (the exact queries handle them); [] where it cannot."""
+    if backend.expressions.approx_quantiles(sa.literal(0.0), QUANTILES) is None:
+        return []
+    return [
+        c for c in cols
+        if c.profile.count and c.kind in {"number", "datetime"} and not c.profile.infinities
+    ]  # fmt: skip
+
+
+def approx_query(
+    table: sa.Table, wanted: Sequence[PushedColumn], sql: SqlExpressions
+) -> sa.Select[Any]:
+    """One scan estimating, for each column, its distinct count then its quartiles."""
+    exprs: list[Expr] = []
+    for col in wanted:
+        value = col.value if col.kind == "number" else sql.ticks(col.value)
+        quartiles, distinct = sql.approx_quantiles(value, QUANTILES), sql.approx_distinct(value)
+        assert quartiles is not None and distinct is not None
+        exprs += [distinct, *quartiles]
+    return sa.select(*exprs).select_from(table)
+
+
 def approx_task(
     table: sa.Table, cols: Sequence[PushedColumn], backend: Backend
 ) -> tuple[Task | None, set[int]]:
     """With --approx, where the database estimates quantiles: estimated distinct counts and
     quartiles of the number and datetime columns in one scan, and the ids of the columns
-    it covers (not those with infinities, which the exact queries handle)."""
-    sql = backend.expressions
-    if sql.approx_quantiles(sa.literal(0.0), QUANTILES) is None:
-        return None, set()
-    wanted = [
-        c for c in cols
-        if c.profile.count and c.kind in {"number", "datetime"} and not c.profile.infinities
-    ]  # fmt: skip
+    it covers."""
+    wanted = approx_columns(cols, backend)
     if not wanted:
         return None, set()
+    width = 1 + len(QUANTILES)
 
     def run(conn: sa.Connection) -> None:
-        exprs: list[Expr] = []
-        for col in wanted:
-            value = col.value if col.kind == "number" else sql.ticks(col.value)
-            quartiles, distinct = sql.approx_quantiles(value, QUANTILES), sql.approx_distinct(value)
-            assert quartiles is not None and distinct is not None
-            exprs += [distinct, quartiles]
-        row = conn.execute(sa.select(*exprs).select_from(table)).one()
+        row = conn.execute(approx_query(table, wanted, backend.expressions)).one()
         for i, col in enumerate(wanted):
-            p, found = col.profile, row[2 * i + 1]
+            p = col.profile
+            distinct, *found = row[width * i : width * (i + 1)]
             # An estimate may exceed what pass 1 counted exactly.
-            p.distinct = min(int(row[2 * i]), p.count)
+            p.distinct = min(int(distinct), p.count)
             if col.kind == "number":
                 p.q25, p.q50, p.q75 = (float(q) for q in found)
             else:
@@ -237,12 +251,15 @@ def pushdown_queries(
     columns: Sequence[str] | None = None,
     bins: int = 20,
     top_k: int = 20,
+    approx: bool = False,
 ) -> list[sa.Select[Any]]:
     """The statements a push-down profile of `table` sends through portable SQL, built
     without a connection: compile them with any SQLAlchemy dialect to check or show them.
 
     Queries that depend on an earlier answer get stand-ins for it (1,000 values between 0
     and 1,000 without infinities): their shape is the real one, their constants are not.
+    With `approx`, the estimating scan --approx sends instead of the exact quantile queries
+    (where the backend has approximate aggregates).
     """
     from ddtui.profile.pushdown import passes
 
@@ -263,9 +280,14 @@ def pushdown_queries(
     statements = [first_scan]
     ranks = sorted(order_positions(1000, QUANTILES))
     edges = [float(e) for e in histogram_edges(0.0, 1000.0, bins)]
+    estimated = approx_columns(cols, backend) if approx else []
+    if estimated:
+        statements.append(approx_query(table, estimated, sql))
+    covered = {id(c) for c in estimated}
     for col in cols:
         if col.kind in {"number", "datetime"}:
-            statements.append(quantile_query(table, col, ranks))
+            if id(col) not in covered:
+                statements.append(quantile_query(table, col, ranks))
             statements.append(histogram_query(table, col, sql, edges))
         elif col.kind == "text":
             statements.append(top_values_query(table, col, backend, top_k))

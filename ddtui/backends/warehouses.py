@@ -1,0 +1,121 @@
+"""Warehouses ddtui compile-checks but cannot run here (Snowflake, BigQuery, Trino,
+Databricks, Redshift): the generic backend's portable SQL plus each one's approximate
+aggregates, which `--approx` (or an exact profile over the time budget) uses.
+
+Each class says, as data, what its engine calls them; the expressions are checked by
+tests/test_dialects_compile.py (compiled by the maintained dialect, parsed by sqlglot).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from ddtui.backends.base import Capabilities
+from ddtui.backends.expressions import Expr, SqlExpressions
+from ddtui.backends.generic import GenericBackend
+
+
+def _approx_capabilities(percentiles: str, distinct: str) -> Capabilities:
+    return Capabilities(
+        pushes_down=True, networked=True, approx_percentiles=percentiles, approx_distinct=distinct
+    )
+
+
+class SnowflakeExpressions(SqlExpressions):
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
+        return [sa.func.approx_percentile(value, sa.literal(float(f))) for f in fractions]
+
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        return sa.func.approx_count_distinct(value)
+
+
+class DatabricksExpressions(SnowflakeExpressions):
+    """Spark SQL spells them as Snowflake does: approx_percentile, approx_count_distinct."""
+
+
+class TrinoExpressions(SnowflakeExpressions):
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        return sa.func.approx_distinct(value)
+
+
+class BigQueryExpressions(SqlExpressions):
+    # APPROX_QUANTILES(x, 100) returns 101 boundaries: the fraction f is at OFFSET(100 f).
+    _buckets = 100
+
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
+        found = sa.func.approx_quantiles(value, sa.literal(self._buckets), type_=sa.ARRAY(sa.Float))
+        # The dialect writes an index as [OFFSET(n)].
+        return [found[round(f * self._buckets)] for f in fractions]
+
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        return sa.func.approx_count_distinct(value)
+
+
+class Approximate(sa.sql.expression.ColumnElement[Any]):
+    """Redshift's `APPROXIMATE` prefix on an aggregate (COUNT(DISTINCT), PERCENTILE_DISC)."""
+
+    inherit_cache = True
+
+    def __init__(self, aggregate: Expr) -> None:
+        self.aggregate = aggregate
+        self.type = aggregate.type
+
+
+@compiles(Approximate)
+def _approximate(element: Approximate, compiler: SQLCompiler, **kw: Any) -> str:
+    return "APPROXIMATE " + compiler.process(element.aggregate, **kw)
+
+
+class RedshiftExpressions(SqlExpressions):
+    def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
+        return [
+            Approximate(sa.func.percentile_disc(sa.literal(float(f))).within_group(value))
+            for f in fractions
+        ]
+
+    def approx_distinct(self, value: Expr) -> Expr | None:
+        return Approximate(sa.func.count(sa.distinct(value)))
+
+
+class SnowflakeBackend(GenericBackend):
+    name = "snowflake"
+    capabilities = _approx_capabilities("APPROX_PERCENTILE", "APPROX_COUNT_DISTINCT")
+    expressions: ClassVar[SqlExpressions] = SnowflakeExpressions()
+
+
+class BigQueryBackend(GenericBackend):
+    name = "bigquery"
+    capabilities = _approx_capabilities("APPROX_QUANTILES", "APPROX_COUNT_DISTINCT")
+    expressions: ClassVar[SqlExpressions] = BigQueryExpressions()
+
+
+class TrinoBackend(GenericBackend):
+    name = "trino"
+    capabilities = _approx_capabilities("approx_percentile", "approx_distinct")
+    expressions: ClassVar[SqlExpressions] = TrinoExpressions()
+
+
+class DatabricksBackend(GenericBackend):
+    name = "databricks"
+    capabilities = _approx_capabilities("approx_percentile", "approx_count_distinct")
+    expressions: ClassVar[SqlExpressions] = DatabricksExpressions()
+
+
+class RedshiftBackend(GenericBackend):
+    name = "redshift"
+    capabilities = _approx_capabilities(
+        "APPROXIMATE PERCENTILE_DISC", "APPROXIMATE COUNT(DISTINCT)"
+    )
+    expressions: ClassVar[SqlExpressions] = RedshiftExpressions()
+
+
+WAREHOUSE_BACKENDS = {
+    backend.name: backend
+    for backend in (
+        SnowflakeBackend, BigQueryBackend, TrinoBackend, DatabricksBackend, RedshiftBackend
+    )
+}  # fmt: skip
