@@ -129,4 +129,7 @@ def run_probe(name: str, pyinstrument_to: Path | None = None, **args: Any) -> Pr
     """Run `tests.bench.probe NAME` in a fresh interpreter of this environment."""
     extra = {"DDTUI_BENCH_PYINSTRUMENT": str(pyinstrument_to)} if pyinstrument_to else {}
     argv = [sys.executable, "-m", "tests.bench.probe", name, json.dumps(args)]
-    return run_process(argv, env=clean_env(**extra)).check()
+    run = run_process(argv, env=clean_env(**extra)).check()
+    # The probe's own peak (VmHWM, see probe._peak_rss_mb): os.wait4's includes ours.
+    run.peak_rss_mb = float(run.result.get("peak_rss_mb", run.peak_rss_mb))
+    return run

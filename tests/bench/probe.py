@@ -20,6 +20,16 @@ RESULT_PREFIX = "BENCH-RESULT "
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). Not ru_maxrss: Linux carries the parent's high
+    water mark into a forked and exec'd child's, so a bench that had grown to 900 MB while
+    building its fixtures saw every probe peak at 900 MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
