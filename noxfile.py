@@ -67,7 +67,13 @@ def compat(session: nox.Session) -> None:
     report = Path(session.create_tmp()) / "compat.jsonl"
     report.unlink(missing_ok=True)
     env = {"DDTUI_COMPAT": "1", "DDTUI_COMPAT_REPORT": str(report)}
-    session.run("pytest", "tests/test_compat.py", *session.posargs, env=env, success_codes=[0, 1])
+    session.run(
+        "pytest",
+        "tests/integration/test_compat.py",
+        *session.posargs,
+        env=env,
+        success_codes=[0, 1],
+    )
     session.run("python", "tests/compat_table.py", str(report))
 
 

@@ -1,6 +1,7 @@
 """Print the compatibility matrix `nox -s compat` measured, as the README's Markdown table.
 
-Usage: ``python tests/compat_table.py REPORT`` (the JSON lines tests/test_compat.py wrote).
+Usage: ``python tests/compat_table.py REPORT`` (the JSON lines that
+tests/integration/test_compat.py wrote).
 Exits 1 when a cell failed or is missing, so the nox session fails with the table shown.
 """
 

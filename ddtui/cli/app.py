@@ -167,7 +167,7 @@ def run_tui(
     approx: bool = False,
 ) -> None:
     """Validate the deep link before the screen opens, then run the app."""
-    from ddtui.usecases.lookup import find_target
+    from ddtui.metastore.lookup import find_target
 
     if dag_id:
         find_target(store, dag_id, task_id, run_id)

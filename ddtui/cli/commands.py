@@ -48,8 +48,8 @@ def tasks_command(
     timeout: TimeoutOpt = None,
 ) -> None:
     """List a DAG's tasks in dependency order with their state and output table, as text."""
+    from ddtui.metastore.lookup import find_target
     from ddtui.render.listings import format_task_list
-    from ddtui.usecases.lookup import find_target
 
     store = open_configured_metastore(metastore, timeout)
     data = configured_data(store, data_url, data_conn, allow_source)

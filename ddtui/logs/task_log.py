@@ -10,7 +10,7 @@ from ddtui.logs.config import LogSettings, resolve_log_settings
 from ddtui.logs.locate import LogLocation, TryKey, locate_log
 from ddtui.logs.reader import check_readable
 from ddtui.metastore import MetastoreReader, RunDetail, TaskTries
-from ddtui.usecases.lookup import find_target
+from ddtui.metastore.lookup import find_target
 
 # A try in these states may still write to its log.
 LIVE_STATES = frozenset({"running", "queued", "scheduled", "restarting", "deferred"})

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Literal
 from ddtui.config.settings import DataSettings
 from ddtui.errors import NoOutputError, NotFoundError
 from ddtui.metastore import MetastoreReader
+from ddtui.metastore.lookup import TaskTarget, find_target
 from ddtui.outputs.data_sources import DataSources
 from ddtui.outputs.resolve import OutputRef, resolve_output
-from ddtui.usecases.lookup import TaskTarget, find_target
 
 if TYPE_CHECKING:
     from ddtui.drift.compare import DriftReport

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from airflow_home_support import data_url_option
 from profile_checks import assert_json_matches_pandas
 from sqlalchemy.engine import make_url
-from test_describe_cli import ddtui, read_table
 
 from ddtui.demo.home import AirflowHome
+from tests.unit.cli.test_describe_cli import ddtui, read_table
 
 
 @pytest.mark.parametrize(("date", "rows"), [("20240701", 2_000), ("20240702", 1_500)])

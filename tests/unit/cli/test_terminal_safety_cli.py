@@ -26,9 +26,9 @@ from hostile_support import (
 )
 
 from ddtui.terminal_text import safe_text
+from tests.paths import REPO
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

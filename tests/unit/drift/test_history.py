@@ -21,9 +21,10 @@ import pytest
 from ddtui.drift import HistoryError, HistoryKey, ProfileHistory, default_history_path
 from ddtui.drift.history import HISTORY_ENV
 from tests.drift_support import profile_frame
+from tests.paths import TESTS
 
 METASTORE = "postgresql://airflow:***@db/airflow"
-TESTS_DIR = Path(__file__).parent
+TESTS_DIR = TESTS
 
 
 def frame(seed: int = 0, rows: int = 200) -> pd.DataFrame:

@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from airflow_home_support import MYSQL_URL, POSTGRES_URL, fresh_postgres_database, require_service
 from tcp_proxy import TcpProxy, proxy_to
-from test_describe_cli import DDTUI, successful_run
 
 from ddtui.demo.home import AirflowHome
+from tests.unit.cli.test_describe_cli import DDTUI, successful_run
 
 # Far above what a command needs with --timeout 1; reached only if ddtui hangs.
 HANG_S = 60

@@ -16,7 +16,7 @@ DATA_LAYER = [
     "ddtui.metastore",
     "ddtui.outputs.resolve",
     "ddtui.outputs.data_sources",
-    "ddtui.usecases.lookup",
+    "ddtui.metastore.lookup",
     "ddtui.render.listings",
     "ddtui.profile",
     "ddtui.drift",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_drift_runs import FakeMetastore, write
 
 from ddtui.config.settings import DataSettings
 from ddtui.drift.history import ProfileHistory
@@ -20,6 +19,7 @@ from ddtui.outputs.resolve import resolve_output
 from ddtui.profile import profile_table
 from ddtui.usecases.overwrite import overwritten
 from ddtui.usecases.record import record_if_current
+from tests.unit.drift.test_drift_runs import FakeMetastore, write
 
 
 class CountingMetastore(FakeMetastore):

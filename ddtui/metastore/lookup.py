@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ddtui.errors import NotFoundError
-from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, TaskNode
+from ddtui.metastore.models import DagStructure, RunDetail, TaskNode
+from ddtui.metastore.protocol import MetastoreReader
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import json
 import pytest
 from airflow_home_support import user_url
 from profile_checks import assert_json_matches_pandas
-from test_describe_cli import ddtui, read_table
 
 from ddtui.demo.home import AirflowHome
+from tests.unit.cli.test_describe_cli import ddtui, read_table
 
 SERVERS = [
     pytest.param("pg_airflow_home", marks=pytest.mark.postgres, id="postgresql"),

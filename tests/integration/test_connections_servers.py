@@ -21,9 +21,9 @@ from airflow_home_support import (
 from connections_support import SECRET, ConnectionsHome, copy_home, set_task_field
 from sources_support import set_outlet
 from sqlalchemy.engine import make_url
-from test_connections import assert_equals_pandas, ddtui, profile
 
 from ddtui.demo.home import AirflowHome
+from tests.unit.config.test_connections import assert_equals_pandas, ddtui, profile
 
 VIA = "Airflow connection `pg_wh` (metastore)"
 

@@ -17,7 +17,7 @@ from ddtui.demo.home import AirflowHome
 from ddtui.drift import HistoryError, ProfileHistory
 from ddtui.drift import history as history_module
 from tests.drift_support import profile_frame
-from tests.test_history import frame, key
+from tests.unit.drift.test_history import frame, key
 
 
 def digest(path: Path) -> str:

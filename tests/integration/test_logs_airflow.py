@@ -18,10 +18,11 @@ from ddtui.logs.parse import display_lines, parse_line
 from ddtui.logs.reader import read_last
 from ddtui.logs.task_log import find_task_log
 from ddtui.metastore import open_metastore
+from tests.paths import REPO
 
 DDTUI = str(Path(sys.executable).with_name("ddtui"))
 # The ddtui of this checkout, whichever one the environment has installed.
-CHECKOUT = str(Path(__file__).resolve().parents[1])
+CHECKOUT = str(REPO)
 
 
 def ddtui(home: TaskLogsHome, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from connections_support import SECRET
-from test_connections import assert_equals_pandas, ddtui, profile
 
 from ddtui.config.connections import AirflowConnections
 from ddtui.demo.home import AirflowHome
+from tests.unit.config.test_connections import assert_equals_pandas, ddtui, profile
 
 VIA = "Airflow connection `warehouse` (metastore)"
 

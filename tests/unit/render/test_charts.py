@@ -28,9 +28,10 @@ from ddtui.render.chart_choice import Bins, ValueBars, choose_chart
 from ddtui.render.chart_text import distinct_labels, histogram_lines, middle_ellipsis
 from ddtui.render.profile import chart_lines, render_column_chart, render_profile
 from ddtui.render.ticks import count_ticks, date_ticks, number_ticks
+from tests.paths import REPO
 
 WIDTHS = [80, 120]
-ROOT = Path(__file__).resolve().parents[1]  # this checkout's ddtui, for the subprocess
+ROOT = REPO  # this checkout's ddtui, for the subprocess
 
 
 @pytest.fixture(scope="module")

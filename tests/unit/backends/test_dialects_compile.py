@@ -8,7 +8,7 @@ down, the queries it sends (and the scan of its approximate aggregates, for --ap
 compiled by the dialect (values rendered inline, as the engine would see them bound), then
 parsed by sqlglot for the engine and written back with unsupported constructs an error
 (sqlglot drops, with that error, e.g. a TABLESAMPLE Redshift does not have). The SQL is
-kept in tests/dialect_sql/<dialect>.sql: a change shows in review; rewrite them with
+kept in tests/unit/backends/dialect_sql/<dialect>.sql: a change shows in review; rewrite them with
 DDTUI_UPDATE_SQL=1.
 
 Parsing is a syntax check: it cannot say that the engine accepts a function or a type.

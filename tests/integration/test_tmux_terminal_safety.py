@@ -23,10 +23,10 @@ from hostile_support import (
 from test_tmux_e2e import DDTUI, Terminal, ssh_like_env
 
 from ddtui.terminal_text import safe_text
+from tests.paths import REPO
 
 pytestmark = pytest.mark.tmux
 terminal = test_tmux_e2e.terminal  # the fixture that starts and ends tmux sessions
-REPO = Path(__file__).resolve().parents[1]
 # What Textual writes besides text: CSI sequences (SGR, cursor moves, modes, queries), OSC 22
 # (the mouse pointer's shape) and CR LF between lines.
 TEXTUALS_OWN = re.compile(r"\x1b\[[0-9;?<=>]*[ -/]*[@-~]|\x1b\]22;[a-z-]+\x07|\r\n")

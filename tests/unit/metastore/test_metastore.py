@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from ddtui.demo.home import AirflowHome, find_airflow_executable
 from ddtui.errors import MetastoreError, NotFoundError
 from ddtui.metastore import Metastore, open_metastore
+from tests.paths import TESTS
 
-ORACLE = Path(__file__).with_name("airflow_oracle.py")
+ORACLE = TESTS / "airflow_oracle.py"
 _oracles: dict[str, dict[str, Any]] = {}
 
 
