@@ -108,7 +108,9 @@ class ColumnScreen(Screen[None]):
         with Vertical(id="column-view"):
             yield Static(self._title(), id="column-title")
             with Horizontal(id="column-top"):
-                yield Static(self._statistics(), id="column-stats")
+                # Every statistic, scrolled at 80x24 rather than cut.
+                with VerticalScroll(id="column-stats"):
+                    yield Static(self._statistics())
                 yield ColumnChart(self.column, classes="large-chart")
             with Horizontal(id="column-bottom"):
                 with VerticalScroll(id="column-values"):

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ddtui.drift.history import HistoryKey, ProfileHistory
 from ddtui.outputs.resolve import OutputRef
+from ddtui.render.column_view import statistics
 from ddtui.tui.column_view import ColumnScreen
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.usecases.handoff import PASSWORD_ENV, deep_link, pandas_snippet
@@ -32,6 +33,12 @@ def rendered(renderable: object) -> str:
 def screen_text(app) -> str:
     """What the column view's texts and tables say (each rendered 200 cells wide)."""
     return "\n".join(rendered(w.content) for w in app.screen.query(Static) if w.display)
+
+
+def on_screen(app) -> str:
+    """The screen as a terminal would show it now (colours and cursor moves taken out)."""
+    written = app.screen._compositor.render_full_update().render_segments(app.console)
+    return re.sub(r"\x1b\[\d+;\d+H", "\n", re.sub(r"\x1b\[[0-9;]*m", "", written))
 
 
 async def open_describe(pilot, app) -> DescribeTable:
@@ -142,3 +149,23 @@ def test_snippet_reads_the_password_from_the_environment(
     scope: dict[str, object] = {}
     exec(snippet, scope)
     pd.testing.assert_frame_equal(scope["frame"], frame)  # type: ignore[arg-type]
+
+
+async def test_every_statistic_can_be_scrolled_to_at_80x24(make_app) -> None:
+    # At 80x24 the statistics list is taller than its room: it scrolls rather than cut.
+    app = make_app(dag_id="titanic", task_id="clean")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_describe(pilot, app)
+        names = [c.name for c in app.main.stats_pane.profile.columns]
+        table.move_cursor(row=names.index("fare"))
+        await press(pilot, "enter")
+        stats = app.screen.query_one("#column-stats")
+        assert stats.max_scroll_y > 0, "the statistics fit: this size no longer tests scrolling"
+        last_label = statistics(app.screen.column)[-1][0]
+        assert not re.search(rf"\b{re.escape(last_label)}\b", on_screen(app))
+        stats.focus()
+        await press(pilot, "end")
+        assert stats.scroll_y == stats.max_scroll_y
+        await pilot.pause()
+        last_label = statistics(app.screen.column)[-1][0]
+        assert re.search(rf"\b{re.escape(last_label)}\b", on_screen(app))
