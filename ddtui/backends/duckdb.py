@@ -48,10 +48,11 @@ class DuckDBExpressions(SqlExpressions):
         return sa.func.isfinite(value)
 
     def approx_quantiles(self, value: Expr, fractions: tuple[float, ...]) -> list[Expr] | None:
-        # A constant of our own (repr round-trips a float): a bound DOUBLE matches no overload.
-        return [
-            sa.func.approx_quantile(value, sa.literal_column(repr(float(f)))) for f in fractions
-        ]
+        # One sketch for every fraction (DuckDB computes the repeated aggregate once), its
+        # list indexed from 1; the list literal is of our own constants (repr round-trips).
+        listed: Expr = sa.literal_column("[" + ", ".join(repr(float(f)) for f in fractions) + "]")
+        found: Expr = sa.func.approx_quantile(value, listed, type_=sa.ARRAY(sa.Double()))
+        return [found[i + 1] for i in range(len(fractions))]
 
     def approx_distinct(self, value: Expr) -> Expr | None:
         return sa.func.approx_count_distinct(value)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, backend_for
-from ddtui.errors import DataSourceError, TableChangedError
+from ddtui.errors import DataSourceError, QueryTimeoutError, TableChangedError
 from ddtui.profile.control import CancelledCallback, Control, ProgressCallback
 from ddtui.profile.ends import read_ends
 from ddtui.profile.models import Strategy, TableProfile, TableSchema
@@ -148,6 +149,7 @@ def _run(
         head=head,
         tail=tail,
         method=found.method,
+        method_reason="--approx" if found.method else None,
     )
 
 
@@ -269,9 +271,9 @@ def _stages(
         plan: list[Strategy] = [final]
         if sample_first and final != "sample" and rows > sample_rows:
             plan = ["sample", final]
-        for i, strategy in enumerate(plan):
-            # A sample is quick: give it a tenth of the bar when an exact profile follows.
-            start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
+
+        def profiled(strategy: Strategy, settings: Settings, control: Control) -> TableProfile:
+            nonlocal rows
             for attempt in range(CHANGED_TRIES):
                 with translated_errors(engine, name), connection() as conn:
                     if attempt:  # the table changed under the last reading: count again
@@ -282,20 +284,46 @@ def _stages(
                         profile = _run(
                             conn, reflected, selected, rows=rows, strategy=strategy,
                             sample_rows=sample_rows, head_rows=head_rows, settings=settings,
-                            control=control.slice(start, end), name=name,
+                            control=control, name=name,
                         )  # fmt: skip
                     except TableChangedError:
                         if watch is None:
                             raise
                         continue  # the bounded passes saw the change themselves
                 if watch is None or watch.unchanged():
-                    break
-            else:
-                raise TableChangedError(
-                    f"{name} changed while it was profiled, {CHANGED_TRIES} times "
-                    "in a row: profile it again once the writer is done"
-                )
-            yield profile
+                    return profile
+            raise TableChangedError(
+                f"{name} changed while it was profiled, {CHANGED_TRIES} times "
+                "in a row: profile it again once the writer is done"
+            )
+
+        for i, strategy in enumerate(plan):
+            # A sample is quick: give it a tenth of the bar when an exact profile follows.
+            start, end = (0.0, 0.1) if len(plan) == 2 and i == 0 else (0.1 if i else 0.0, 1.0)
+            yield _within_budget(profiled, backend, strategy, settings, control.slice(start, end))
+
+
+OVER_BUDGET = "the exact profile ran past the data time budget"
+
+
+def _within_budget(
+    profiled: Callable[[Strategy, Settings, Control], TableProfile],
+    backend: Backend,
+    strategy: Strategy,
+    settings: Settings,
+    control: Control,
+) -> TableProfile:
+    """The profile; where an exact push-down ran past the time budget and the database has
+    approximate aggregates, the profile with them instead (labelled, and saying why)."""
+    try:
+        return profiled(strategy, settings, control)
+    except QueryTimeoutError:
+        if strategy != "pushdown" or settings.approx or not backend.capabilities.approx_percentiles:
+            raise
+    control.report(0.0, "over the time budget: estimating quartiles instead")
+    profile = profiled(strategy, replace(settings, approx=True), control)
+    profile.method_reason = OVER_BUDGET
+    return profile
 
 
 def profile_table(

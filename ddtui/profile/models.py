@@ -78,6 +78,8 @@ class TableProfile:
     # The approximate aggregate quantiles and distinct counts came from (then exact is
     # False): "approx_quantile", ...; None for exact profiles and samples.
     method: str | None = None
+    # Why they are estimates: "--approx", or the exact profile ran past the time budget.
+    method_reason: str | None = None
 
     @property
     def column_count(self) -> int:
@@ -93,6 +95,8 @@ class TableProfile:
         data["column_count"] = self.column_count
         if self.method is None:
             del data["method"]  # exact and sampled profiles read as before
+        if self.method_reason is None:
+            del data["method_reason"]
         for col, col_data in zip(self.columns, data["columns"], strict=True):
             col_data["missing_pct"] = col.missing_pct
         return data

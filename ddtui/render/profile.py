@@ -84,7 +84,8 @@ def _facts(col: ColumnProfile) -> str:
 
 def _header(profile: TableProfile, width: int) -> list[str]:
     if profile.method:
-        extent = f"approximate quantiles and distinct counts ({profile.method})"
+        why = f": {profile.method_reason}" if profile.method_reason != "--approx" else ""
+        extent = f"approximate quantiles and distinct counts ({profile.method}{why})"
     else:
         extent = "exact" if profile.exact else f"sample of {profile.sample_size:,} rows"
     table = safe_text(profile.table, width)

@@ -38,7 +38,9 @@ TAB_VIEWS: dict[str, tuple[type[TabView], str]] = {
 
 def profile_label(profile: TableProfile) -> Text:
     if profile.method:
-        return Text(f"approximate profile ({profile.method})", style="yellow")
+        over_budget = profile.method_reason not in (None, "--approx")
+        why = ", over the time budget" if over_budget else ""
+        return Text(f"approximate profile ({profile.method}{why})", style="yellow")
     if profile.exact:
         return Text("exact profile", style="green")
     size = format_count(profile.sample_size) if profile.sample_size else "some"
