@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from ddtui.demo.home import MARKER_NAME, AirflowHome, DagSet, ensure_airflow_home, fingerprint
+from ddtui.demo.dag_sets import DagSet
+from ddtui.demo.home import MARKER_NAME, AirflowHome, ensure_airflow_home, fingerprint
 
 POSTGRES_URL = os.environ.get(
     "DDTUI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,7 +1,7 @@
 """Drift between two real Airflow runs of the `drift` demo DAG (built by `airflow_home`).
 
 The second run moves `amount`'s mean by +25, drops `channel`, blanks ~20% of `score` and
-writes 4,000 rows instead of 5,000 (see ddtui.demo.DRIFT_SHIFT). The numbers are checked
+writes 4,000 rows instead of 5,000 (see ddtui.demo.dag_sets.DRIFT_SHIFT). The numbers are checked
 against independent numpy/pandas/scipy computations on the same tables.
 """
 
@@ -16,7 +16,8 @@ import scipy.stats
 import sqlalchemy as sa
 
 from ddtui.config.settings import DataSettings
-from ddtui.demo.home import DRIFT_SHIFT, AirflowHome
+from ddtui.demo.dag_sets import DRIFT_SHIFT
+from ddtui.demo.home import AirflowHome
 from ddtui.drift import (
     BaselineUnavailableError,
     ProfileHistory,
