@@ -53,7 +53,8 @@ ApproxOpt = Annotated[
     typer.Option(
         "--approx",
         help="Estimate quartiles and distinct counts with the database's approximate "
-        "aggregates where it has them (DuckDB; labelled approximate, exact: false).",
+        "aggregates where it has them (DuckDB, Snowflake, BigQuery, Trino, Databricks, "
+        "Redshift; labelled approximate, exact: false); elsewhere the profile stays exact.",
     ),
 ]
 MetastoreOpt = Annotated[
