@@ -29,6 +29,7 @@ from ddtui.profile.models import ColumnProfile
 from ddtui.profile.plan import StrategyResult
 from ddtui.profile.streaming.accumulate import Accumulator, ColumnSpec, Settings
 from ddtui.profile.streaming.bounded import HandedOverCounts, Passes, bounded_accumulator_for
+from ddtui.profile.streaming.scan import chunk_rows, row_chunks, scan
 from ddtui.profile.streaming.sqlite_counter import GroupCounter
 from ddtui.profile.streaming.sqlite_groups import (
     CountJob,
@@ -38,7 +39,6 @@ from ddtui.profile.streaming.sqlite_groups import (
     recount_if_moved,
     rowid_column,
 )
-from ddtui.profile.streaming.stream import chunk_rows, row_chunks, scan
 
 
 def read_again(

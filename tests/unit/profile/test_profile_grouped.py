@@ -25,6 +25,7 @@ from ddtui.profile.models import ColumnKind, ColumnProfile
 from ddtui.profile.schema import reflect_table
 from ddtui.profile.streaming import sqlite_groups as grouped_module
 from ddtui.profile.streaming.accumulate import ColumnSpec, Settings
+from ddtui.profile.streaming.scan import scan
 from ddtui.profile.streaming.sqlite_groups import (
     CountJob,
     balanced,
@@ -33,7 +34,7 @@ from ddtui.profile.streaming.sqlite_groups import (
     grouped_profile,
     many_valued,
 )
-from ddtui.profile.streaming.stream import finish_all, scan
+from ddtui.profile.streaming.stream import finish_all
 
 DDL = (
     'CREATE TABLE t (id INTEGER, "label" TEXT COLLATE NOCASE, "any" , '

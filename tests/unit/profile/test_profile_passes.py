@@ -26,7 +26,7 @@ from profile_checks import assert_matches_pandas, reference_frame
 
 from ddtui.errors import DataSourceError
 from ddtui.profile import TableProfile, profile_table
-from ddtui.profile.streaming import bounded, distinct, passes, ranks, stream, sums
+from ddtui.profile.streaming import bounded, distinct, passes, ranks, scan, stream, sums
 from ddtui.profile.streaming.bounded import interpolated
 from ddtui.profile.streaming.sums import BufferedSum, PairwiseSum
 
@@ -244,7 +244,7 @@ def test_memory_stays_flat_as_rows_grow(
     tmp_path: Path, no_budget: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small chunks and buffers, so that both tables are well beyond them.
-    monkeypatch.setattr(stream, "CHUNK_VALUES", 5000)
+    monkeypatch.setattr(scan, "CHUNK_VALUES", 5000)
     monkeypatch.setattr(ranks, "COUNT_BUFFER", 4096)
     monkeypatch.setattr(ranks, "KEEP_DISTINCT", 512)
     monkeypatch.setattr(sums, "LEAF", 1024)

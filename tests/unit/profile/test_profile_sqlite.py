@@ -23,7 +23,7 @@ from ddtui.profile import (
     profile_table,
     read_schema,
 )
-from ddtui.profile.streaming import stream
+from ddtui.profile.streaming import scan
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_stages(engine: sa.Engine) -> None:
 
 
 def test_progress_and_cancellation(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stream, "CHUNK_VALUES", 5000)  # 500-row chunks: many progress steps
+    monkeypatch.setattr(scan, "CHUNK_VALUES", 5000)  # 500-row chunks: many progress steps
     write(engine, make_mixed_frame(5000))
     reports: list[tuple[float, str]] = []
     profile_table(engine, "t", progress=lambda f, m: reports.append((f, m)))
