@@ -12,11 +12,14 @@ from ddtui.cli.app import app, run_tui
 from ddtui.cli.options import (
     AllowSourceOpt,
     ApproxOpt,
+    ColumnOpt,
     DagArg,
     DataConnOpt,
     DataUrlOpt,
+    FormatOpt,
     MetastoreOpt,
     RunOpt,
+    SampleOpt,
     TaskArg,
     TimeoutOpt,
     configured_data,
@@ -63,22 +66,9 @@ def describe_command(
     dag: DagArg,
     task: TaskArg,
     run: RunOpt = None,
-    column: Annotated[
-        list[str] | None,
-        typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
-    ] = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="text, json or markdown.", show_default=True
-        ),
-    ] = "text",
-    sample: Annotated[
-        int | None,
-        typer.Option(
-            "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
-        ),
-    ] = None,
+    column: ColumnOpt = None,
+    output_format: FormatOpt = "text",
+    sample: SampleOpt = None,
     exact: Annotated[
         bool, typer.Option("--exact", help="Profile every row (the default).")
     ] = False,
@@ -166,22 +156,9 @@ def profile_command(
             "is bound as a parameter, converted to the column's type (dates as YYYY-MM-DD).",
         ),
     ] = None,
-    column: Annotated[
-        list[str] | None,
-        typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
-    ] = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="text, json or markdown.", show_default=True
-        ),
-    ] = "text",
-    sample: Annotated[
-        int | None,
-        typer.Option(
-            "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
-        ),
-    ] = None,
+    column: ColumnOpt = None,
+    output_format: FormatOpt = "text",
+    sample: SampleOpt = None,
     approx: ApproxOpt = False,
     metastore: MetastoreOpt = None,
     timeout: TimeoutOpt = None,

@@ -48,6 +48,23 @@ TaskArg = Annotated[str, typer.Argument(metavar="TASK_ID", help="Task id.")]
 RunOpt = Annotated[
     str | None, typer.Option("--run", metavar="RUN_ID", help="Run id (default: latest).")
 ]
+# What `describe` and `profile` print, and of which rows.
+ColumnOpt = Annotated[
+    list[str] | None,
+    typer.Option("--column", "-c", metavar="NAME", help="Only this column (repeatable)."),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", metavar="FORMAT", help="text, json or markdown.", show_default=True
+    ),
+]
+SampleOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--sample", metavar="N", min=1, help="Profile a sample of N rows (fast, labelled)."
+    ),
+]
 ApproxOpt = Annotated[
     bool,
     typer.Option(
