@@ -39,6 +39,12 @@ class SqlExpressions:
         names it); None where the database has none."""
         return None
 
+    def order_statistics(self, value: Expr, fractions: list[float]) -> list[Expr] | None:
+        """One aggregate per fraction f selecting the value at row ceil(f * n) of the n
+        sorted non-NULL values, exactly (capabilities.exact_percentiles names it); None
+        where the database has no such selection (the ranks are then found by GROUP BY)."""
+        return None
+
     def approx_distinct(self, value: Expr) -> Expr | None:
         """An estimate of the distinct values (capabilities.approx_distinct); None if none."""
         return None

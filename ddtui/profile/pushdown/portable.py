@@ -5,19 +5,26 @@ One GROUP BY of the values per column gives the distinct count and, through a ru
 count over the sorted distinct values, the exact order statistics that numpy's linear
 interpolation needs; for text the same GROUP BY gives the top values. A last GROUP BY per
 number or datetime column counts histogram bins, bucketed by CASE on edges from min/max.
+
+Where the database selects order statistics itself (DuckDB's quantile_disc), the
+distinct count and the order statistics are two statements instead: each is a fast
+hash or selection, where the running count over millions of sorted groups is slow.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, SqlExpressions
 from ddtui.backends.expressions import Expr
 from ddtui.profile.bins import histogram_edges
 from ddtui.profile.models import FEW_VALUES, ColumnProfile, Histogram
+from ddtui.profile.pushdown import selection
 from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, padded
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.spec import QUANTILES, Settings, column_specs
@@ -48,7 +55,12 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
     p.distinct = found[0][3]
     if col.kind == "number" and p.distinct <= FEW_VALUES:
         p.value_counts = few_numbers([(v, n) for v, _, n, _ in found])
-    at_rank = {r: v for r in ranks for v, upto, n, _ in found if upto - n < r <= upto}
+    _set_quantiles(col, {r: v for r in ranks for v, upto, n, _ in found if upto - n < r <= upto})
+
+
+def _set_quantiles(col: PushedColumn, at_rank: dict[int, Any]) -> None:
+    """q25/q50/q75 by numpy's linear interpolation of the order statistics by rank."""
+    p = col.profile
     if col.kind == "number":
         numbers = {r: float(v) for r, v in at_rank.items()}
         p.q25, p.q50, p.q75 = (interpolate(numbers, p.count, q) for q in QUANTILES)
@@ -58,6 +70,39 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
             timestamp_from_ticks(interpolate(ticks, p.count, q), col.spec.tz_aware)
             for q in QUANTILES
         )
+
+
+def _distinct(conn: sa.Connection, table: sa.Table, col: PushedColumn) -> None:
+    """COUNT(DISTINCT), and a number column's value counts when it has few values."""
+    value = col.exact  # as pandas tells values apart
+    count = sa.select(sa.func.count(sa.distinct(value))).select_from(table)
+    col.profile.distinct = int(conn.execute(count).scalar_one())
+    if col.kind == "number" and col.profile.distinct <= FEW_VALUES:
+        # A few groups: the chart draws one bar per value.
+        stmt = sa.select(value, sa.func.count()).where(value.is_not(None)).group_by(value)
+        counts = [(v, int(n)) for v, n in conn.execute(stmt.select_from(table))]
+        col.profile.value_counts = few_numbers(counts)
+
+
+def _quantiles_and_histogram(
+    conn: sa.Connection,
+    table: sa.Table,
+    col: PushedColumn,
+    sql: SqlExpressions,
+    bins: int,
+    *,
+    quartiles: bool,
+) -> None:
+    """The chart's counts and the fine buckets in one scan, then the order statistics."""
+    edges = finite_edges(col, bins)
+    chart_edges = None if edges is None else [float(e) for e in edges]
+    at_rank, counts = selection.quantiles_and_histogram(
+        conn, table, col, sql, chart_edges, quartiles=quartiles
+    )
+    if edges is not None and counts is not None:
+        _set_histogram(col, edges, counts)
+    if quartiles:
+        _set_quantiles(col, at_rank)
 
 
 def quantile_query(table: sa.FromClause, col: PushedColumn, ranks: Sequence[int]) -> sa.Select[Any]:
@@ -85,17 +130,20 @@ def _histogram(
     conn: sa.Connection, table: sa.Table, col: PushedColumn, sql: SqlExpressions, bins: int
 ) -> None:
     """numpy.histogram of the finite values (or of the ticks of a datetime column)."""
-    p = col.profile
     edges = finite_edges(col, bins)
     if edges is None:
         return  # only infinities
     counts = [0] * (len(edges) - 1)
     for b, n in conn.execute(histogram_query(table, col, sql, [float(e) for e in edges])):
         counts[min(max(int(b), 1), len(counts)) - 1] += int(n)
+    _set_histogram(col, edges, counts)
+
+
+def _set_histogram(col: PushedColumn, edges: np.ndarray, counts: list[int]) -> None:
     if col.kind == "number":
-        p.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
+        col.profile.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
     else:
-        p.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
+        col.profile.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
 
 
 def histogram_query(
@@ -224,23 +272,42 @@ def approx_task(
     return Task(0, "estimating quartiles on the server", run), {id(c) for c in wanted}
 
 
-def grouped_task(
+def column_tasks(
     table: sa.Table, col: PushedColumn, backend: Backend, settings: Settings, *, quartiles: bool
-) -> Task:
+) -> list[Task]:
     """Distinct count, quantiles (unless `quartiles` is False: estimated already) and
-    histogram, or top values, of one column."""
+    histogram, or top values, of one column: one task, or where the database selects
+    order statistics itself, a task per statement (they run on two connections)."""
+    if not col.profile.count:
+        return []
+    sql, name = backend.expressions, col.spec.name
+    if col.kind == "text":
+        label = f"distinct and top values of {name}"
+        return [Task(0, label, lambda conn: distinct_and_top_values(
+            conn, table, col, backend, settings.top_k))]  # fmt: skip
+    if col.kind not in {"number", "datetime"}:
+        return []
 
-    def run(conn: sa.Connection) -> None:
-        if not col.profile.count:
-            return
-        if col.kind in {"number", "datetime"}:
+    def histogram(conn: sa.Connection) -> None:
+        _histogram(conn, table, col, sql, settings.bins)
+
+    if sql.order_statistics(col.value, [0.5]) is None:
+
+        def grouped(conn: sa.Connection) -> None:
             if quartiles:
                 _distinct_and_quantiles(conn, table, col)
-            _histogram(conn, table, col, backend.expressions, settings.bins)
-        elif col.kind == "text":
-            distinct_and_top_values(conn, table, col, backend, settings.top_k)
+            histogram(conn)
 
-    return Task(0, f"distinct values and histogram of {col.spec.name}", run)
+        return [Task(0, f"distinct values and histogram of {name}", grouped)]
+    charted = functools.partial(
+        _quantiles_and_histogram, table=table, col=col, sql=sql, bins=settings.bins,
+        quartiles=quartiles,
+    )  # fmt: skip
+    tasks = [Task(0, f"quantiles and histogram of {name}", charted)]
+    if quartiles:  # else estimated, with the distinct count
+        label = f"distinct values of {name}"
+        tasks.append(Task(0, label, lambda conn: _distinct(conn, table, col)))
+    return tasks
 
 
 def pushdown_queries(
@@ -285,8 +352,14 @@ def pushdown_queries(
         statements.append(approx_query(table, estimated, sql))
     covered = {id(c) for c in estimated}
     for col in cols:
-        if col.kind in {"number", "datetime"}:
-            if id(col) not in covered:
+        estimated_here = id(col) in covered
+        if col.kind in {"number", "datetime"} and sql.order_statistics(col.value, [0.5]):
+            # The chart is counted with the fine buckets; their selection finds the ranks.
+            found = selection.statements(table, col, sql)
+            distinct = sa.select(sa.func.count(sa.distinct(col.exact))).select_from(table)
+            statements += found[:1] if estimated_here else [distinct, *found]
+        elif col.kind in {"number", "datetime"}:
+            if not estimated_here:
                 statements.append(quantile_query(table, col, ranks))
             statements.append(histogram_query(table, col, sql, edges))
         elif col.kind == "text":

@@ -22,7 +22,7 @@ from ddtui.profile.models import ColumnProfile
 from ddtui.profile.plan import StrategyResult
 from ddtui.profile.pushdown import passes
 from ddtui.profile.pushdown.columns import PushedColumn, batches, pandas_dtype
-from ddtui.profile.pushdown.portable import approx_task, distinct_and_top_values, grouped_task
+from ddtui.profile.pushdown.portable import approx_task, column_tasks, distinct_and_top_values
 from ddtui.profile.pushdown.postgresql import distinct_quantiles_histograms
 from ddtui.profile.pushdown.workers import Task, workers
 from ddtui.profile.spec import ColumnSpec, Settings
@@ -109,10 +109,9 @@ def pushdown_profile(
                 approx_task(table, cols, backend) if settings.approx else (None, set())
             )
             tasks += [estimated] if estimated is not None else []
-            tasks += [
-                grouped_task(table, col, backend, settings, quartiles=id(col) not in covered)
-                for col in cols
-            ]
+            for col in cols:
+                quartiles = id(col) not in covered
+                tasks += column_tasks(table, col, backend, settings, quartiles=quartiles)
             if estimated is not None:
                 method = backend.capabilities.approx_percentiles
         pool.run(tasks, control.slice(0.35, 1.0))

@@ -1,6 +1,13 @@
 """An exact push-down over the data time budget, on a database with approximate aggregates
 (DuckDB): ddtui estimates the quartiles and distinct counts instead of failing with exit 7,
-and the profile says so and why."""
+and the profile says so and why.
+
+DuckDB selects exact order statistics about as fast as it estimates them, so its exact
+profile rarely runs past a budget its estimates keep. These tests turn that selection off
+(`order_statistics` -> None): the exact quantiles then come from the portable running count
+over sorted groups, what dialects without a selection aggregate (Trino, BigQuery...) run,
+and which on millions of values is several times slower than the estimates.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +15,29 @@ import json
 import math
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Literal
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
+from ddtui.backends.duckdb import DuckDBExpressions
 from ddtui.backends.engines import create_readonly_engine
+from ddtui.cli.app import app
 from ddtui.drift.serialize import profile_from_dict
 from ddtui.profile import profile_table
 from ddtui.render.profile import render_profile
 
 duckdb = pytest.importorskip("duckdb", reason="DuckDB needs ddtui[duckdb]")
 pytest.importorskip("duckdb_engine", reason="DuckDB needs ddtui[duckdb]")
-DDTUI = str(Path(sys.executable).with_name("ddtui"))
 ROWS = 6_000_000
+
+
+@pytest.fixture(autouse=True)
+def without_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(DuckDBExpressions, "order_statistics", lambda self, value, f: None)
 
 
 def _slowest_statement(path: Path, mode: Literal["exact", "approx"]) -> float:
@@ -52,14 +65,22 @@ def _budget_between(path: Path) -> str:
     on the machine and its load (a fixed 3 s passed at load 5 and not on a quiet machine).
     """
     exact, approx = _slowest_statement(path, "exact"), _slowest_statement(path, "approx")
-    assert exact > 4 * approx, f"exact {exact:.2f} s vs approx {approx:.2f} s: too close to tell"
+    assert exact > 2.5 * approx, f"exact {exact:.2f} s vs approx {approx:.2f} s: too close to tell"
     return f"{math.sqrt(exact * approx):.3f}"  # as far from both, in ratio
 
 
 def _ddtui(*args: str, budget: str) -> subprocess.CompletedProcess[str]:
+    """`ddtui ARGS` run in this process, as the command line runs it (the selection is
+    turned off here only)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DDTUI"))}
     env |= {"AIRFLOW_HOME": "/nonexistent", "DDTUI_DATA_TIMEOUT": budget}
-    return subprocess.run([DDTUI, *args], capture_output=True, text=True, env=env, check=False)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [k for k in os.environ if k not in env]:
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        done = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(args, done.exit_code, done.stdout, done.stderr)
 
 
 def test_over_the_budget_the_profile_is_estimated_and_says_why(tmp_path: Path) -> None:
