@@ -111,11 +111,3 @@ class RedshiftBackend(GenericBackend):
         "APPROXIMATE PERCENTILE_DISC", "APPROXIMATE COUNT(DISTINCT)"
     )
     expressions: ClassVar[SqlExpressions] = RedshiftExpressions()
-
-
-WAREHOUSE_BACKENDS = {
-    backend.name: backend
-    for backend in (
-        SnowflakeBackend, BigQueryBackend, TrinoBackend, DatabricksBackend, RedshiftBackend
-    )
-}  # fmt: skip
