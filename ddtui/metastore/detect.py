@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ddtui.errors import MetastoreError
 from ddtui.metastore import schema as s
-from ddtui.metastore.generations import Airflow2, Airflow3, Generation
+from ddtui.metastore.generations import Generation
 from ddtui.metastore.revisions import AIRFLOW_VERSION_BY_REVISION, RANGE_DASH, version_label
 
 SUPPORTED = f"ddtui reads Airflow 2.9{RANGE_DASH}2.11 and 3.0{RANGE_DASH}3.3 metastores"
@@ -60,9 +60,15 @@ def detect_schema(conn: Connection, masked_url: str) -> DetectedSchema:
 
 
 def _generation(tables: set[str]) -> Generation | None:
+    # Imported here: building a generation's table metadata costs start-up time, and only
+    # the one the metastore holds is read.
     if "dag_version" in tables and "asset" in tables:
+        from ddtui.metastore.generations.airflow3 import Airflow3
+
         return Airflow3()
     if "dataset" in tables:
+        from ddtui.metastore.generations.airflow2 import Airflow2
+
         return Airflow2(has_try_history="task_instance_history" in tables)
     return None
 

@@ -20,7 +20,7 @@ from compat_checks import CellResult, check_commands, check_deep_link, run_ddtui
 from ddtui.config.settings import DataSettings
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import open_metastore
-from ddtui.metastore.generations import PICKLED_XCOM
+from ddtui.metastore.generations.airflow2 import PICKLED_XCOM
 from ddtui.tui.app import DdtuiApp
 
 

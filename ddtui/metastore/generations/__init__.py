@@ -1,7 +1,9 @@
-"""Metastore generations: everything that differs between Airflow 2 and 3, one module each."""
+"""Metastore generations: everything that differs between Airflow 2 and 3, one module each.
 
-from ddtui.metastore.generations.airflow2 import PICKLED_XCOM, Airflow2
-from ddtui.metastore.generations.airflow3 import Airflow3
+Each module builds its tables' metadata when imported, so only the generation a metastore
+holds is imported (`ddtui.metastore.detect`): `generations.airflow2` or `generations.airflow3`.
+"""
+
 from ddtui.metastore.generations.base import Generation
 
-__all__ = ["PICKLED_XCOM", "Airflow2", "Airflow3", "Generation"]
+__all__ = ["Generation"]
