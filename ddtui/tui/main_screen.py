@@ -74,6 +74,9 @@ class MainScreen(Screen[None]):
         Binding("z", "zoom", "Zoom pane", show=False),
         Binding("l", "open_log", "Task log", show=False),
     ]
+    # No focus on compose: `on_mount` focuses the tree (or the deep link's task list). Textual's
+    # auto focus would focus another widget first, and each change rebuilds the footer.
+    AUTO_FOCUS = ""
 
     def __init__(
         self,
