@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from ddtui.demo.home import AirflowHome
+
 
 def test_importing_the_app_loads_no_pandas_numpy_or_plotext() -> None:
     code = "import ddtui.tui.app, json, sys; print(json.dumps(sorted(sys.modules)))"
@@ -13,3 +15,59 @@ def test_importing_the_app_loads_no_pandas_numpy_or_plotext() -> None:
     loaded = set(json.loads(out.stdout))
     for heavy in ("pandas", "numpy", "plotext", "airflow"):
         assert heavy not in loaded, f"ddtui.tui.app imports {heavy} at start-up"
+
+
+# What start-up on a SQLite metastore must not load: the other databases' dialects and
+# drivers (SQLAlchemy's PostgreSQL dialect alone takes ~35 ms), the generation of metastore
+# it does not hold, and the data libraries the first profile loads.
+NOT_FOR_A_SQLITE_START = (
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.mysql",
+    "duckdb",
+    "duckdb_engine",
+    "psycopg",
+    "pymysql",
+    "ddtui.backends.postgresql",
+    "ddtui.backends.mysql",
+    "ddtui.backends.duckdb",
+    "ddtui.backends.warehouses",
+    "ddtui.metastore.generations.airflow2",
+    "pandas",
+    "pyarrow",
+    "plotext",
+    "typer.testing",
+)
+
+FIRST_FRAME = """
+import asyncio, json, sys
+from ddtui.cli.options import configured_data, open_configured_metastore
+from ddtui.tui.app import DdtuiApp
+
+store = open_configured_metastore({metastore_url!r})
+data = configured_data(store, {data_url!r}, None, None)
+
+async def first_frame() -> int:
+    app = DdtuiApp(store, data, refresh_seconds=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return app.main.dag_pane.dag_tree.last_line + 1
+
+print(json.dumps({{"tree_lines": asyncio.run(first_frame()), "modules": sorted(sys.modules)}}))
+"""
+
+
+def test_the_first_frame_on_a_sqlite_metastore_loads_no_other_database(
+    airflow_home: AirflowHome,
+) -> None:
+    """`ddtui` on a SQLite metastore, in a fresh process until the DAG tree is on screen and
+    the first DAG read: nothing of the databases and libraries it does not use is loaded."""
+    code = FIRST_FRAME.format(
+        metastore_url=airflow_home.metastore_url, data_url=airflow_home.data_url
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    shown = json.loads(out.stdout.splitlines()[-1])
+    assert shown["tree_lines"] > 1, "the DAG tree was not filled"
+    loaded = set(shown["modules"])
+    assert "ddtui.metastore.generations.airflow3" in loaded  # the test home is Airflow 3's
+    assert [module for module in NOT_FOR_A_SQLITE_START if module in loaded] == []
