@@ -9,42 +9,39 @@ at most once, for its exact distinct count, and only when it has many distinct v
   FINE_SPLIT. Value counts give those columns' distinct count, quantiles, histogram and
   top values on the client; fine buckets give the histogram and tell in which bucket
   each order statistic numpy interpolates between lies, and how many values precede it.
-- One more scan sorts only the values of those buckets to pick the order statistics.
+- One more scan sorts only the values of those buckets to pick the order statistics
+  (the fine buckets and that scan: `fine_buckets.py`).
 - COUNT(DISTINCT) per high-cardinality column: the one full sort left.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from ddtui.backends import SqlExpressions
 from ddtui.backends.watchdog import watched_rows
-from ddtui.profile.models import FEW_VALUES, Histogram
+from ddtui.profile.models import FEW_VALUES
 from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, ticks_of
+from ddtui.profile.pushdown.fine_buckets import (
+    FINE_SPLIT,
+    FineBuckets,
+    fine_bucket,
+    fine_buckets,
+    fractions_array,
+    quantile_scan,
+    set_histogram,
+    set_quantiles,
+)
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.streaming.accumulate import QUANTILES
-from ddtui.profile.values import (
-    datetime_from_micros,
-    interpolate,
-    iso_edges,
-    order_positions,
-    timestamp_from_ticks,
-)
+from ddtui.profile.values import order_positions
 
-# Sub-buckets per histogram bin: an order statistic's bucket holds about 1/(bins *
-# FINE_SPLIT) of a smooth column's values, so the quantile scan sorts thousands of values,
-# not millions. More buckets would cost more per row (a longer binary search, larger
-# hash tables) than they save there.
-FINE_SPLIT = 32
 # Columns the statistics estimate at no more distinct values than this are counted value
 # by value in a hash table (cheap, and it replaces their sort)...
 LOW_CARDINALITY = 100_000
@@ -72,54 +69,11 @@ def estimated_distinct(conn: sa.Connection, table: sa.Table, rows: int) -> dict[
     return {name: (-n * rows if n < 0 else n) for name, n in conn.execute(query)}
 
 
-@dataclass
-class _Fine:
-    """A high-cardinality number or datetime column's fine buckets."""
-
-    col: PushedColumn
-    edges: np.ndarray  # numpy.histogram's edges (ticks for datetimes)
-    thresholds: list[Any]  # bucket lower bounds, as values comparable with the column
-    counts: list[int] = field(default_factory=list)  # per fine bucket
-
-
-def _fine_thresholds(col: PushedColumn, edges: np.ndarray) -> list[Any]:
-    """FINE_SPLIT ascending thresholds per bin, numpy's edges among them."""
-    parts = [
-        np.clip(np.linspace(a, b, FINE_SPLIT + 1)[:-1], a, b) for a, b in itertools.pairwise(edges)
-    ]
-    fine = np.maximum.accumulate(np.concatenate([*parts, edges[-1:]]))
-    if col.kind != "datetime":
-        return [float(t) for t in fine]
-    # Whole microseconds: ticks >= t exactly when ticks >= ceil(t), so comparing timestamps
-    # with these gives numpy's bins of the ticks without computing ticks row by row.
-    return [datetime_from_micros(math.ceil(t), col.spec.tz_aware) for t in fine]
-
-
-def _array(col: PushedColumn, values: Sequence[Any]) -> sa.ColumnElement[Any]:
-    """One array parameter (dozens of separate binds per column compile slowly)."""
-    if col.kind == "datetime":
-        item: Any = postgresql.TIMESTAMP(timezone=col.spec.tz_aware)
-    else:
-        item = postgresql.DOUBLE_PRECISION
-    return sa.cast(sa.bindparam(None, list(values), postgresql.ARRAY(item)), postgresql.ARRAY(item))
-
-
-def _fine_bucket(fine: _Fine, sql: SqlExpressions) -> sa.ColumnElement[Any]:
-    """1-based fine bucket of the column's finite value (the maximum's is one past the last).
-
-    NULL for missing values: no least() to clamp it, which would turn NULL into a bucket.
-    """
-    col = fine.col
-    bucket = sa.func.width_bucket(col.value, _array(col, fine.thresholds))
-    finite = sql.is_finite(col.value) if col.profile.infinities else None
-    return bucket if finite is None else sa.case((finite, bucket))
-
-
 def _grouping_scan(
     conn: sa.Connection,
     table: sa.Table,
     keyed: Sequence[tuple[PushedColumn, sa.ColumnElement[Any]]],
-    fines: Sequence[_Fine],
+    fines: Sequence[FineBuckets],
     sql: SqlExpressions,
 ) -> list[PushedColumn]:
     """Value counts of `keyed` columns and fine bucket counts of `fines`, in one scan.
@@ -128,7 +82,7 @@ def _grouping_scan(
     were stale); their value counts are left unset.
     """
     exprs = [key for _, key in keyed]
-    exprs += [_fine_bucket(f, sql) for f in fines]
+    exprs += [fine_bucket(f, sql) for f in fines]
     if not exprs:
         return []
     inner = sa.select(*(e.label(f"g{i}") for i, e in enumerate(exprs))).select_from(table)
@@ -190,86 +144,14 @@ def _apply_value_counts(col: PushedColumn, bins: int, top_k: int) -> None:
     weights = np.array([n for _, n in counts], dtype=np.int64)
     upto = np.cumsum(weights)
     at_rank = {r: ticks[int(np.searchsorted(upto, r))] for r in order_positions(p.count, QUANTILES)}
-    _set_quantiles(col, {r: float(v) for r, v in at_rank.items()})
+    set_quantiles(col, {r: float(v) for r, v in at_rank.items()})
     edges = finite_edges(col, bins)
     if edges is None:
         return
     finite = np.isfinite(ticks)
     where = np.searchsorted(edges, ticks[finite], side="right") - 1
     binned = np.bincount(np.minimum(where, len(edges) - 2), weights[finite], len(edges) - 1)
-    _set_histogram(col, edges, [int(c) for c in binned])
-
-
-def _set_quantiles(col: PushedColumn, at_rank: dict[int, float]) -> None:
-    """q25/q50/q75 by numpy's linear interpolation of the order statistics by rank."""
-    p = col.profile
-    if col.kind == "number":
-        p.q25, p.q50, p.q75 = (interpolate(at_rank, p.count, q) for q in QUANTILES)
-    else:
-        p.q25, p.q50, p.q75 = (
-            timestamp_from_ticks(interpolate(at_rank, p.count, q), col.spec.tz_aware)
-            for q in QUANTILES
-        )
-
-
-def _set_histogram(col: PushedColumn, edges: np.ndarray, counts: list[int]) -> None:
-    if col.kind == "number":
-        col.profile.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
-    else:
-        col.profile.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
-
-
-def _rank_buckets(fine: _Fine, ranks: set[int]) -> dict[int, tuple[int, dict[int, int]]]:
-    """Fine bucket -> (its value count, {rank: position within the bucket})."""
-    upto = np.cumsum(fine.counts)
-    found: dict[int, tuple[int, dict[int, int]]] = {}
-    for r in sorted(ranks):
-        b = int(np.searchsorted(upto, r))  # the first bucket whose running count reaches r
-        before = int(upto[b - 1]) if b else 0
-        found.setdefault(b, (fine.counts[b], {}))[1][r] = r - before
-    return found
-
-
-def _quantile_scan(conn: sa.Connection, *, table: sa.Table, fines: Sequence[_Fine]) -> None:
-    """The order statistics of every column in `fines`, sorting only their fine buckets."""
-    picks: list[tuple[_Fine, list[int]]] = []
-    aggregates: list[sa.ColumnElement[Any]] = []
-    for fine in fines:
-        col, t = fine.col, fine.thresholds
-        ranks_of_column = order_positions(col.profile.count, QUANTILES)
-        for b, (size, positions) in _rank_buckets(fine, ranks_of_column).items():
-            inside = col.value >= _literal(col, t[b])
-            if b + 1 < len(t) - 1:  # the last bucket also holds the maximum
-                inside = sa.and_(inside, col.value < _literal(col, t[b + 1]))
-            ranks = sorted(positions)
-            # percentile_disc(f) is the value at row ceil(f * size): f = (k - 0.5) / size is k.
-            fractions = [(positions[r] - 0.5) / size for r in ranks]
-            aggregates.append(
-                sa.func.percentile_disc(_fractions(fractions))
-                .within_group(col.value)
-                .filter(inside)
-            )
-            picks.append((fine, ranks))
-    if not aggregates:
-        return
-    row = conn.execute(sa.select(*aggregates).select_from(table)).one()
-    at_rank: dict[int, dict[int, float]] = {id(f): {} for f in fines}
-    for (fine, ranks), values in zip(picks, row, strict=True):
-        for r, v in zip(ranks, values, strict=True):
-            at_rank[id(fine)][r] = ticks_of(fine.col, v)
-    for fine in fines:
-        _set_quantiles(fine.col, at_rank[id(fine)])
-
-
-def _literal(col: PushedColumn, value: Any) -> sa.ColumnElement[Any]:
-    if col.kind == "datetime":
-        return sa.literal(value, postgresql.TIMESTAMP(timezone=col.spec.tz_aware))
-    return sa.literal(value, postgresql.DOUBLE_PRECISION)
-
-
-def _fractions(fractions: Sequence[float]) -> sa.ColumnElement[Any]:
-    array = postgresql.ARRAY(postgresql.DOUBLE_PRECISION)
-    return sa.cast(sa.bindparam(None, list(fractions), array), array)
+    set_histogram(col, edges, [int(c) for c in binned])
 
 
 def _sorted_distinct(
@@ -284,14 +166,14 @@ def _sorted_distinct(
         # coarsen: the order statistics, as doubles, are the same.
         integers = col.kind == "number" and col.spec.is_integer
         exprs.append(
-            sa.func.percentile_disc(_fractions([(r - 0.5) / n for r in ranks])).within_group(
+            sa.func.percentile_disc(fractions_array([(r - 0.5) / n for r in ranks])).within_group(
                 col.column if integers else col.value
             )
         )
     row = conn.execute(sa.select(*exprs).select_from(table)).one()
     col.profile.distinct = int(row[0])
     if quantiles:
-        _set_quantiles(col, {r: ticks_of(col, v) for r, v in zip(ranks, row[1], strict=True)})
+        set_quantiles(col, {r: ticks_of(col, v) for r, v in zip(ranks, row[1], strict=True)})
     if col.kind == "number" and col.profile.distinct <= FEW_VALUES:
         # The statistics guessed many values: one more scan, grouped into a few.
         value = col.exact
@@ -300,20 +182,10 @@ def _sorted_distinct(
         col.profile.value_counts = few_numbers(counts)
 
 
-def _fines(cols: Sequence[PushedColumn], bins: int) -> list[_Fine]:
-    """Fine buckets of the number and datetime columns with finite values."""
-    fines = []
-    for col in cols:
-        edges = finite_edges(col, bins) if col.kind != "text" else None
-        if edges is not None:
-            fines.append(_Fine(col, edges, _fine_thresholds(col, edges)))
-    return fines
-
-
 def _sorting_tasks(
     table: sa.Table,
     many: Sequence[PushedColumn],
-    bracketed: Sequence[_Fine],
+    bracketed: Sequence[FineBuckets],
     top_values: Callable[[sa.Connection, PushedColumn], None],
 ) -> list[Task]:
     """Top values of high-cardinality text, COUNT(DISTINCT) (and quantiles) of the others."""
@@ -363,7 +235,7 @@ def distinct_quantiles_histograms(
     wanted = [c for c in cols if c.profile.count and c.kind in {"number", "datetime", "text"}]
     keyed = [c for c in wanted if estimates.get(c.spec.name, math.inf) <= LOW_CARDINALITY]
     many = [c for c in wanted if c not in keyed]
-    fines = _fines(many, bins)
+    fines = fine_buckets(many, bins)
     # Columns with infinities are sorted whole (rare): the fine buckets hold finite values.
     bracketed = [f for f in fines if not f.col.profile.infinities]
 
@@ -376,18 +248,18 @@ def distinct_quantiles_histograms(
                 break
             # The statistics were stale: these go the high-cardinality way, scan again.
             counted = [c for c in counted if c not in too_many]
-            all_fines += _fines(too_many, bins)
+            all_fines += fine_buckets(too_many, bins)
         for col in counted:
             _apply_value_counts(col, bins, top_k)
         for fine in all_fines:
             counts = np.add.reduceat(
                 np.array(fine.counts), np.arange(0, len(fine.counts), FINE_SPLIT)
             )
-            _set_histogram(fine.col, fine.edges, [int(c) for c in counts])
+            set_histogram(fine.col, fine.edges, [int(c) for c in counts])
         moved = [c for c in keyed if c not in counted]
         first = {id(f) for f in fines}
         more = [f for f in all_fines if id(f) not in first and not f.col.profile.infinities]
-        scan = functools.partial(_quantile_scan, table=table, fines=[*bracketed, *more])
+        scan = functools.partial(quantile_scan, table=table, fines=[*bracketed, *more])
         return [
             Task(_QUANTILE_PRIORITY, "quantiles on the server", scan),
             *_sorting_tasks(table, moved, more, top_values),
