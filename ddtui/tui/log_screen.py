@@ -1,7 +1,8 @@
 """A task try's log (`l` on a task, or `ddtui --dag D --task T --log`).
 
 Opens on the end of the latest try. The file is read in windows by thread workers that
-only post messages (ddtui.logs does the reading); the screen owns the window and the view.
+only post messages (`log_workers.py`; ddtui.logs does the reading); the screen owns the
+window and the view.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from textual.worker import Worker, WorkerState
 
 from ddtui.errors import one_line
 from ddtui.logs.parse import parse_line
-from ddtui.logs.reader import LogFollower, LogSlice, find_line, read_after, read_before, read_last
-from ddtui.logs.task_log import LIVE_STATES, TaskLog, check_log_file, find_task_log
+from ddtui.logs.reader import LogFollower
+from ddtui.logs.task_log import TaskLog
 from ddtui.metastore import MetastoreReader
 from ddtui.terminal_text import safe_text
+from ddtui.tui import log_workers
 from ddtui.tui.log_messages import (
     FollowEnded,
     LineNotFound,
@@ -33,7 +35,6 @@ from ddtui.tui.log_messages import (
 )
 from ddtui.tui.log_view import LogView, Row, rows_of
 
-WINDOW_BYTES = 1 << 20
 MAX_WINDOW_ROWS = 60_000  # beyond this the far end of the window is let go
 FOLLOW_POLL_S = 1.0
 STATE_EVERY_POLLS = 5  # while following, the try's state is read every 5 polls
@@ -109,56 +110,27 @@ class LogScreen(Screen[None]):
                         exit_on_error=False)  # fmt: skip
 
     def _open(self, try_number: int | None, *, at: str = "end") -> None:
-        """Find the try's file and read its end (`at`: end, start, or first-error)."""
-        store, dag_id, task_id, run_id = self.metastore, self.dag_id, self.task_id, self.run_id
-        map_index = self.map_index
-
-        def job() -> None:
-            log = find_task_log(store, dag_id, task_id, run_id=run_id, try_number=try_number,
-                                map_index=map_index)  # fmt: skip
-            check_log_file(log)
-            if at == "start":
-                part = read_after(log.path, 0, WINDOW_BYTES)
-                self.post_message(LogOpened(log, part, None, True))
-            else:
-                self.post_message(LogOpened(log, read_last(log.path, WINDOW_BYTES), None, False))
-
+        """Find the try's file and read its end (`at`: end, or start)."""
         if self.follower is not None:
             self._stop_following("")
+        job = log_workers.open_try(self.post_message, self.metastore, self.dag_id, self.task_id,
+                                   self.run_id, try_number=try_number, map_index=self.map_index,
+                                   at=at)  # fmt: skip
         self._run(job, "open log")
 
     def _jump(self, matches: Callable[[str], bool], start: int, backwards: bool, what: str) -> None:
         """Find a line in the whole file, then read the window around it."""
-        log = self.task_log
-        if log is None:
-            return
-
-        def job() -> None:
-            found = find_line(log.path, matches, start, backwards=backwards)
-            if found is None:
-                self.post_message(LineNotFound(what))
-                return
-            before = read_before(log.path, found, WINDOW_BYTES // 2)
-            after = read_after(log.path, found, WINDOW_BYTES // 2)
-            part = LogSlice(before.lines + after.lines, before.offsets + after.offsets,
-                            before.start, after.end, after.size)  # fmt: skip
-            self.post_message(LogOpened(log, part, found, False))
-
-        self._run(job, f"find {what}")
+        if self.task_log is not None:
+            job = log_workers.jump_to_line(self.post_message, self.task_log, matches, start,
+                                           backwards=backwards, what=what)  # fmt: skip
+            self._run(job, f"find {what}")
 
     def _extend(self, before: bool) -> None:
-        log, (start, end, _size) = self.task_log, self.window
-        if log is None:
-            return
-
-        def job() -> None:
-            if before:
-                part = read_before(log.path, start, WINDOW_BYTES)
-            else:
-                part = read_after(log.path, end, WINDOW_BYTES)
-            self.post_message(WindowExtended(part, before, path=log.path))
-
-        self._run(job, "read more of the log", EXTEND_GROUP)
+        start, end, _size = self.window
+        if self.task_log is not None:
+            job = log_workers.extend_window(self.post_message, self.task_log, start, end,
+                                            before=before)  # fmt: skip
+            self._run(job, "read more of the log", EXTEND_GROUP)
 
     # Handlers --------------------------------------------------------------------------
 
@@ -349,18 +321,8 @@ class LogScreen(Screen[None]):
 
         self._polls += 1
         check_state = self._polls % STATE_EVERY_POLLS == 0
-        log, store = self.task_log, self.metastore
-
-        def job() -> None:
-            part, restarted = follower.poll(WINDOW_BYTES)
-            self.post_message(WindowExtended(part, False, restarted, follower.path))
-            if check_state and log is not None:
-                key = log.tries
-                tries = store.task_tries(key.dag_id, key.run_id, key.task_id, key.map_index)
-                latest = tries.latest
-                if latest is None or latest.state not in LIVE_STATES:
-                    self.post_message(FollowEnded(latest.state if latest else None))
-
+        job = log_workers.poll_follower(self.post_message, follower, self.task_log, self.metastore,
+                                        check_state=check_state)  # fmt: skip
         self.run_worker(job, name="follow", group="log-follow", thread=True, exclusive=True,
                         exit_on_error=False)  # fmt: skip
 

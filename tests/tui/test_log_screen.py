@@ -17,7 +17,7 @@ from ddtui.config.settings import DataSettings
 from ddtui.logs.parse import parse_line
 from ddtui.metastore import open_metastore
 from ddtui.terminal_text import safe_text
-from ddtui.tui import log_screen
+from ddtui.tui import log_screen, log_workers
 from ddtui.tui.app import DdtuiApp
 from ddtui.tui.log_screen import LogScreen
 from tui.helpers import press, settle
@@ -138,7 +138,7 @@ async def test_search_next_and_previous(logs_env: TaskLogsHome) -> None:
 async def test_a_long_log_is_read_a_window_at_a_time(
     logs_env: TaskLogsHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(log_screen, "WINDOW_BYTES", 32 * 1024)
+    monkeypatch.setattr(log_workers, "WINDOW_BYTES", 32 * 1024)
     app = make_logs_app(logs_env, task_id="chatty", open_log=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
