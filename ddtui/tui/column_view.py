@@ -28,7 +28,7 @@ from ddtui.tui.stats.histograms import ColumnChart
 if TYPE_CHECKING:
     from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import ColumnProfile, TableProfile
-    from ddtui.tui.main_screen import MainScreen
+    from ddtui.tui.wiring import WiredScreen
 
 HISTORY = "column-history"  # worker group
 HISTORY_RUNS = 30  # runs the sparklines span
@@ -55,7 +55,7 @@ class ColumnContext:
     run_id: str | None
 
 
-def open_column_view(screen: MainScreen, name: str) -> None:
+def open_column_view(screen: WiredScreen, name: str) -> None:
     """Push the column view of column `name` of the profile the stats pane shows."""
     profile = screen.stats_pane.profile
     selection = screen.selection

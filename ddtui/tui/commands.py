@@ -14,8 +14,7 @@ from ddtui.tui.dag_tree import fuzzy_match
 from ddtui.tui.format import ID_WIDTH
 
 if TYPE_CHECKING:
-    from ddtui.tui.app import DdtuiApp
-    from ddtui.tui.main_screen import MainScreen
+    from ddtui.tui.wiring import AppWithMainScreen, WiredScreen
 
 
 class DagCommands(Provider):
@@ -25,7 +24,7 @@ class DagCommands(Provider):
     and Content, since it would read a str as markup."""
 
     def _choices(self) -> list[tuple[str, str, object]]:
-        screen = cast("DdtuiApp", self.app).main
+        screen = cast("AppWithMainScreen", self.app).main
         choices: list[tuple[str, str, object]] = []
         for dag in screen.dag_pane.dags:
             title = f"go to DAG {safe_text(dag.dag_id, ID_WIDTH)}"
@@ -50,12 +49,12 @@ class DagCommands(Provider):
                 yield Hit(score, shown, callback, text=title, help=Content(help_text))  # type: ignore[arg-type]
 
 
-def _go_dag(screen: MainScreen, dag_id: str) -> None:
+def _go_dag(screen: WiredScreen, dag_id: str) -> None:
     screen.dag_pane.select_dag(dag_id)
     screen.select_dag(dag_id)
     screen.task_pane.table.focus()
 
 
-def _go_task(screen: MainScreen, task_id: str) -> None:
+def _go_task(screen: WiredScreen, task_id: str) -> None:
     screen.select_task(task_id)
     screen.task_pane.table.focus()

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from ddtui.drift.history import ProfileHistory
     from ddtui.drift.report import DriftReport
     from ddtui.profile.models import TableProfile
-    from ddtui.tui.main_screen import MainScreen
     from ddtui.tui.messages import DriftCompared, HealthMeasured
+    from ddtui.tui.wiring import WiredScreen
 
 DRIFT_CACHE_SIZE = 32
 
@@ -44,7 +44,7 @@ class LazyHistory:
 class DriftWiring:
     """The Drift tab's comparisons, task health and the history notes of one screen."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: WiredScreen) -> None:
         self.screen = screen
         self._history = LazyHistory()
         self.baseline_choice = PREVIOUS  # or a run id the user picked with `b`
@@ -103,7 +103,7 @@ class DriftWiring:
         self.shown = key
         cached = None if force else self.reports.get(key)
         if cached is not None:
-            screen.workers.cancel_group(screen, drift_workers.DRIFT)
+            screen.cancel(drift_workers.DRIFT)
             self._show_compared(cached)
             return
         baseline = (

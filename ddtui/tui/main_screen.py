@@ -1,16 +1,17 @@
 """The main screen: the three panes, the selection (DAG, run, task) and the work behind them.
 
-The screen owns the state; the objects it holds do one job each: `ProfileWiring` fills the
-stats pane and the row counts, `DriftWiring` the Drift tab and task health, `PaneNavigation`
-moves between panes and screens, and `SelectedTableFirst` orders the background work.
+The screen owns the state; the objects it holds do one job each: `MetastoreReads` reads the
+DAG list and the selected DAG, `ProfileWiring` fills the stats pane and the row counts,
+`DriftWiring` the Drift tab and task health, `PaneNavigation` moves between panes and
+screens, and `SelectedTableFirst` orders the background work. They see the screen as
+`wiring.WiredScreen`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import Future
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,12 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent
 from textual.worker import Worker, WorkerState
 
-from ddtui.errors import MetastoreError, QueryTimeoutError, one_line
+from ddtui.errors import one_line
 from ddtui.metastore import DagSummary
 from ddtui.tui import drift_workers, workers
 from ddtui.tui.dag_tree import DagPane
 from ddtui.tui.drift_wiring import DriftWiring
-from ddtui.tui.errors import error_message
 from ddtui.tui.format import ID_WIDTH, data_text
 from ddtui.tui.header import InfoBar
 from ddtui.tui.keys import Selection
@@ -43,6 +43,7 @@ from ddtui.tui.messages import (
     RowsCounted,
     SchemaLoaded,
 )
+from ddtui.tui.metastore_reads import MetastoreReads
 from ddtui.tui.navigation import PaneNavigation
 from ddtui.tui.profile_wiring import ProfileWiring
 from ddtui.tui.scheduling import SelectedTableFirst
@@ -51,6 +52,9 @@ from ddtui.tui.stats import StatsPane
 from ddtui.tui.stats.pane import TABS
 from ddtui.tui.task_list import TaskPane
 from ddtui.usecases.tasks import task_rows
+
+if TYPE_CHECKING:
+    from ddtui.tui.wiring import WiredScreen
 
 
 class MainScreen(Screen[None]):
@@ -92,20 +96,19 @@ class MainScreen(Screen[None]):
         self.dag = LoadedDag()
         self._deep_link = selection.dag_id is not None
         self._open_log_first = open_log and self._deep_link and selection.task_id is not None
-        self._first_dags = first_dags  # read while Textual sets up the screen
-        # When the running reads of the metastore started (a stalled one dates the silence).
-        self._read_started: dict[str, datetime] = {}
         self.order = SelectedTableFirst()
+        self.reads = MetastoreReads(self, first_dags)
         self.tables = ProfileWiring(self)
         self.drift = DriftWiring(self)
         self.navigation = PaneNavigation(self)
         # The panes are held, not queried: handlers reach them many times per selection.
+        self.info_bar = InfoBar(session.metastore.info, id="info-bar")
         self.dag_pane = DagPane(id="dag-pane")
         self.task_pane = TaskPane(id="task-pane")
         self.stats_pane = StatsPane(id="stats-pane")
 
     def compose(self) -> ComposeResult:
-        yield InfoBar(self.session.metastore.info, id="info-bar")
+        yield self.info_bar
         with Horizontal(id="main"):
             yield self.dag_pane
             with Vertical(id="right"):
@@ -118,11 +121,11 @@ class MainScreen(Screen[None]):
         self.task_pane.border_title = "Tasks"
         self.stats_pane.border_title = "Output table"
         self.watch(self, "focused", self.navigation.focus_changed)
-        self._load_dags()
+        self.reads.load_dags()
         if self.selection.dag_id is not None:
             # Not "no runs yet" before the DAG is read (nor after a read that failed).
             self.task_pane.show_reading(f"Reading DAG {self.selection.dag_id}…", clear=True)
-            self._load_dag(refresh=False)
+            self.reads.load_dag(refresh=False)
             # A deep link: its task's profile follows at once. Imported now (~0.1 s) rather
             # than in a thread, where it would share the interpreter with the screen being
             # set up and take four times as long, delaying the profile it is needed for.
@@ -143,31 +146,9 @@ class MainScreen(Screen[None]):
     def running(self, group: str) -> bool:
         return workers.running(self, group)
 
-    # Reading the metastore ----------------------------------------------------------
-
-    def _load_dags(self) -> None:
-        self._read_started[workers.DAGS] = self.session.clock()
-        first, self._first_dags = self._first_dags, None
-        if first is None:
-            self.start(workers.DAGS, workers.load_dags(self.session.metastore, self.session.clock))
-            return
-        clock = self.session.clock
-
-        def first_dags(post: workers.Post, cancelled: workers.Cancelled) -> None:
-            post(DagsLoaded(first.result(), clock()))
-
-        self.start(workers.DAGS, first_dags)
-
-    def _load_dag(self, *, refresh: bool) -> None:
-        dag_id = self.selection.dag_id
-        if dag_id is None:
-            return
-        self._read_started[workers.DAG] = self.session.clock()
-        request = workers.DagRequest(dag_id, self.selection.pinned_run_id, refresh)
-        job = workers.load_dag(
-            self.session.metastore, self.session.data, request, self.session.clock
-        )
-        self.start(workers.DAG, job, f"load DAG {dag_id}")
+    def cancel(self, group: str) -> None:
+        """Cancel this screen's workers of `group`."""
+        self.workers.cancel_group(self, group)
 
     # Selection ----------------------------------------------------------------------
 
@@ -177,13 +158,13 @@ class MainScreen(Screen[None]):
         self.selection = self.selection.with_dag(dag_id)
         self.dag = LoadedDag()
         for group in (workers.PROFILE, workers.ROWS, drift_workers.DRIFT):
-            self.workers.cancel_group(self, group)
+            self.cancel(group)
         pane = self.task_pane
         pane.border_title = Text.assemble("Tasks of ", data_text(dag_id, limit=ID_WIDTH))
         pane.show_reading(f"Reading DAG {dag_id}…", clear=True)
         self.tables.forget_shown()
         self.stats_pane.show_message("Select a task to see its output table.")
-        self._load_dag(refresh=False)
+        self.reads.load_dag(refresh=False)
 
     def select_task(self, task_id: str) -> None:
         """Put the task list's cursor on a task (its stats follow)."""
@@ -196,7 +177,7 @@ class MainScreen(Screen[None]):
         newest = self.dag.runs[0].run_id if self.dag.runs else None
         self.selection = self.selection.with_run(None if run_id == newest else run_id)
         self.task_pane.show_reading(f"Reading run {run_id or 'latest'}…")
-        self._load_dag(refresh=True)
+        self.reads.load_dag(refresh=True)
 
     def show_stats(self) -> None:
         """Point the stats pane (its Drift tab too) at the selected task's output table."""
@@ -242,7 +223,7 @@ class MainScreen(Screen[None]):
         # The first DAG's first task is profiled as soon as the DAG loads: import the
         # profiler meanwhile (a no-op once imported).
         self.call_after_refresh(workers.preload_profiler)
-        self.query_one(InfoBar).metastore_answered(message.loaded_at)
+        self.info_bar.metastore_answered(message.loaded_at)
         dag_id = self.selection.dag_id
         if dag_id is not None and pane.selected_dag_id != dag_id:
             pane.select_dag(dag_id)
@@ -266,7 +247,7 @@ class MainScreen(Screen[None]):
             self._deep_link = False
             pane.select_task(self.selection.task_id)
         if message.loaded_at is not None and message.refresh:
-            self.query_one(InfoBar).metastore_answered(message.loaded_at)
+            self.info_bar.metastore_answered(message.loaded_at)
         self.selection = self.selection.with_task(pane.selected_task_id)
         self.show_stats()
         self.tables.count_rows()  # after the profile started: its counts may wait for it
@@ -319,17 +300,8 @@ class MainScreen(Screen[None]):
         error = event.worker.error
         self.log.error(f"worker {event.worker.name} failed: {error!r}")
         reason = one_line(error)
-        if group == workers.DAGS:
-            if self.dag_pane.dags:
-                self._metastore_silent(workers.DAGS)
-            else:
-                self.dag_pane.show_message(error_message("dags", reason))
-        elif group == workers.DAG:
-            if isinstance(error, MetastoreError | QueryTimeoutError):
-                self._metastore_silent(workers.DAG)
-            self.task_pane.stop_reading()
-            dag_id = self.selection.dag_id
-            self.task_pane.show_message(error_message("dag", reason, dag_id, error=error))
+        if group in (workers.DAGS, workers.DAG):
+            self.reads.worker_failed(group, reason, error)
         elif group in (workers.PROFILE, workers.ROWS):
             self.tables.worker_failed(group, reason, error)
         else:
@@ -339,29 +311,16 @@ class MainScreen(Screen[None]):
 
     def refresh_tick(self) -> None:
         """The auto-refresh: the DAG list and the selected DAG again."""
-        stalled = [group for group in (workers.DAGS, workers.DAG) if self.running(group)]
-        if stalled:
-            # Still waiting for the last refresh: say so, and pile no more reads on it.
-            self._metastore_silent(*stalled)
-            return
-        self._load_dags()
-        self._load_dag(refresh=True)
-
-    def _metastore_silent(self, *groups: str) -> None:
-        """The header says since when the metastore has not answered (`groups`' reads)."""
-        now = self.session.clock()
-        self.query_one(InfoBar).metastore_silent(
-            min(self._read_started.get(group, now) for group in groups)
-        )
+        self.reads.refresh_tick()
 
     def action_refresh(self) -> None:
         """Read everything again; profiles and row counts too."""
         self.tables.forget()
         self.drift.forget()
-        self._load_dags()
+        self.reads.load_dags()
         if self.selection.dag_id is not None and self.dag.structure is None:
             self.task_pane.show_reading(f"Reading DAG {self.selection.dag_id}…")
-        self._load_dag(refresh=True)
+        self.reads.load_dag(refresh=True)
         self.app.notify("Refreshing…", timeout=1.5)
 
     # Keys: moving between panes and screens (PaneNavigation) ------------------------
@@ -405,3 +364,8 @@ class MainScreen(Screen[None]):
     def system_commands(self) -> Iterable[SystemCommand]:
         """This screen's entries in the command palette."""
         return self.navigation.system_commands()
+
+
+if TYPE_CHECKING:
+    # mypy: the screen provides what its wiring objects use of it (they import only that).
+    _WIRED: type[WiredScreen] = MainScreen

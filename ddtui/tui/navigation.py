@@ -12,7 +12,7 @@ from textual.app import SystemCommand
 if TYPE_CHECKING:
     from textual.widget import Widget
 
-    from ddtui.tui.main_screen import MainScreen
+    from ddtui.tui.wiring import WiredScreen
 
 
 def sixteen_colour_terminal(env: Mapping[str, str]) -> bool:
@@ -28,7 +28,7 @@ def sixteen_colour_terminal(env: Mapping[str, str]) -> bool:
 class PaneNavigation:
     """Pane focus and the screens the main screen opens over itself."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: WiredScreen) -> None:
         self.screen = screen
 
     # Panes and focus ----------------------------------------------------------------

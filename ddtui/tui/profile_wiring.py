@@ -20,7 +20,6 @@ from ddtui.tui.keys import TableKey
 if TYPE_CHECKING:
     from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import TableProfile
-    from ddtui.tui.main_screen import MainScreen
     from ddtui.tui.messages import (
         ProfileFinished,
         ProfileLoaded,
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
         RowsCounted,
         SchemaLoaded,
     )
+    from ddtui.tui.wiring import WiredScreen
 
 PROFILE_CACHE_SIZE = 32
 
@@ -35,7 +35,7 @@ PROFILE_CACHE_SIZE = 32
 class ProfileWiring:
     """Which table the stats pane shows, the profiles and row counts read so far."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: WiredScreen) -> None:
         self.screen = screen
         self.shown: TableKey | None = None  # the stats pane's table
         self.profiles: OrderedDict[TableKey, TableProfile] = OrderedDict()
@@ -64,7 +64,7 @@ class ProfileWiring:
         stats = screen.stats_pane
         task_id, ref = self._selected()
         if ref is None or not ref.readable:
-            screen.workers.cancel_group(screen, workers.PROFILE)
+            screen.cancel(workers.PROFILE)
             screen.order.profile_ended()
             self.shown = None
             if ref is None:
@@ -80,7 +80,7 @@ class ProfileWiring:
         self.shown = key
         cached = None if force else self.profiles.get(key)
         if cached is not None:
-            screen.workers.cancel_group(screen, workers.PROFILE)
+            screen.cancel(workers.PROFILE)
             screen.order.profile_ended()
             stats.ref = ref
             stats.show_profile(cached)

@@ -1,0 +1,87 @@
+"""The main screen's reads of the metastore: the DAG list, the selected DAG, the auto-refresh,
+and the header's note of since when the metastore has not answered."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ddtui.errors import MetastoreError, QueryTimeoutError
+from ddtui.tui import workers
+from ddtui.tui.errors import error_message
+from ddtui.tui.messages import DagsLoaded
+
+if TYPE_CHECKING:
+    from ddtui.metastore import DagSummary
+    from ddtui.tui.wiring import WiredScreen
+
+
+class MetastoreReads:
+    """Starts the screen's reads of the DAG list and of the selected DAG, and says when the
+    metastore stops answering them."""
+
+    def __init__(
+        self, screen: WiredScreen, first_dags: Future[list[DagSummary]] | None = None
+    ) -> None:
+        self.screen = screen
+        self._first_dags = first_dags  # read while Textual sets up the screen
+        # When the running reads of the metastore started (a stalled one dates the silence).
+        self._read_started: dict[str, datetime] = {}
+
+    def load_dags(self) -> None:
+        session = self.screen.session
+        self._read_started[workers.DAGS] = session.clock()
+        first, self._first_dags = self._first_dags, None
+        if first is None:
+            self.screen.start(workers.DAGS, workers.load_dags(session.metastore, session.clock))
+            return
+        clock = session.clock
+
+        def first_dags(post: workers.Post, cancelled: workers.Cancelled) -> None:
+            post(DagsLoaded(first.result(), clock()))
+
+        self.screen.start(workers.DAGS, first_dags)
+
+    def load_dag(self, *, refresh: bool) -> None:
+        screen, session = self.screen, self.screen.session
+        dag_id = screen.selection.dag_id
+        if dag_id is None:
+            return
+        self._read_started[workers.DAG] = session.clock()
+        request = workers.DagRequest(dag_id, screen.selection.pinned_run_id, refresh)
+        job = workers.load_dag(session.metastore, session.data, request, session.clock)
+        screen.start(workers.DAG, job, f"load DAG {dag_id}")
+
+    def refresh_tick(self) -> None:
+        """The auto-refresh: the DAG list and the selected DAG again."""
+        stalled = [group for group in (workers.DAGS, workers.DAG) if self.screen.running(group)]
+        if stalled:
+            # Still waiting for the last refresh: say so, and pile no more reads on it.
+            self.silent(*stalled)
+            return
+        self.load_dags()
+        self.load_dag(refresh=True)
+
+    def silent(self, *groups: str) -> None:
+        """The header says since when the metastore has not answered (`groups`' reads)."""
+        now = self.screen.session.clock()
+        self.screen.info_bar.metastore_silent(
+            min(self._read_started.get(group, now) for group in groups)
+        )
+
+    def worker_failed(self, group: str, reason: str, error: BaseException | None) -> None:
+        """A read of the DAG list or of a DAG failed: in the pane it fills, or in the header
+        when the metastore stopped answering and the pane still shows what it read before."""
+        screen = self.screen
+        if group == workers.DAGS:
+            if screen.dag_pane.dags:
+                self.silent(workers.DAGS)
+            else:
+                screen.dag_pane.show_message(error_message("dags", reason))
+            return
+        if isinstance(error, MetastoreError | QueryTimeoutError):
+            self.silent(workers.DAG)
+        screen.task_pane.stop_reading()
+        dag_id = screen.selection.dag_id
+        screen.task_pane.show_message(error_message("dag", reason, dag_id, error=error))
