@@ -187,28 +187,61 @@ class Metastore:
             ).all()
         return RunDetail(
             run=generation.run_summary(run_row),
-            task_instances=tuple(
-                TaskInstanceSummary(
-                    task_id=row.task_id,
-                    map_index=_int(row.map_index, -1),
-                    state=row.state,
-                    try_number=_int(row.try_number, 0),
-                    start_date=utc(row.start_date),
-                    end_date=utc(row.end_date),
-                    duration=_number(row.duration),
-                    operator=row.custom_operator_name or row.operator,
-                )
-                for row in ti_rows
-            ),
+            task_instances=tuple(_task_instance(row) for row in ti_rows),
             return_values=tuple(
                 generation.xcom_value(row.task_id, row.map_index, row.value) for row in xcom_rows
             ),
-            rendered_fields={
-                row.task_id: dict(row.rendered_fields)
-                for row in rendered_rows
-                if isinstance(row.rendered_fields, dict)
-            },
+            rendered_fields=_rendered_fields(rendered_rows),
         )
+
+    def run_details(self, dag_id: str, run_ids: Sequence[str]) -> dict[str, RunDetail]:
+        """`run_detail` of each of `run_ids` in one query per table, not one per run; a run
+        that does not exist is absent."""
+        if not run_ids:
+            return {}
+        generation = self.generation
+        r, x = generation.dag_run, generation.xcom
+        ti, rf = s.task_instance, s.rendered_task_instance_fields
+        wanted = list(dict.fromkeys(run_ids))
+        instances: defaultdict[str, list[Any]] = defaultdict(list)
+        values: defaultdict[str, list[Any]] = defaultdict(list)
+        rendered: defaultdict[str, list[Any]] = defaultdict(list)
+        with self._connect() as conn:
+            run_rows = conn.execute(
+                sa.select(r).where(r.c.dag_id == dag_id, r.c.run_id.in_(wanted))
+            ).all()
+            if not run_rows:
+                return {}
+            for row in conn.execute(
+                sa.select(ti)
+                .where(ti.c.dag_id == dag_id, ti.c.run_id.in_(wanted))
+                .order_by(ti.c.run_id, ti.c.task_id, ti.c.map_index)
+            ):
+                instances[row.run_id].append(row)
+            for row in conn.execute(
+                sa.select(x.c.run_id, x.c.task_id, x.c.map_index, x.c.value)
+                .where(x.c.dag_id == dag_id, x.c.run_id.in_(wanted), x.c.key == "return_value")
+                .order_by(x.c.run_id, x.c.task_id, x.c.map_index)
+            ):
+                values[row.run_id].append(row)
+            for row in conn.execute(
+                sa.select(rf.c.run_id, rf.c.task_id, rf.c.rendered_fields).where(
+                    rf.c.dag_id == dag_id, rf.c.run_id.in_(wanted), rf.c.map_index == -1
+                )
+            ):
+                rendered[row.run_id].append(row)
+        return {
+            run.run_id: RunDetail(
+                run=generation.run_summary(run),
+                task_instances=tuple(_task_instance(row) for row in instances[run.run_id]),
+                return_values=tuple(
+                    generation.xcom_value(row.task_id, row.map_index, row.value)
+                    for row in values[run.run_id]
+                ),
+                rendered_fields=_rendered_fields(rendered[run.run_id]),
+            )
+            for run in run_rows
+        }
 
     def task_states(
         self, dag_id: str, task_id: str, run_ids: Sequence[str]
@@ -238,6 +271,25 @@ class Metastore:
     def latest_run_id(self, dag_id: str) -> str | None:
         runs = self.runs(dag_id, limit=1)
         return runs[0].run_id if runs else None
+
+
+def _task_instance(row: Any) -> TaskInstanceSummary:
+    return TaskInstanceSummary(
+        task_id=row.task_id,
+        map_index=_int(row.map_index, -1),
+        state=row.state,
+        try_number=_int(row.try_number, 0),
+        start_date=utc(row.start_date),
+        end_date=utc(row.end_date),
+        duration=_number(row.duration),
+        operator=row.custom_operator_name or row.operator,
+    )
+
+
+def _rendered_fields(rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """task_id -> its rendered template fields (rows that hold no JSON object are skipped)."""
+    return {row.task_id: dict(row.rendered_fields) for row in rows
+            if isinstance(row.rendered_fields, dict)}  # fmt: skip
 
 
 def _int(value: Any, default: int) -> int:

@@ -61,12 +61,16 @@ def measure_health(
     recent = runs[:TREND_RUNS]
     if not recent:
         return
-    outputs_by_run = []  # each recent run's outputs, newest first
-    for run in recent:
-        if cancelled():
-            return
-        detail = store.run_detail(dag_id, run.run_id)
-        outputs_by_run.append(resolve_outputs(structure, detail, data))
+    if cancelled():
+        return
+    # The recent runs' details in one read (not one read per run); a run deleted since the
+    # run list was read has no outputs to count.
+    details = store.run_details(dag_id, [run.run_id for run in recent])
+    outputs_by_run = [  # each recent run's outputs, newest first
+        resolve_outputs(structure, details[run.run_id], data)
+        for run in recent
+        if run.run_id in details
+    ]
     newest = recent[0].run_id
     for task_id in task_ids:
         if structure.task(task_id) is None:

@@ -82,7 +82,15 @@ class ControlledMetastore:
 
     def run_detail(self, dag_id: str, run_id: str) -> RunDetail:
         self._check("run_detail", dag_id, run_id)
-        detail = self.real.run_detail(dag_id, run_id)
+        return self._controlled(self.real.run_detail(dag_id, run_id))
+
+    def run_details(self, dag_id: str, run_ids: Sequence[str]) -> dict[str, RunDetail]:
+        for run_id in run_ids:  # what run_detail would say about each run
+            self._check("run_detail", dag_id, run_id)
+        found = self.real.run_details(dag_id, run_ids)
+        return {run_id: self._controlled(detail) for run_id, detail in found.items()}
+
+    def _controlled(self, detail: RunDetail) -> RunDetail:
         instances = tuple(
             replace(
                 ti,

@@ -90,6 +90,16 @@ class PinnedMetastore:
         if (dag_id, run_id) not in self._real_ids:
             self.runs(dag_id, limit=1000)
         detail = self.real.run_detail(dag_id, self._real_ids.get((dag_id, run_id), run_id))
+        return self._pinned(detail)
+
+    def run_details(self, dag_id: str, run_ids: Sequence[str]) -> dict[str, RunDetail]:
+        if any((dag_id, run_id) not in self._real_ids for run_id in run_ids):
+            self.runs(dag_id, limit=1000)
+        real_ids = {self._real_ids.get((dag_id, run_id), run_id): run_id for run_id in run_ids}
+        found = self.real.run_details(dag_id, list(real_ids))
+        return {real_ids[real]: self._pinned(detail) for real, detail in found.items()}
+
+    def _pinned(self, detail: RunDetail) -> RunDetail:
         run = self._pin_run(detail.run)
         start = run.start_date
         instances = tuple(

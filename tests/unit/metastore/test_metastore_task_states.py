@@ -39,3 +39,15 @@ def test_states_over_runs_match_each_runs_details(store: Metastore, dag_id, task
     if task_id == "aggregate_shard":  # mapped: one state per map index
         assert max(len(found) for found in states.values()) > 1
     assert store.task_states(dag_id, task_id, []) == {}
+
+
+def test_run_details_over_runs_match_each_runs_details(store: Metastore) -> None:
+    """`run_details` (one query per table) reads what `run_detail` reads run by run."""
+    read = 0
+    for dag_id in store.dag_ids():
+        run_ids = [r.run_id for r in store.runs(dag_id, limit=8)]
+        details = store.run_details(dag_id, [*run_ids, "no_such_run"])
+        assert details == {run_id: store.run_detail(dag_id, run_id) for run_id in run_ids}
+        read += sum(len(d.task_instances) + len(d.return_values) for d in details.values())
+    assert read  # the test home ran its DAGs: there were instances and XComs to compare
+    assert store.run_details("titanic", []) == {}
