@@ -203,6 +203,15 @@ def top_values_query(
             sa.over(sa.func.max(groups.c.len)),
             sa.over(sa.func.sum(groups.c.n * groups.c.len)),
         ]
+    elif key is col.value:  # values compare as pandas compares them: grouped as they are
+        groups = (
+            sa.select(key.label("k"), key.label("v"), sa.func.count().label("n"))
+            .select_from(table)
+            .where(col.value.is_not(None))
+            .group_by(key)
+            .subquery("grp")
+        )
+        lengths = [sa.over(sa.func.count())]
     else:
         values = (
             sa.select(key.label("k"), col.value.label("v"))

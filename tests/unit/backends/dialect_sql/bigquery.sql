@@ -98,18 +98,16 @@ WHERE CAST(`events`.`price` AS FLOAT64) IS NOT NULL) AS `anon_1` GROUP BY `anon_
 
 -- table: push-down query 12
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
-FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n` 
-FROM (SELECT `events`.`colour` AS `k`, `events`.`colour` AS `v` 
+FROM (SELECT `events`.`colour` AS `k`, `events`.`colour` AS `v`, count(*) AS `n` 
 FROM `analytics`.`events` 
-WHERE `events`.`colour` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
+WHERE `events`.`colour` IS NOT NULL GROUP BY `events`.`colour`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
  LIMIT 20;
 
 -- table: push-down query 13
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
-FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n` 
-FROM (SELECT `events`.`comment` AS `k`, `events`.`comment` AS `v` 
+FROM (SELECT `events`.`comment` AS `k`, `events`.`comment` AS `v`, count(*) AS `n` 
 FROM `analytics`.`events` 
-WHERE `events`.`comment` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
+WHERE `events`.`comment` IS NOT NULL GROUP BY `events`.`comment`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
  LIMIT 20;
 
 -- table: push-down query 14
@@ -261,22 +259,20 @@ WHERE CAST(`events`.`price` AS FLOAT64) IS NOT NULL) AS `anon_1` GROUP BY `anon_
 
 -- partition: push-down query 12
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
-FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n` 
-FROM (SELECT `events`.`colour` AS `k`, `events`.`colour` AS `v` 
+FROM (SELECT `events`.`colour` AS `k`, `events`.`colour` AS `v`, count(*) AS `n` 
 FROM (SELECT `events`.`ds` AS `ds`, `events`.`id` AS `id`, `events`.`quantity` AS `quantity`, `events`.`score` AS `score`, `events`.`price` AS `price`, `events`.`colour` AS `colour`, `events`.`comment` AS `comment`, `events`.`active` AS `active`, `events`.`created` AS `created`, `events`.`payload` AS `payload` 
 FROM `analytics`.`events` 
 WHERE `events`.`ds` = DATE '2024-01-01' AND `events`.`colour` = 'red') AS `events` 
-WHERE `events`.`colour` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
+WHERE `events`.`colour` IS NOT NULL GROUP BY `events`.`colour`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
  LIMIT 20;
 
 -- partition: push-down query 13
 SELECT `grp`.`v`, `grp`.`n`, count(*) OVER () AS `anon_1` 
-FROM (SELECT `vals`.`k` AS `k`, min(`vals`.`v`) AS `v`, count(*) AS `n` 
-FROM (SELECT `events`.`comment` AS `k`, `events`.`comment` AS `v` 
+FROM (SELECT `events`.`comment` AS `k`, `events`.`comment` AS `v`, count(*) AS `n` 
 FROM (SELECT `events`.`ds` AS `ds`, `events`.`id` AS `id`, `events`.`quantity` AS `quantity`, `events`.`score` AS `score`, `events`.`price` AS `price`, `events`.`colour` AS `colour`, `events`.`comment` AS `comment`, `events`.`active` AS `active`, `events`.`created` AS `created`, `events`.`payload` AS `payload` 
 FROM `analytics`.`events` 
 WHERE `events`.`ds` = DATE '2024-01-01' AND `events`.`colour` = 'red') AS `events` 
-WHERE `events`.`comment` IS NOT NULL) AS `vals` GROUP BY `vals`.`k`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
+WHERE `events`.`comment` IS NOT NULL GROUP BY `events`.`comment`) AS `grp` ORDER BY `grp`.`n` DESC, `grp`.`k`
  LIMIT 20;
 
 -- partition: push-down query 14

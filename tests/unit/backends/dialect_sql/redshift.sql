@@ -93,18 +93,16 @@ WHERE CAST(analytics.events.price AS DOUBLE PRECISION) IS NOT NULL) AS anon_1 GR
 
 -- table: push-down query 12
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
-FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n 
-FROM (SELECT analytics.events.colour AS k, analytics.events.colour AS v 
+FROM (SELECT analytics.events.colour AS k, analytics.events.colour AS v, count(*) AS n 
 FROM analytics.events 
-WHERE analytics.events.colour IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k 
+WHERE analytics.events.colour IS NOT NULL GROUP BY analytics.events.colour) AS grp ORDER BY grp.n DESC, grp.k 
  LIMIT 20;
 
 -- table: push-down query 13
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
-FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n 
-FROM (SELECT analytics.events.comment AS k, analytics.events.comment AS v 
+FROM (SELECT analytics.events.comment AS k, analytics.events.comment AS v, count(*) AS n 
 FROM analytics.events 
-WHERE analytics.events.comment IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k 
+WHERE analytics.events.comment IS NOT NULL GROUP BY analytics.events.comment) AS grp ORDER BY grp.n DESC, grp.k 
  LIMIT 20;
 
 -- table: push-down query 14
@@ -249,22 +247,20 @@ WHERE CAST(events.price AS DOUBLE PRECISION) IS NOT NULL) AS anon_1 GROUP BY ano
 
 -- partition: push-down query 12
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
-FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n 
-FROM (SELECT events.colour AS k, events.colour AS v 
+FROM (SELECT events.colour AS k, events.colour AS v, count(*) AS n 
 FROM (SELECT analytics.events.ds AS ds, analytics.events.id AS id, analytics.events.quantity AS quantity, analytics.events.score AS score, analytics.events.price AS price, analytics.events.colour AS colour, analytics.events.comment AS comment, analytics.events.active AS active, analytics.events.created AS created, analytics.events.payload AS payload 
 FROM analytics.events 
 WHERE analytics.events.ds = '2024-01-01' AND analytics.events.colour = 'red') AS events 
-WHERE events.colour IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k 
+WHERE events.colour IS NOT NULL GROUP BY events.colour) AS grp ORDER BY grp.n DESC, grp.k 
  LIMIT 20;
 
 -- partition: push-down query 13
 SELECT grp.v, grp.n, count(*) OVER () AS anon_1 
-FROM (SELECT vals.k AS k, min(vals.v) AS v, count(*) AS n 
-FROM (SELECT events.comment AS k, events.comment AS v 
+FROM (SELECT events.comment AS k, events.comment AS v, count(*) AS n 
 FROM (SELECT analytics.events.ds AS ds, analytics.events.id AS id, analytics.events.quantity AS quantity, analytics.events.score AS score, analytics.events.price AS price, analytics.events.colour AS colour, analytics.events.comment AS comment, analytics.events.active AS active, analytics.events.created AS created, analytics.events.payload AS payload 
 FROM analytics.events 
 WHERE analytics.events.ds = '2024-01-01' AND analytics.events.colour = 'red') AS events 
-WHERE events.comment IS NOT NULL) AS vals GROUP BY vals.k) AS grp ORDER BY grp.n DESC, grp.k 
+WHERE events.comment IS NOT NULL GROUP BY events.comment) AS grp ORDER BY grp.n DESC, grp.k 
  LIMIT 20;
 
 -- partition: push-down query 14
