@@ -238,15 +238,17 @@ def _select_query(
 ) -> sa.Select[Any]:
     ticks, value = _ticks(col, sql), _selected(col)
     exprs: list[Expr] = []
-    for wanted in selections:
-        inside = _within(ticks, wanted.bucket)
+    insides = [_within(ticks, wanted.bucket) for wanted in selections]
+    for wanted, inside in zip(selections, insides, strict=True):
         size = wanted.bucket.count
         # Row ceil(f * size) for f = (k - 0.5) / size is row k, however f rounds.
         fractions = [(k - 0.5) / size for k in wanted.positions.values()]
-        found = sql.order_statistics(sa.case((inside, value)), fractions)
+        among = value if len(selections) == 1 else sa.case((inside, value))
+        found = sql.order_statistics(among, fractions)
         assert found is not None  # planned only where the database selects
         exprs += found
-    return sa.select(*exprs).select_from(table)
+    # The rows of the buckets first (comparisons), then each aggregate sees its own.
+    return sa.select(*exprs).select_from(table).where(sa.or_(*insides))
 
 
 def statements(
