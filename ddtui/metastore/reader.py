@@ -218,9 +218,14 @@ class Metastore:
                 .order_by(ti.c.run_id, ti.c.task_id, ti.c.map_index)
             ):
                 instances[row.run_id].append(row)
+            # The key compared through an expression: an index on the key alone finds every
+            # DAG's return values, yet SQLite (without statistics) prefers it to the DAG's
+            # (dag_id, task_id, run_id, map_index) index once run_id is an IN list: 0.5 s
+            # instead of 1 ms on a 1,000-DAG metastore.
+            key = sa.func.coalesce(x.c.key, "")
             for row in conn.execute(
                 sa.select(x.c.run_id, x.c.task_id, x.c.map_index, x.c.value)
-                .where(x.c.dag_id == dag_id, x.c.run_id.in_(wanted), x.c.key == "return_value")
+                .where(x.c.dag_id == dag_id, x.c.run_id.in_(wanted), key == "return_value")
                 .order_by(x.c.run_id, x.c.task_id, x.c.map_index)
             ):
                 values[row.run_id].append(row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from ddtui.demo.home import AirflowHome
 from ddtui.metastore import Metastore, open_metastore
@@ -51,3 +52,31 @@ def test_run_details_over_runs_match_each_runs_details(store: Metastore) -> None
         read += sum(len(d.task_instances) + len(d.return_values) for d in details.values())
     assert read  # the test home ran its DAGs: there were instances and XComs to compare
     assert store.run_details("titanic", []) == {}
+
+
+def test_run_details_search_by_the_dags_indexes(airflow_home: AirflowHome) -> None:
+    """SQLite plans without statistics: the XCom query once searched by the index on the
+    key alone (every DAG's return values: 0.5 s on a 1,000-DAG metastore, not 1 ms)."""
+    store = open_metastore(airflow_home.metastore_url)
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        run_ids = [r.run_id for r in store.runs("titanic", limit=8)]
+        assert len(store.run_details("titanic", run_ids)) == len(run_ids) > 1
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    try:
+        with store.engine.connect() as conn:
+            plans = [
+                " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", args))
+                for sql, args in statements
+                if "xcom" in sql or "task_instance" in sql
+            ]
+    finally:
+        store.close()
+    assert plans
+    assert not [plan for plan in plans if "idx_xcom_key" in plan or "SCAN" in plan.split()[:1]]
