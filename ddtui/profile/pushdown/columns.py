@@ -11,11 +11,14 @@ import sqlalchemy as sa
 
 from ddtui.backends.expressions import Expr
 from ddtui.profile.bins import histogram_edges
-from ddtui.profile.models import ColumnProfile
-from ddtui.profile.spec import ColumnSpec
+from ddtui.profile.models import ColumnProfile, Histogram
+from ddtui.profile.spec import QUANTILES, ColumnSpec
 from ddtui.profile.summary import text_dtype
 from ddtui.profile.values import (
+    interpolate,
+    iso_edges,
     micros_since_epoch,
+    timestamp_from_ticks,
 )
 
 # Columns per aggregate query: Postgres allows 1664 select items, we use up to ~10 each.
@@ -96,3 +99,22 @@ def few_numbers(counts: Sequence[tuple[Any, int]]) -> list[tuple[Any, int]]:
     missing to pandas: left out)."""
     plain = [(v if isinstance(v, int) else float(v), n) for v, n in counts]
     return sorted((v, n) for v, n in plain if v == v)  # noqa: PLR0124  (NaN != NaN)
+
+
+def set_quantiles(col: PushedColumn, at_rank: dict[int, float]) -> None:
+    """q25/q50/q75 by numpy's linear interpolation of the order statistics by rank."""
+    p = col.profile
+    if col.kind == "number":
+        p.q25, p.q50, p.q75 = (interpolate(at_rank, p.count, q) for q in QUANTILES)
+    else:
+        p.q25, p.q50, p.q75 = (
+            timestamp_from_ticks(interpolate(at_rank, p.count, q), col.spec.tz_aware)
+            for q in QUANTILES
+        )
+
+
+def set_histogram(col: PushedColumn, edges: np.ndarray, counts: list[int]) -> None:
+    if col.kind == "number":
+        col.profile.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
+    else:
+        col.profile.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)

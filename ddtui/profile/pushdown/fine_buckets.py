@@ -17,15 +17,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ddtui.backends import SqlExpressions
-from ddtui.profile.models import Histogram
-from ddtui.profile.pushdown.columns import PushedColumn, finite_edges, ticks_of
+from ddtui.profile.pushdown.columns import (
+    PushedColumn,
+    finite_edges,
+    set_quantiles,
+    ticks_of,
+)
 from ddtui.profile.streaming.accumulate import QUANTILES
 from ddtui.profile.values import (
     datetime_from_micros,
-    interpolate,
-    iso_edges,
     order_positions,
-    timestamp_from_ticks,
 )
 
 # Sub-buckets per histogram bin: an order statistic's bucket holds about 1/(bins *
@@ -76,25 +77,6 @@ def fine_bucket(fine: FineBuckets, sql: SqlExpressions) -> sa.ColumnElement[Any]
     bucket = sa.func.width_bucket(col.value, _array(col, fine.thresholds))
     finite = sql.is_finite(col.value) if col.profile.infinities else None
     return bucket if finite is None else sa.case((finite, bucket))
-
-
-def set_quantiles(col: PushedColumn, at_rank: dict[int, float]) -> None:
-    """q25/q50/q75 by numpy's linear interpolation of the order statistics by rank."""
-    p = col.profile
-    if col.kind == "number":
-        p.q25, p.q50, p.q75 = (interpolate(at_rank, p.count, q) for q in QUANTILES)
-    else:
-        p.q25, p.q50, p.q75 = (
-            timestamp_from_ticks(interpolate(at_rank, p.count, q), col.spec.tz_aware)
-            for q in QUANTILES
-        )
-
-
-def set_histogram(col: PushedColumn, edges: np.ndarray, counts: list[int]) -> None:
-    if col.kind == "number":
-        col.profile.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
-    else:
-        col.profile.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
 
 
 def _rank_buckets(fine: FineBuckets, ranks: set[int]) -> dict[int, tuple[int, dict[int, int]]]:

@@ -17,21 +17,25 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 
 from ddtui.backends import Backend, SqlExpressions
 from ddtui.backends.expressions import Expr
 from ddtui.profile.bins import histogram_edges
-from ddtui.profile.models import FEW_VALUES, ColumnProfile, Histogram
+from ddtui.profile.models import FEW_VALUES, ColumnProfile
 from ddtui.profile.pushdown import selection
-from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, padded
+from ddtui.profile.pushdown.columns import (
+    PushedColumn,
+    few_numbers,
+    finite_edges,
+    padded,
+    set_histogram,
+    set_quantiles,
+)
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.spec import QUANTILES, Settings, column_specs
 from ddtui.profile.values import (
     as_timestamp,
-    interpolate,
-    iso_edges,
     order_positions,
     timestamp_from_ticks,
 )
@@ -59,17 +63,11 @@ def _distinct_and_quantiles(conn: sa.Connection, table: sa.Table, col: PushedCol
 
 
 def _set_quantiles(col: PushedColumn, at_rank: dict[int, Any]) -> None:
-    """q25/q50/q75 by numpy's linear interpolation of the order statistics by rank."""
-    p = col.profile
+    """q25/q50/q75 from the order statistics as the database returned them, by rank."""
     if col.kind == "number":
-        numbers = {r: float(v) for r, v in at_rank.items()}
-        p.q25, p.q50, p.q75 = (interpolate(numbers, p.count, q) for q in QUANTILES)
+        set_quantiles(col, {r: float(v) for r, v in at_rank.items()})
     else:
-        ticks = {r: as_timestamp(v).value / 1000 for r, v in at_rank.items()}
-        p.q25, p.q50, p.q75 = (
-            timestamp_from_ticks(interpolate(ticks, p.count, q), col.spec.tz_aware)
-            for q in QUANTILES
-        )
+        set_quantiles(col, {r: as_timestamp(v).value / 1000 for r, v in at_rank.items()})
 
 
 def _distinct(conn: sa.Connection, table: sa.Table, col: PushedColumn) -> None:
@@ -100,7 +98,7 @@ def _quantiles_and_histogram(
         conn, table, col, sql, chart_edges, quartiles=quartiles
     )
     if edges is not None and counts is not None:
-        _set_histogram(col, edges, counts)
+        set_histogram(col, edges, counts)
     if quartiles:
         _set_quantiles(col, at_rank)
 
@@ -136,14 +134,7 @@ def _histogram(
     counts = [0] * (len(edges) - 1)
     for b, n in conn.execute(histogram_query(table, col, sql, [float(e) for e in edges])):
         counts[min(max(int(b), 1), len(counts)) - 1] += int(n)
-    _set_histogram(col, edges, counts)
-
-
-def _set_histogram(col: PushedColumn, edges: np.ndarray, counts: list[int]) -> None:
-    if col.kind == "number":
-        col.profile.histogram = Histogram(edges=[float(e) for e in edges], counts=counts)
-    else:
-        col.profile.histogram = Histogram(edges=iso_edges(edges, col.spec.tz_aware), counts=counts)
+    set_histogram(col, edges, counts)
 
 
 def histogram_query(

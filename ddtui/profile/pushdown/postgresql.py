@@ -27,7 +27,14 @@ import sqlalchemy as sa
 from ddtui.backends import SqlExpressions
 from ddtui.backends.watchdog import watched_rows
 from ddtui.profile.models import FEW_VALUES
-from ddtui.profile.pushdown.columns import PushedColumn, few_numbers, finite_edges, ticks_of
+from ddtui.profile.pushdown.columns import (
+    PushedColumn,
+    few_numbers,
+    finite_edges,
+    set_histogram,
+    set_quantiles,
+    ticks_of,
+)
 from ddtui.profile.pushdown.fine_buckets import (
     FINE_SPLIT,
     FineBuckets,
@@ -35,8 +42,6 @@ from ddtui.profile.pushdown.fine_buckets import (
     fine_buckets,
     fractions_array,
     quantile_scan,
-    set_histogram,
-    set_quantiles,
 )
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.streaming.accumulate import QUANTILES
