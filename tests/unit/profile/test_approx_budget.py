@@ -87,7 +87,9 @@ def test_over_the_budget_the_profile_is_estimated_and_says_why(tmp_path: Path) -
     path = tmp_path / "wide.duckdb"
     with duckdb.connect(str(path)) as conn:
         conn.execute(f"CREATE TABLE wide AS SELECT random() * 1e9 AS x FROM range({ROWS})")
-        values = conn.execute("SELECT count(x), avg(x), min(x), max(x) FROM wide").fetchone()
+        values = conn.execute(
+            "SELECT count(x), avg(x), min(x), max(x), approx_count_distinct(x) FROM wide"
+        ).fetchone()
     budget = _budget_between(path)
     done = _ddtui("profile", f"duckdb:///{path}", "wide", "--format", "json", budget=budget)
     assert done.returncode == 0, done.stderr
@@ -95,12 +97,13 @@ def test_over_the_budget_the_profile_is_estimated_and_says_why(tmp_path: Path) -
     assert (profile["exact"], profile["method"]) == (False, "approx_quantile")
     assert profile["method_reason"] == "the exact profile ran past the data time budget"
     (x,) = profile["columns"]
-    count, mean, low, high = values
+    count, mean, low, high, estimated = values
     # Counts and moments stay exact; the estimated median is within 2% of the range of the
-    # true one (uniform values: the middle of the range).
+    # true one (uniform values: the middle of the range); the distinct count is DuckDB's
+    # estimate (its HyperLogLog is off by 10% either way on these 6M random values).
     assert (x["count"], x["min"], x["max"]) == (count, low, high)
     assert x["mean"] == pytest.approx(mean)
     assert abs(x["q50"] - (low + high) / 2) < 0.02 * (high - low)
-    assert x["distinct"] == pytest.approx(ROWS, rel=0.1)
+    assert x["distinct"] == min(estimated, count)
     header = render_profile(profile_from_dict(profile), width=100, color=False, fmt="text")
     assert "(approx_quantile: the exact profile ran past the data time budget)" in header
