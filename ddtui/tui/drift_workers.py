@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ddtui.errors import one_line
-from ddtui.outputs.resolve import resolve_output
 from ddtui.tui.keys import DriftKey
 from ddtui.tui.messages import DriftCompared, HealthMeasured, HistoryNoted
 from ddtui.tui.workers import Cancelled, Job, Post
@@ -62,6 +61,7 @@ def record_exact(
 
     def job(post: Post, cancelled: Cancelled) -> None:
         load_drift()
+        from ddtui.outputs.resolve import resolve_output
         from ddtui.usecases.record import record_if_current
 
         ref = resolve_output(task, detail, where.data)

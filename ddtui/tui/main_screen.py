@@ -51,7 +51,6 @@ from ddtui.tui.state import LoadedDag, Session
 from ddtui.tui.stats import StatsPane
 from ddtui.tui.stats.pane import TABS
 from ddtui.tui.task_list import TaskPane
-from ddtui.usecases.tasks import task_rows
 
 if TYPE_CHECKING:
     from ddtui.tui.wiring import WiredScreen
@@ -241,6 +240,8 @@ class MainScreen(Screen[None]):
         ids = [r.run_id for r in message.runs]
         position = ids.index(run.run_id) + 1 if run and run.run_id in ids else 0
         pane.show_run(run, position, len(ids), self.selection.pinned_run_id is None)
+        from ddtui.usecases.tasks import task_rows  # loaded by the worker that read the DAG
+
         rows = task_rows(message.structure, message.detail, message.outputs)
         pane.show_tasks(rows, self.selection.task_id)
         if self._deep_link and self.selection.task_id is not None:

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ddtui.tui.keys import RunKey, TableKey
-from ddtui.usecases.tasks import write_version
 
 if TYPE_CHECKING:
     from ddtui.config.settings import DataSettings
@@ -53,4 +52,6 @@ class LoadedDag:
 
     def table_key(self, task_id: str, ref: OutputRef) -> TableKey:
         """The output table as the run's task instance last wrote it."""
+        from ddtui.usecases.tasks import write_version  # loaded by the worker that read the DAG
+
         return TableKey.of(ref, write_version(self.detail, task_id))

@@ -17,10 +17,10 @@ from textual.widgets import DataTable, Static
 from ddtui.metastore import RunSummary, TaskNode
 from ddtui.render.values import format_duration, format_when
 from ddtui.tui.format import ID_WIDTH, badge_text, data_text, sparkline, state_look, state_text
-from ddtui.usecases.tasks import TaskRow
 
 if TYPE_CHECKING:
     from ddtui.drift.health import TaskHealth
+    from ddtui.usecases.tasks import TaskRow
 
 RUNS_PAGE = 25  # runs the metastore reader returns at once
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
-from ddtui.outputs.resolve import OutputRef
 from ddtui.tui import backend
 from ddtui.tui.keys import RunKey, TableKey
 from ddtui.tui.messages import (
@@ -30,7 +29,6 @@ from ddtui.tui.messages import (
     RowsCounted,
     SchemaLoaded,
 )
-from ddtui.usecases.tasks import read_dag_run
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from ddtui.config.settings import DataSettings
     from ddtui.metastore import MetastoreReader
     from ddtui.outputs.data_sources import DataSources
+    from ddtui.outputs.resolve import OutputRef
 
 Post = Callable[[Message], None]
 Cancelled = Callable[[], bool]
@@ -121,6 +120,9 @@ def load_dag(
     (`ddtui.usecases.tasks.read_dag_run`)."""
 
     def job(post: Post, cancelled: Cancelled) -> None:
+        # Here, not at module level: the first frame does not wait for output resolution.
+        from ddtui.usecases.tasks import read_dag_run
+
         found = read_dag_run(metastore, data, request.dag_id, request.run_id, cancelled)
         if found is None:
             return

@@ -38,13 +38,39 @@ NOT_FOR_A_SQLITE_START = (
     "typer.testing",
 )
 
+# What waits until the first DAG is read, after the first frame: output resolution and the
+# use cases that read a DAG's tasks, drift and profiles (with numpy), charts and tables.
+NOT_BEFORE_THE_FIRST_FRAME = (
+    "ddtui.usecases",
+    "ddtui.outputs.resolve",
+    "ddtui.outputs.table_slice",
+    "ddtui.drift",
+    "ddtui.profile",
+    "ddtui.render.profile",
+    "ddtui.render.tables",
+    "ddtui.render.plot",
+    "numpy",
+)
+
 FIRST_FRAME = """
 import asyncio, json, sys
 from ddtui.cli.options import configured_data, open_configured_metastore
 from ddtui.tui.app import DdtuiApp
+from ddtui.tui.main_screen import MainScreen
 
 store = open_configured_metastore({metastore_url!r})
 data = configured_data(store, {data_url!r}, None, None)
+at_first_frame = []
+show_dags = MainScreen.on_dags_loaded
+
+
+def on_dags_loaded(screen, message):
+    show_dags(screen, message)
+    # The tree is filled; what the screen starts after this refresh has not run yet.
+    at_first_frame[:] = at_first_frame or sorted(sys.modules)
+
+
+MainScreen.on_dags_loaded = on_dags_loaded
 
 async def first_frame() -> int:
     app = DdtuiApp(store, data, refresh_seconds=0)
@@ -53,7 +79,11 @@ async def first_frame() -> int:
         await pilot.pause()
         return app.main.dag_pane.dag_tree.last_line + 1
 
-print(json.dumps({{"tree_lines": asyncio.run(first_frame()), "modules": sorted(sys.modules)}}))
+print(json.dumps({{
+    "tree_lines": asyncio.run(first_frame()),
+    "modules": sorted(sys.modules),
+    "at_first_frame": at_first_frame,
+}}))
 """
 
 
@@ -61,7 +91,8 @@ def test_the_first_frame_on_a_sqlite_metastore_loads_no_other_database(
     airflow_home: AirflowHome,
 ) -> None:
     """`ddtui` on a SQLite metastore, in a fresh process until the DAG tree is on screen and
-    the first DAG read: nothing of the databases and libraries it does not use is loaded."""
+    the first DAG read: nothing of the databases and libraries it does not use is loaded, and
+    what only the first DAG needs was not loaded when the tree was first drawn."""
     code = FIRST_FRAME.format(
         metastore_url=airflow_home.metastore_url, data_url=airflow_home.data_url
     )
@@ -71,3 +102,12 @@ def test_the_first_frame_on_a_sqlite_metastore_loads_no_other_database(
     loaded = set(shown["modules"])
     assert "ddtui.metastore.generations.airflow3" in loaded  # the test home is Airflow 3's
     assert [module for module in NOT_FOR_A_SQLITE_START if module in loaded] == []
+    at_first_frame = set(shown["at_first_frame"])
+    assert "ddtui.tui.task_list" in at_first_frame  # the snapshot was taken
+    early = sorted(
+        module
+        for module in at_first_frame
+        for package in NOT_BEFORE_THE_FIRST_FRAME
+        if module == package or module.startswith(f"{package}.")
+    )
+    assert early == [], "loaded before the first frame"

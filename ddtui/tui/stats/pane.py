@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static, TabbedContent, TabPane
 
-from ddtui.outputs.resolve import CONNECTION_PREFIX, OutputRef
 from ddtui.tui.format import data_text, format_count
 from ddtui.tui.stats.describe import DescribeTable
 from ddtui.tui.stats.drift import DriftView
@@ -17,6 +16,7 @@ from ddtui.tui.stats.head_tail import HeadTailTable
 from ddtui.tui.stats.histograms import HistogramGrid
 
 if TYPE_CHECKING:  # ddtui.profile loads numpy: only when a profile is computed
+    from ddtui.outputs.resolve import OutputRef
     from ddtui.profile.models import TableProfile, TableSchema
 
 # (tab id, title, key), each with its view below.
@@ -49,6 +49,9 @@ def profile_label(profile: TableProfile) -> Text:
 
 def source_note(ref: OutputRef | None) -> Text:
     """`  read through Airflow connection `x` (metastore)` when a connection was used."""
+    # Not at module level: output resolution loads with the first DAG, after the first frame.
+    from ddtui.outputs.resolve import CONNECTION_PREFIX
+
     if ref is None or not ref.data_source.startswith(CONNECTION_PREFIX):
         return Text("")
     return Text.assemble("  ", data_text(f"read through {ref.data_source}", "dim"))
