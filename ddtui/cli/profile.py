@@ -121,7 +121,7 @@ def _existing(url: str, table: str, schema: str | None) -> tuple[str | None, str
     quoted `schema.table` included), else the name as typed (its error names it)."""
     if schema is not None:
         return schema, table
-    from ddtui.outputs.table_names import TableNames
+    from ddtui.config.table_names import TableNames
 
     names = TableNames()
     try:

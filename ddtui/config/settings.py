@@ -28,8 +28,8 @@ from ddtui.config.sources import (
     ConfiguredSource,
     ConfiguredSources,
 )
+from ddtui.config.table_names import TableNames
 from ddtui.errors import ConfigError
-from ddtui.outputs.table_names import TableNames
 
 if TYPE_CHECKING:
     import sqlalchemy as sa

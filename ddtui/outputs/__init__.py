@@ -1,3 +1,2 @@
-"""Output tables: which table (or partition) a task wrote (`resolve`), how a name that
-needs quoting is found (`table_names`), the rows of a partition (`table_slice`), and
-the read-only engines that reach them (`data_sources`)."""
+"""Output tables: which table (or partition) a task wrote (`resolve`), the rows of a
+partition (`table_slice`), and the read-only engines that reach them (`data_sources`)."""
