@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from ddtui.config.settings import DataSettings
-    from ddtui.metastore import MetastoreReader, RunDetail, TaskNode
+    from ddtui.metastore import DagStructure, MetastoreReader, RunDetail, RunSummary, TaskNode
     from ddtui.outputs.data_sources import DataSources
     from ddtui.outputs.table_slice import TableSlice
     from ddtui.profile.models import TableProfile
@@ -34,6 +34,21 @@ class BaselineUnavailableError(DdtuiError):
     """There is no run, table or stored profile to compare against."""
 
     exit_code = 5
+
+
+@dataclass(frozen=True)
+class KnownReads:
+    """What a caller has already read of the DAG, so that a comparison asks the metastore
+    only for the rest: its structure, its newest runs (newest first, as `runs` pages them)
+    and some runs' details."""
+
+    structure: DagStructure
+    runs: Sequence[RunSummary] = ()
+    details: Mapping[str, RunDetail] = field(default_factory=dict)
+
+    def run_detail(self, metastore: MetastoreReader, dag_id: str, run_id: str) -> RunDetail:
+        known = self.details.get(run_id)
+        return known if known is not None else metastore.run_detail(dag_id, run_id)
 
 
 @dataclass(frozen=True)
@@ -64,19 +79,21 @@ def compare_task_runs(  # noqa: PLR0917
     record: bool = True,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     profiler: Profiler | None = None,
+    known: KnownReads | None = None,
 ) -> DriftReport:
     """Compare the task's output in `run_id` with `baseline_run_id` ("previous": the latest
     successful DAG run before it). Per-run tables are profiled live (and recorded in
     `history` when `record`); a table both runs wrote is read from `history` for any run
-    whose data has since been overwritten.
+    whose data has since been overwritten. What `known` holds is not read again.
     """
-    structure = metastore.dag_structure(dag_id)
+    known = known or KnownReads(metastore.dag_structure(dag_id))
+    structure = known.structure
     task = structure.task(task_id)
     if task is None:
         known_ids = [t.task_id for t in structure.tasks]
         raise NotFoundError("task", task_id, known_ids, where=f"DAG {dag_id!r}")
     if baseline_run_id == PREVIOUS:
-        found = previous_successful_run(metastore, dag_id, run_id)
+        found = previous_successful_run(metastore, dag_id, run_id, known.runs)
         if found is None:
             raise BaselineUnavailableError(
                 f"no successful run of {dag_id} before {run_id} to compare with"
@@ -84,8 +101,8 @@ def compare_task_runs(  # noqa: PLR0917
         baseline_run_id = found
     if baseline_run_id == run_id:
         raise BaselineUnavailableError(f"run {run_id} cannot be its own baseline")
-    current_detail = metastore.run_detail(dag_id, run_id)
-    baseline_detail = metastore.run_detail(dag_id, baseline_run_id)
+    current_detail = known.run_detail(metastore, dag_id, run_id)
+    baseline_detail = known.run_detail(metastore, dag_id, baseline_run_id)
     current_ref = _readable_output(task, current_detail, data_settings)
     baseline_ref = _readable_output(task, baseline_detail, data_settings)
     # Two partitions of one table are two outputs, each profiled live: only the same rows
@@ -177,8 +194,17 @@ def history_key(
     return HistoryKey(url, dag_id, task_id, run_id, ref.shown_name)
 
 
-def previous_successful_run(metastore: MetastoreReader, dag_id: str, run_id: str) -> str | None:
-    """The newest DAG run in state 'success' that comes before `run_id` (runs newest first)."""
+def previous_successful_run(
+    metastore: MetastoreReader, dag_id: str, run_id: str, newest: Sequence[RunSummary] = ()
+) -> str | None:
+    """The newest DAG run in state 'success' that comes before `run_id` (runs newest first).
+    `newest`, the DAG's newest runs as the caller read them, answers without a read when
+    it holds both runs; else the runs are paged from the metastore."""
+    seen = False
+    for run in newest:
+        if seen and run.state == "success":
+            return run.run_id
+        seen = seen or run.run_id == run_id
     seen = False
     offset = 0
     while True:

@@ -54,7 +54,7 @@ def measure_health(
     it profiles).
     """
     from ddtui.drift.health import TaskHealth, health_of_report, task_health
-    from ddtui.drift.runs import PREVIOUS, compare_task_runs
+    from ddtui.drift.runs import PREVIOUS, KnownReads, compare_task_runs
     from ddtui.errors import DdtuiError
 
     dag_id = structure.dag_id
@@ -72,6 +72,9 @@ def measure_health(
         if run.run_id in details
     ]
     newest = recent[0].run_id
+    # The comparisons reuse what was read here: each task's read the DAG, a page of runs
+    # and both runs' details again (ten queries a task, twenty tasks a DAG).
+    known = KnownReads(structure, runs, details)
     for task_id in task_ids:
         if structure.task(task_id) is None:
             continue
@@ -90,8 +93,9 @@ def measure_health(
             health.row_counts = counts
         try:
             report = compare_task_runs(
-                store, sources, data, dag_id, task_id, newest, PREVIOUS, history, record=True
-            )
+                store, sources, data, dag_id, task_id, newest, PREVIOUS, history,
+                record=True, known=known,
+            )  # fmt: skip
         except DdtuiError:  # no baseline yet, or no readable output
             yield MeasuredHealth(task_id, health, None, tuple(notes))
             continue

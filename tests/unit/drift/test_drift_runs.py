@@ -242,3 +242,24 @@ def test_an_unwritable_history_does_not_stop_the_comparison(setup, tmp_path: Pat
     assert report.verdict == "ok"
     assert len(report.notes) == 2
     assert report.to_dict()["notes"][0].startswith("not recorded")
+
+
+def test_the_previous_success_comes_from_the_runs_already_read_when_they_hold_it(setup) -> None:
+    _, metastore, *_ = setup
+    for run_id, state, day in (("r1", "success", 0), ("r2", "failed", 1), ("r3", "success", 2)):
+        metastore.add_run(run_id, state, day, sample_table=None)
+    paged: list[int] = []
+    page = metastore.runs
+
+    def counted_runs(dag_id: str, limit: int = 25, offset: int = 0) -> list[RunSummary]:
+        paged.append(offset)
+        return page(dag_id, limit, offset)
+
+    metastore.runs = counted_runs  # type: ignore[method-assign]
+    newest = page("drift")
+    assert previous_successful_run(metastore, "drift", "r3", newest) == "r1"
+    assert paged == []
+    # A first page without an earlier success (or without the run) is no answer: paged.
+    assert previous_successful_run(metastore, "drift", "r3", newest[:2]) == "r1"
+    assert previous_successful_run(metastore, "drift", "r2", newest[:1]) == "r1"
+    assert paged == [0, 0]
