@@ -147,6 +147,10 @@ class Backend:
     def begin_read_only(self, conn: sa.Connection) -> None:
         """Begin a read-only transaction on `conn` where the database has one."""
 
+    def has_table(self, conn: sa.Connection, table: str, schema: str | None) -> bool:
+        """Whether `table` (in `schema`, else the default one) exists."""
+        return sa.inspect(conn).has_table(table, schema=schema)
+
     def columns(self, conn: sa.Connection, table: str, schema: str | None) -> list[dict[str, Any]]:
         """The table's columns as SQLAlchemy's inspector gives them (`name`, `type`, ...)."""
         return [dict(c) for c in sa.inspect(conn).get_columns(table, schema=schema)]

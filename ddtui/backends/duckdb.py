@@ -4,7 +4,10 @@ past the time budget, push-down with DuckDB's own aggregates."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import math
+import numbers
 import re
 import shutil
 import tempfile
@@ -38,10 +41,12 @@ _TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
     "timestamp_ns": sa.DateTime,
 }
 # DuckDB's memory for hash tables and sorts before it spills to disk (its default is 80 %
-# of the machine's memory, in ddtui's own process). Measured: COUNT(DISTINCT) of 100M
-# distinct doubles completes in 256 MB (peak RSS 490 MB) and runs out at 64 MB from 30M;
-# 5M take 0.6 s here, 1.2 s without a limit.
-MEMORY_LIMIT = "256MB"
+# of the machine's memory, in ddtui's own process): the first limit, then, when a
+# statement runs out, the next. Measured on one thread: the 5M-row bench table profiles
+# within 32 MB; COUNT(DISTINCT) of 100M distinct doubles needs 256 MB (it runs out at
+# 128 MB), of 30M 128 MB.
+MEMORY_LIMITS = ("32MB", "256MB", "2GB")
+_MEMORY_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 _DECIMAL = re.compile(r"(?:decimal|numeric)\((\d+),\s*(\d+)\)")
 
 
@@ -102,7 +107,41 @@ class DuckDBExpressions(SqlExpressions):
         return sa.func.count().filter(predicate)
 
 
-_NAN: Expr = sa.cast(sa.literal("NaN"), sa.Double())
+_NAN: Expr = sa.literal(math.nan, sa.Double())
+
+
+class _NumbersInline:
+    """Statement compiler mixin: ddtui's own numbers (bucket edges, limits, NaN) written
+    into the SQL, not bound. DuckDB's Python binding imports pandas and pyarrow (120 MB)
+    at a statement's first bound parameter, more than a push-down profile needs
+    altogether. Text stays bound: table names and partition values come from users'
+    data. The engine's compiled cache is off, as the SQL now holds values."""
+
+    def visit_bindparam(self, bindparam: Any, **kw: Any) -> str:
+        value = bindparam.effective_value if bindparam.callable else bindparam.value
+        if not bindparam.expanding and isinstance(value, numbers.Real):
+            kw["literal_binds"] = True
+        return super().visit_bindparam(bindparam, **kw)  # type: ignore[misc]
+
+    def render_literal_value(self, value: Any, type_: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, numbers.Integral):
+            return str(int(value))
+        if isinstance(value, numbers.Real):
+            # A decimal literal would be a DECIMAL in DuckDB; the repr round-trips.
+            return f"CAST('{float(value)!r}' AS DOUBLE)"
+        return super().render_literal_value(value, type_)  # type: ignore[misc]
+
+
+_INLINING: dict[Any, Any] = {}
+
+
+def _compiler_inlining_numbers(base: Any) -> Any:
+    """`base` (the dialect's statement compiler) with _NumbersInline, made once."""
+    if base not in _INLINING:
+        _INLINING[base] = type(f"NumbersInline{base.__name__}", (_NumbersInline, base), {})
+    return _INLINING[base]
 
 
 def _tz(column: Expr) -> bool:
@@ -136,6 +175,23 @@ class DuckDBBackend(Backend):
         # DuckDB has no statement timeout setting: past the budget, interrupt() stops the
         # statement with an "Interrupted" error (read as a timeout).
         time_statements(engine, budget.statement_s, self.interrupt)
+        engine.dialect.statement_compiler = _compiler_inlining_numbers(
+            type(engine.dialect).statement_compiler
+        )
+        engine.update_execution_options(compiled_cache=None)
+
+        @sa.event.listens_for(engine, "do_execute")
+        def _with_more_memory(cursor: Any, statement: str, parameters: Any, _context: Any) -> bool:
+            import duckdb
+
+            while True:
+                try:
+                    cursor.execute(statement, parameters)
+                except duckdb.OutOfMemoryException:
+                    if not _raise_memory_limit(cursor):
+                        raise
+                else:
+                    return True  # executed here
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -146,7 +202,11 @@ class DuckDBBackend(Backend):
             # next to the data.
             spill = spill_directory().replace("'", "''")
             dbapi_connection.execute(f"SET temp_directory = '{spill}'")
-            dbapi_connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            dbapi_connection.execute(f"SET memory_limit = '{MEMORY_LIMITS[0]}'")
+            # One thread a statement: the push-down runs two statements at a time, and
+            # each thread of a statement holds hash tables of its own (peak RSS of the
+            # bench's profile: 341 MB on two threads at 64 MB, 289 MB on one at 32 MB).
+            dbapi_connection.execute("SET threads = 1")
 
     @contextmanager
     def connection_sharing_snapshot(self, conn: sa.Connection) -> Iterator[sa.Connection]:
@@ -162,29 +222,26 @@ class DuckDBBackend(Backend):
         target.interrupt()
 
     def columns(self, conn: sa.Connection, table: str, schema: str | None) -> list[dict[str, Any]]:
-        """From information_schema: duckdb-engine's reflection queries PostgreSQL catalogs
-        DuckDB does not have (with SQLAlchemy 2.1)."""
-        info = sa.table(
-            "columns",
-            sa.column("table_schema"),
-            sa.column("table_name"),
-            sa.column("column_name"),
-            sa.column("data_type"),
-            sa.column("is_nullable"),
-            sa.column("ordinal_position"),
-            schema="information_schema",
-        )
-        query = sa.select(info.c.column_name, info.c.data_type, info.c.is_nullable).where(
-            info.c.table_name == table
-        )
-        query = query.where(
-            info.c.table_schema == (schema if schema is not None else sa.func.current_schema())
-        )
-        rows = conn.execute(query.order_by(info.c.ordinal_position)).all()
+        """From DuckDB's DESCRIBE of the quoted name: duckdb-engine's reflection queries
+        PostgreSQL catalogs DuckDB does not have (with SQLAlchemy 2.1), and a query of
+        information_schema would bind the name (see _NumbersInline)."""
+        import duckdb
+
+        quoted = conn.dialect.identifier_preparer.format_table(sa.table(table, schema=schema))
+        try:
+            rows = conn.exec_driver_sql(f"DESCRIBE {quoted}").all()
+        except sa.exc.DBAPIError as error:
+            if isinstance(error.orig, duckdb.CatalogException):
+                conn.rollback()  # DuckDB aborts the transaction on any error
+                return []
+            raise
         return [
             {"name": name, "type": _sa_type(conn.dialect, str(data_type)), "nullable": n == "YES"}
-            for name, data_type, n in rows
+            for name, data_type, n, *_ in rows
         ]
+
+    def has_table(self, conn: sa.Connection, table: str, schema: str | None) -> bool:
+        return bool(self.columns(conn, table, schema))  # the inspector's would bind the name
 
     def reflect_table(self, conn: sa.Connection, table: str, schema: str | None) -> sa.Table:
         columns = self.columns(conn, table, schema)
@@ -196,6 +253,31 @@ class DuckDBBackend(Backend):
             *(sa.Column(c["name"], c["type"], nullable=c["nullable"]) for c in columns),
             schema=schema,
         )
+
+
+def _raise_memory_limit(cursor: Any) -> bool:
+    """After a statement ran out of memory: the next of MEMORY_LIMITS (for the whole
+    database, every connection of this process), if there is one. The file is read-only,
+    so the statement's second run reads the same rows."""
+    import duckdb
+
+    with contextlib.suppress(duckdb.Error):  # DuckDB aborts a transaction on any error
+        cursor.execute("ROLLBACK")
+    cursor.execute("SELECT current_setting('memory_limit')")
+    (shown,) = cursor.fetchone()
+    # As shown, the limit is rounded ("30.5 MiB" for 32MB).
+    larger = [m for m in MEMORY_LIMITS if _bytes(m) > 1.1 * _bytes(str(shown))]
+    if not larger:
+        return False
+    cursor.execute(f"SET memory_limit = '{larger[0]}'")
+    return True
+
+
+def _bytes(limit: str) -> float:
+    """Bytes of a memory limit as set ("256MB", decimal) or as shown ("244.1 MiB")."""
+    number, unit = re.fullmatch(r"([\d.]+)\s*([A-Za-z]+)", limit.strip()).groups()  # type: ignore[union-attr]
+    decimal = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+    return float(number) * (decimal.get(unit) or _MEMORY_UNITS[unit])
 
 
 @functools.cache

@@ -1,9 +1,9 @@
 """Whether a name that needs quoting (spaces, MixedCase, unicode, dots) is an existing table.
 
-Asked of the configured data source through SQLAlchemy's inspector, once per (source, name):
-the TUI resolves outputs on every DAG load and refresh. A table found stays found; a name
-not found (or a source that could not be asked) is asked again after `retry_after_s`, since
-a running task may create its table later.
+Asked of the configured data source through its backend (SQLAlchemy's inspector, DuckDB's
+DESCRIBE), once per (source, name): the TUI resolves outputs on every DAG load and refresh.
+A table found stays found; a name not found (or a source that could not be asked) is asked
+again after `retry_after_s`, since a running task may create its table later.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ class TableNames:
             return found, note
 
     def _look_up(self, url: str, name: str) -> tuple[QualifiedName | None, str]:
-        import sqlalchemy as sa
         from sqlalchemy.exc import SQLAlchemyError
 
         from ddtui.backends.engines import create_readonly_engine, mask_url
+        from ddtui.backends.registry import backend_for
         from ddtui.errors import DdtuiError
 
         try:
@@ -56,10 +56,12 @@ class TableNames:
                 self._engines[url] = create_readonly_engine(
                     url, statement_timeout_s=LOOKUP_TIMEOUT_S
                 )
-            inspector = sa.inspect(self._engines[url])
-            for schema, table in name_candidates(name):
-                if inspector.has_table(table, schema=schema):
-                    return (schema, table), ""
+            engine = self._engines[url]
+            backend = backend_for(engine)
+            with engine.connect() as conn:
+                for schema, table in name_candidates(name):
+                    if backend.has_table(conn, table, schema):
+                        return (schema, table), ""
         except (DdtuiError, SQLAlchemyError) as exc:
             lines = str(exc).strip().splitlines()
             return None, f"could not look it up in {mask_url(url)}: {lines[0] if lines else exc}"

@@ -1,4 +1,5 @@
-"""Turning push-down results into pandas' values: interpolation, timestamps, ISO edges."""
+"""Turning push-down results into the values pandas would give: interpolation, timestamps,
+ISO edges."""
 
 from __future__ import annotations
 
@@ -52,26 +53,27 @@ def datetime_from_micros(micros: int, tz_aware: bool) -> dt.datetime:
 
 
 def as_timestamp(value: Any) -> Any:
-    """A driver's datetime/date as a pandas Timestamp (UTC when it carries a zone)."""
-    import pandas as pd
+    """A driver's datetime/date as a datetime (a date at midnight; UTC when it has a zone;
+    `Any` as the profile's fields hold numbers or datetimes).
 
+    Plain datetimes, not pandas Timestamps: a push-down profile does not import pandas
+    (with pyarrow, 107 MB of a 5M-row DuckDB profile's 180 MB peak, see the README).
+    """
     if value is None:
         return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    stamp = pd.Timestamp(value)
-    return stamp.tz_convert("UTC") if stamp.tzinfo is not None else stamp
+    return datetime_from_micros(micros_since_epoch(value), value_has_zone(value))
+
+
+def value_has_zone(value: Any) -> bool:
+    return isinstance(value, dt.datetime) and value.tzinfo is not None
 
 
 def timestamp_from_ticks(ticks: float | Decimal | None, tz_aware: bool) -> Any:
-    """Microseconds since the epoch (possibly fractional) as a Timestamp, to the nanosecond."""
-    import pandas as pd
-
+    """Microseconds since the epoch (possibly fractional) as a datetime, to the nearest
+    microsecond (pandas' nanoseconds are below what the profile shows)."""
     if ticks is None:
         return None
-    nanos = round(Decimal(ticks) * 1000)
-    stamp = pd.Timestamp(nanos, unit="ns")
-    return stamp.tz_localize("UTC") if tz_aware else stamp
+    return datetime_from_micros(round(Decimal(ticks)), tz_aware)
 
 
 def iso_edges(edges: np.ndarray, tz_aware: bool) -> list[str]:

@@ -366,7 +366,13 @@ def memory(b: Bench) -> None:
 
 
 def _profile_pair(
-    b: Bench, url: str, table: str, reps: int, label: str, peers: PeerRuns | None = None
+    b: Bench,
+    url: str,
+    table: str,
+    reps: int,
+    label: str,
+    peers: PeerRuns | None = None,
+    preload_pandas: bool = True,
 ) -> tuple[Sample, Sample, Sample, Sample]:
     """Alternating runs of the pandas baseline and ddtui's exact profile (and its peers)."""
     d_time, b_time, d_mem, b_mem = Sample(), Sample(), Sample(), Sample()
@@ -374,7 +380,9 @@ def _profile_pair(
     for rep in range(reps):
         b.say(f"  {label} {rep + 1}/{reps}")
         base = run_probe("pandas_profile", url=url, table=table)
-        ours = run_probe("ddtui_profile", url=url, table=table, mode="exact")
+        ours = run_probe(
+            "ddtui_profile", url=url, table=table, mode="exact", preload_pandas=preload_pandas
+        )
         result = ours.result
         if not result["exact"] or result["rows"] != base.result["rows"]:
             raise RuntimeError(f"ddtui profile not exact or wrong row count: {result}")
@@ -385,11 +393,13 @@ def _profile_pair(
         d_cpu.add(ours.cpu_seconds)
         b_cpu.add(base.cpu_seconds)
         strategy = result["strategy"]
+        loaded = result.get("pandas_loaded")
         if peers is not None:
             peers.measure(url, table)
     b.notes.append(
         f"{label}: ddtui strategy {strategy!r}; process CPU time (with imports) "
         f"ddtui {d_cpu.median:.1f} s, baseline {b_cpu.median:.1f} s"
+        + ("" if loaded or preload_pandas else "; ddtui's process never loaded pandas")
     )
     return d_time, b_time, d_mem, b_mem
 
@@ -696,7 +706,13 @@ def profile_duckdb(b: Bench) -> None:
     rows = _rows_label(data.rows)
     peers = _peer_runs(b, "duckdb", data.rows, only=("duckdb_summarize", "duckdb_exact"))
     d_time, b_time, d_mem, b_mem = _profile_pair(
-        b, data.url, data.table, b.slow_reps, f"exact profile DuckDB {rows}", peers
+        b,
+        data.url,
+        data.table,
+        b.slow_reps,
+        f"exact profile DuckDB {rows}",
+        peers,
+        preload_pandas=False,  # the push-down does not use it (checked: pandas_loaded)
     )
     b.figures += [
         Figure("profile-duckdb", f"exact profile, DuckDB {rows} rows: time", "s", d_time,

@@ -35,7 +35,7 @@ from ddtui.profile.pushdown.columns import (
 from ddtui.profile.pushdown.workers import Task
 from ddtui.profile.spec import QUANTILES, Settings, column_specs
 from ddtui.profile.values import (
-    as_timestamp,
+    micros_since_epoch,
     order_positions,
     timestamp_from_ticks,
 )
@@ -67,7 +67,7 @@ def _set_quantiles(col: PushedColumn, at_rank: dict[int, Any]) -> None:
     if col.kind == "number":
         set_quantiles(col, {r: float(v) for r, v in at_rank.items()})
     else:
-        set_quantiles(col, {r: as_timestamp(v).value / 1000 for r, v in at_rank.items()})
+        set_quantiles(col, {r: float(micros_since_epoch(v)) for r, v in at_rank.items()})
 
 
 def _distinct(conn: sa.Connection, table: sa.Table, col: PushedColumn) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from datagen import make_mixed_frame
 from profile_checks import assert_matches_pandas, reference_frame
 
+from ddtui.backends import duckdb as duckdb_backend
 from ddtui.backends.engines import create_readonly_engine, is_timeout
 from ddtui.profile import profile_table
 
@@ -92,3 +95,77 @@ def test_ddtui_profile_approx_labels_the_json(data_file: Path) -> None:
     assert done.returncode == 0, done.stderr
     profile = json.loads(done.stdout)["profile"]
     assert (profile["exact"], profile["method"]) == (False, "approx_quantile")
+
+
+_PROFILE_IN_A_FRESH_PROCESS = """
+import json, sys
+import sqlalchemy as sa
+from ddtui.backends.engines import create_readonly_engine
+from ddtui.profile import profile_table
+
+engine = create_readonly_engine(sys.argv[1])
+bound = []
+sa.event.listen(engine, "before_cursor_execute",
+                lambda conn, cursor, sql, params, *_: bound.append(params) if params else None)
+profile = profile_table(engine, "orders")
+print(json.dumps({"strategy": profile.strategy, "bound": repr(bound),
+                  "loaded": sorted(m for m in ("pandas", "pyarrow") if m in sys.modules)}))
+"""
+
+
+def test_a_push_down_profile_binds_no_parameter_and_loads_no_pandas(data_file: Path) -> None:
+    """DuckDB's Python binding imports pandas and pyarrow (107 MB) at the first bound
+    parameter: ddtui's numbers are written into the SQL, its datetimes are not pandas'."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROFILE_IN_A_FRESH_PROCESS, f"duckdb:///{data_file}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = json.loads(done.stdout)
+    assert found == {"strategy": "pushdown", "bound": "[]", "loaded": []}
+
+
+def test_numbers_written_into_the_sql_keep_their_values(data_file: Path) -> None:
+    """Floats as DOUBLE (a decimal literal would be a DECIMAL), NaN and infinities too;
+    text stays a bound parameter."""
+    engine = create_readonly_engine(f"duckdb:///{data_file}")
+    values = [0.1, 1e-300, 2.5822498780869086e120, math.inf, -math.inf, 2**62 + 1, True]
+    query = sa.select(*(sa.literal(v) for v in values), sa.literal("it's $1 :x"))
+    with engine.connect() as conn:
+        row = conn.execute(query).one()
+        nan = conn.execute(sa.select(sa.literal(math.nan, sa.Double()))).scalar_one()
+    assert list(row) == [*values, "it's $1 :x"]
+    assert [type(v) for v in row[:3]] == [float, float, float] and math.isnan(nan)
+
+
+def test_a_statement_out_of_memory_runs_again_with_more(
+    data_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first memory limit is small (peak RSS stays low on the common table); a
+    statement that runs out of it runs again under the next one."""
+    monkeypatch.setattr(duckdb_backend, "MEMORY_LIMITS", ("1MB", "256MB"))
+    raised: list[bool] = []
+    raise_limit = duckdb_backend._raise_memory_limit
+
+    def spy(cursor: Any) -> bool:
+        raised.append(raise_limit(cursor))
+        return raised[-1]
+
+    monkeypatch.setattr(duckdb_backend, "_raise_memory_limit", spy)
+    engine = create_readonly_engine(f"duckdb:///{data_file}")
+    profile = profile_table(engine, "orders")
+    assert raised and raised[0] is True
+    assert (profile.strategy, profile.exact) == ("pushdown", True)
+    assert_matches_pandas(profile, reference_frame(engine, "orders"))
+
+
+def test_a_hostile_table_name_is_described_as_quoted(tmp_path: Path) -> None:
+    name = "o\"rd'ers; DROP TABLE x --"
+    path = tmp_path / "hostile.duckdb"
+    writer = sa.create_engine(f"duckdb:///{path}", poolclass=sa.NullPool)
+    make_mixed_frame(500, seed=3).to_sql(name, writer, index=False)
+    writer.dispose()
+    engine = create_readonly_engine(f"duckdb:///{path}")
+    profile = profile_table(engine, name)
+    assert [c.name for c in profile.columns] == list(make_mixed_frame(1).columns)
+    with pytest.raises(Exception, match="orders"):
+        profile_table(engine, "orders")
