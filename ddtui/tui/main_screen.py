@@ -217,17 +217,22 @@ class MainScreen(Screen[None]):
     def on_dags_loaded(self, message: DagsLoaded) -> None:
         pane = self.dag_pane
         pane.show_dags(message.dags)
-        # After the frame that shows the tree: the history's worker would compete with it.
-        self.call_after_refresh(self.drift.badges_from_history, [d.dag_id for d in message.dags])
-        # The first DAG's first task is profiled as soon as the DAG loads: import the
-        # profiler meanwhile (a no-op once imported).
-        self.call_after_refresh(workers.preload_profiler)
+        # Once the frame that shows the tree is out (one refresh later: the frame's own
+        # callbacks run first), the history's worker, and the profiler imported for the
+        # first DAG's first task. Both import numpy (~0.15 s holding the GIL, which the
+        # frame's writing and its after-refresh callbacks would otherwise wait for).
+        dag_ids = [d.dag_id for d in message.dags]
+        self.call_after_refresh(self.call_after_refresh, self._after_the_tree_is_shown, dag_ids)
         self.info_bar.metastore_answered(message.loaded_at)
         dag_id = self.selection.dag_id
         if dag_id is not None and pane.selected_dag_id != dag_id:
             pane.select_dag(dag_id)
         elif dag_id is None and message.dags:
             pane.select_dag(pane.first_dag_id() or message.dags[0].dag_id)
+
+    def _after_the_tree_is_shown(self, dag_ids: list[str]) -> None:
+        self.drift.badges_from_history(dag_ids)
+        workers.preload_profiler()  # a no-op once imported
 
     def on_dag_loaded(self, message: DagLoaded) -> None:
         if message.dag_id != self.selection.dag_id:

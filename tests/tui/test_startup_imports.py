@@ -5,8 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 
 from ddtui.demo.home import AirflowHome
+from ddtui.tui import workers
+from ddtui.tui.app import DdtuiApp
+from ddtui.tui.drift_wiring import DriftWiring
+from ddtui.tui.main_screen import MainScreen
 
 
 def test_importing_the_app_loads_no_pandas_numpy_or_plotext() -> None:
@@ -111,3 +119,29 @@ def test_the_first_frame_on_a_sqlite_metastore_loads_no_other_database(
         if module == package or module.startswith(f"{package}.")
     )
     assert early == [], "loaded before the first frame"
+
+
+async def test_the_threads_that_import_numpy_wait_for_the_first_frames_callbacks(
+    make_app: Callable[..., DdtuiApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profiler's preload and the history's badges (both import numpy, ~0.15 s holding
+    the GIL) start after the callbacks of the frame that shows the DAG tree, not among them:
+    they delayed those callbacks (and the bench's first-frame mark) by ~30 ms."""
+    order: list[str] = []
+    monkeypatch.setattr(workers, "preload_profiler", lambda: order.append("profiler"))
+    monkeypatch.setattr(
+        DriftWiring, "badges_from_history", lambda _, dag_ids: order.append("history")
+    )
+    show_dags = MainScreen.on_dags_loaded
+
+    def on_dags_loaded(screen: MainScreen, message: Any) -> None:
+        show_dags(screen, message)
+        screen.call_after_refresh(order.append, "frame")  # what runs once the tree is drawn
+
+    monkeypatch.setattr(MainScreen, "on_dags_loaded", on_dags_loaded)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert order[0] == "frame"
+    assert sorted(order[1:]) == ["history", "profiler"]
