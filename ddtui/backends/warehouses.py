@@ -1,6 +1,7 @@
 """Warehouses ddtui compile-checks but cannot run here (Snowflake, BigQuery, Trino,
 Databricks, Redshift): the generic backend's portable SQL plus each one's approximate
-aggregates, which `--approx` (or an exact profile over the time budget) uses.
+aggregates, which `--approx` (or an exact profile over the time budget) uses, and, where
+the driver takes it, the engine's own statement timeout (Snowflake, Trino).
 
 Each class says, as data, what its engine calls them; the expressions are checked by
 tests/test_dialects_compile.py (compiled by the maintained dialect, parsed by sqlglot).
@@ -8,13 +9,16 @@ tests/test_dialects_compile.py (compiled by the maintained dialect, parsed by sq
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from ddtui.backends.base import Capabilities
+from ddtui.backends.base import Budget, Capabilities
 from ddtui.backends.expressions import Expr, SqlExpressions
 from ddtui.backends.generic import GenericBackend
 
@@ -86,6 +90,12 @@ class SnowflakeBackend(GenericBackend):
     capabilities = _approx_capabilities("APPROX_PERCENTILE", "APPROX_COUNT_DISTINCT")
     expressions: ClassVar[SqlExpressions] = SnowflakeExpressions()
 
+    def connect_args(self, url: URL, budget: Budget) -> dict[str, Any]:
+        # The warehouse stops a statement past the budget itself: the client giving up
+        # alone would leave it running, and billed.
+        timeout = {"STATEMENT_TIMEOUT_IN_SECONDS": math.ceil(budget.statement_s)}
+        return {"session_parameters": timeout}
+
 
 class BigQueryBackend(GenericBackend):
     name = "bigquery"
@@ -97,6 +107,14 @@ class TrinoBackend(GenericBackend):
     name = "trino"
     capabilities = _approx_capabilities("approx_percentile", "approx_distinct")
     expressions: ClassVar[SqlExpressions] = TrinoExpressions()
+
+    def connect_args(self, url: URL, budget: Budget) -> dict[str, Any]:
+        # The coordinator stops a query past the budget, queueing included; session
+        # properties the URL sets are kept (connect_args would replace them).
+        given = url.query.get("session_properties")
+        properties = json.loads(given) if isinstance(given, str) else {}
+        properties.setdefault("query_max_run_time", f"{math.ceil(budget.statement_s)}s")
+        return {"session_properties": properties}
 
 
 class DatabricksBackend(GenericBackend):
