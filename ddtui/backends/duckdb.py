@@ -42,11 +42,13 @@ _TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
 }
 # DuckDB's memory for hash tables and sorts before it spills to disk (its default is 80 %
 # of the machine's memory, in ddtui's own process): the first limit, then, when a
-# statement runs out, the next. Measured on one thread: the 5M-row bench table profiles
-# within 32 MB; COUNT(DISTINCT) of 100M distinct doubles needs 256 MB (it runs out at
-# 128 MB), of 30M 128 MB.
+# statement runs out, the next. Measured: the 5M-row bench table profiles within 32 MB on
+# one thread; COUNT(DISTINCT) of 100M distinct doubles needed 256 MB, of 30M 128 MB (on
+# DuckDB's default two threads here).
 MEMORY_LIMITS = ("32MB", "256MB", "2GB")
-_MEMORY_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+# As set ("256MB", decimal) and as DuckDB shows a limit ("244.1 MiB", binary).
+_MEMORY_UNITS = {"bytes": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_MEMORY_UNITS |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
 _DECIMAL = re.compile(r"(?:decimal|numeric)\((\d+),\s*(\d+)\)")
 
 
@@ -112,8 +114,8 @@ _NAN: Expr = sa.literal(math.nan, sa.Double())
 
 class _NumbersInline:
     """Statement compiler mixin: ddtui's own numbers (bucket edges, limits, NaN) written
-    into the SQL, not bound. DuckDB's Python binding imports pandas and pyarrow (120 MB)
-    at a statement's first bound parameter, more than a push-down profile needs
+    into the SQL, not bound. DuckDB's Python binding imports pandas and pyarrow (107 MB
+    beyond numpy) at a statement's first bound parameter, more than a push-down profile needs
     altogether. Text stays bound: table names and partition values come from users'
     data. The engine's compiled cache is off, as the SQL now holds values."""
 
@@ -205,7 +207,8 @@ class DuckDBBackend(Backend):
             dbapi_connection.execute(f"SET memory_limit = '{MEMORY_LIMITS[0]}'")
             # One thread a statement: the push-down runs two statements at a time, and
             # each thread of a statement holds hash tables of its own (peak RSS of the
-            # bench's profile: 341 MB on two threads at 64 MB, 289 MB on one at 32 MB).
+            # bench's profile, pandas loaded: 341 MB on two threads at 64 MB, 289 MB on one
+            # at 32 MB).
             dbapi_connection.execute("SET threads = 1")
 
     @contextmanager
@@ -274,10 +277,9 @@ def _raise_memory_limit(cursor: Any) -> bool:
 
 
 def _bytes(limit: str) -> float:
-    """Bytes of a memory limit as set ("256MB", decimal) or as shown ("244.1 MiB")."""
+    """Bytes of a memory limit as set ("256MB") or as shown ("244.1 MiB")."""
     number, unit = re.fullmatch(r"([\d.]+)\s*([A-Za-z]+)", limit.strip()).groups()  # type: ignore[union-attr]
-    decimal = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
-    return float(number) * (decimal.get(unit) or _MEMORY_UNITS[unit])
+    return float(number) * _MEMORY_UNITS[unit]
 
 
 @functools.cache
