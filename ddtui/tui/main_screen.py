@@ -96,7 +96,7 @@ class MainScreen(Screen[None]):
         self._deep_link = selection.dag_id is not None
         self._open_log_first = open_log and self._deep_link and selection.task_id is not None
         self.order = SelectedTableFirst()
-        self.reads = MetastoreReads(self, first_dags)
+        self.reads = MetastoreReads(self, first_dags, tree_after_dag=self._deep_link)
         self.tables = ProfileWiring(self)
         self.drift = DriftWiring(self)
         self.navigation = PaneNavigation(self)
@@ -215,6 +215,10 @@ class MainScreen(Screen[None]):
     # What the workers found ---------------------------------------------------------
 
     def on_dags_loaded(self, message: DagsLoaded) -> None:
+        if not self.reads.holds_back(message):
+            self.show_dags(message)
+
+    def show_dags(self, message: DagsLoaded) -> None:
         pane = self.dag_pane
         pane.show_dags(message.dags)
         # Once the frame that shows the tree is out (one refresh later: the frame's own
@@ -260,6 +264,7 @@ class MainScreen(Screen[None]):
         # After the frame that shows the tasks: health reads many runs in a worker that
         # would compete with it (and with the next key press while the cursor moves on).
         self.call_after_refresh(self.order.after_profile, self.drift.measure_health)
+        self.reads.dag_read()
 
     def on_rows_counted(self, message: RowsCounted) -> None:
         self.tables.rows_counted(message)

@@ -1,5 +1,6 @@
 """The main screen's reads of the metastore: the DAG list, the selected DAG, the auto-refresh,
-and the header's note of since when the metastore has not answered."""
+the header's note of since when the metastore has not answered, and, on a deep link, the
+DAG tree shown after the linked DAG."""
 
 from __future__ import annotations
 
@@ -22,10 +23,16 @@ class MetastoreReads:
     metastore stops answering them."""
 
     def __init__(
-        self, screen: WiredScreen, first_dags: Future[list[DagSummary]] | None = None
+        self,
+        screen: WiredScreen,
+        first_dags: Future[list[DagSummary]] | None = None,
+        *,
+        tree_after_dag: bool = False,
     ) -> None:
         self.screen = screen
         self._first_dags = first_dags  # read while Textual sets up the screen
+        self._tree_after_dag = tree_after_dag
+        self._held_dags: DagsLoaded | None = None
         # When the running reads of the metastore started (a stalled one dates the silence).
         self._read_started: dict[str, datetime] = {}
 
@@ -52,6 +59,31 @@ class MetastoreReads:
         request = workers.DagRequest(dag_id, screen.selection.pinned_run_id, refresh)
         job = workers.load_dag(session.metastore, session.data, request, session.clock)
         screen.start(workers.DAG, job, f"load DAG {dag_id}")
+
+    def holds_back(self, dags: DagsLoaded) -> bool:
+        """Whether the DAG list waits. A deep link's DAG, and the start of its task's profile,
+        come first, the tree one frame later: the two reads race, and building the tree of a
+        large metastore holds the interpreter (~0.1 s) that the DAG and the profile wait for.
+        Not until the profile shows something: a stalled data source would hide the tree."""
+        if self._tree_after_dag or self._held_dags is not None:
+            self._held_dags = dags  # the newest, if a refresh came meanwhile
+            return True
+        return False
+
+    def dag_read(self, *, failed: bool = False) -> None:
+        """The deep link's DAG was read: the tree follows one frame later. Or its read failed:
+        the tree now, read before the failure that the header is about to tell."""
+        if self._tree_after_dag:
+            self._tree_after_dag = False
+            if failed:
+                self._show_held_dags()
+            else:
+                self.screen.call_after_refresh(self._show_held_dags)
+
+    def _show_held_dags(self) -> None:
+        held, self._held_dags = self._held_dags, None
+        if held is not None:
+            self.screen.show_dags(held)
 
     def refresh_tick(self) -> None:
         """The auto-refresh: the DAG list and the selected DAG again."""
@@ -80,6 +112,7 @@ class MetastoreReads:
             else:
                 screen.dag_pane.show_message(error_message("dags", reason))
             return
+        self.dag_read(failed=True)
         if isinstance(error, MetastoreError | QueryTimeoutError):
             self.silent(workers.DAG)
         screen.task_pane.stop_reading()

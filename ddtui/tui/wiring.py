@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ddtui.tui.dag_tree import DagPane
     from ddtui.tui.header import InfoBar
     from ddtui.tui.keys import Selection
+    from ddtui.tui.messages import DagsLoaded
     from ddtui.tui.scheduling import SelectedTableFirst
     from ddtui.tui.state import LoadedDag, Session
     from ddtui.tui.stats import StatsPane
@@ -76,6 +77,8 @@ class WiredScreen(Protocol):
     def cancel(self, group: str) -> None: ...
 
     def select_dag(self, dag_id: str) -> None: ...
+
+    def show_dags(self, message: DagsLoaded) -> None: ...
 
     def select_task(self, task_id: str) -> None: ...
 

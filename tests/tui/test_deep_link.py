@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
+import pytest
+
 from ddtui.tui.task_list import TaskTable
+from tui.fakes import ControlledMetastore
 from tui.helpers import settle, static_text
 
 
@@ -34,3 +40,41 @@ async def test_run_selects_that_run(make_app, airflow_home) -> None:
         row = next(r for r in app.main.task_pane.rows if r.task.task_id == "train")
         assert row.state == "success"  # it failed only in the newer run
         assert "latest" not in static_text(app, "#run-line")
+
+
+async def test_the_deep_link_comes_before_the_dag_tree(make_app, metastore) -> None:
+    """The DAG read and the DAG list read race: the tree waits for the deep link's DAG and
+    its task's profile, which building a large tree would otherwise delay."""
+    store = ControlledMetastore(metastore)
+    store.hold = threading.Event()  # the DAG's read waits; the DAG list's does not
+    app = make_app(dag_id="titanic", task_id="features", metastore=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main
+        profiling_when_tree_filled: list[bool] = []
+        show_dags = screen.dag_pane.show_dags
+
+        def record(dags):
+            profiling_when_tree_filled.append(screen.tables.shown is not None)
+            show_dags(dags)
+
+        screen.dag_pane.show_dags = record
+        dags_read = [w for w in app.workers if w.group == "dags"]
+        await asyncio.gather(*(w.wait() for w in dags_read))
+        await pilot.pause()
+        assert not screen.dag_pane.dags  # read, and held back
+        store.hold.set()
+        await settle(pilot)
+        assert profiling_when_tree_filled == [True]
+        assert screen.dag_pane.selected_dag_id == "titanic"
+        assert screen.stats_pane.profile is not None
+
+
+@pytest.mark.expect_worker_error("server closed the connection")
+async def test_a_deep_link_whose_dag_fails_still_shows_the_tree(make_app, metastore) -> None:
+    store = ControlledMetastore(metastore)
+    store.broken[("dag_structure", "titanic")] = "server closed the connection"
+    app = make_app(dag_id="titanic", task_id="features", metastore=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "titanic" in {d.dag_id for d in app.main.dag_pane.dags}
+        assert "server closed the connection" in static_text(app, "#task-message")
