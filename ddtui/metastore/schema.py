@@ -39,15 +39,23 @@ class LenientJSON(sa.types.TypeDecorator[Any]):
             return dialect.type_descriptor(sa.JSON())
         return dialect.type_descriptor(sa.Text())
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
-        if backend_for(dialect).capabilities.decodes_json or not isinstance(
-            value, str | bytes | bytearray
-        ):
-            return value
-        try:
-            return json.loads(value)
-        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
-            return UnreadableJSON(str(exc) or type(exc).__name__)
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # Chosen once per statement, not per row: the backend is asked here only.
+        driver_value = self.impl_instance.result_processor(dialect, coltype)
+        if backend_for(dialect).capabilities.decodes_json:
+            return driver_value
+
+        def decode(value: Any) -> Any:
+            if driver_value is not None:
+                value = driver_value(value)
+            if not isinstance(value, str | bytes | bytearray):
+                return value
+            try:
+                return json.loads(value)
+            except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+                return UnreadableJSON(str(exc) or type(exc).__name__)
+
+        return decode
 
 
 class LenientDateTime(sa.types.TypeDecorator[Any]):
