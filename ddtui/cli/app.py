@@ -173,6 +173,9 @@ def run_tui(
         find_target(store, dag_id, task_id, run_id)
     if not sys.stdin.isatty() or not sys.stdout.isatty():
         raise DdtuiError("the terminal UI needs a terminal; use `ddtui dags` or `ddtui describe`")
+    from ddtui.tui.prefetch import read_dag_list
+
+    first_dags = read_dag_list(store)  # before Textual and the app are imported
     from ddtui.tui.app import DdtuiApp
 
     DdtuiApp(
@@ -185,6 +188,7 @@ def run_tui(
         open_log=open_log,
         sources=sources,
         approx=approx,
+        first_dags=first_dags,
     ).run()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gc
 import os
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from ddtui.tui.commands import DagCommands
 from ddtui.tui.keys import Selection
 from ddtui.tui.main_screen import MainScreen
 from ddtui.tui.navigation import sixteen_colour_terminal
+from ddtui.tui.prefetch import read_dag_list
 from ddtui.tui.state import Session
 
 
@@ -37,20 +37,6 @@ def freeze_imported_objects() -> None:
     they live as long as the process) out of the garbage collector's sight, so the full
     collections that building the screen triggers walk only the objects it creates."""
     gc.freeze()
-
-
-def read_in_thread(read: Callable[[], list[DagSummary]]) -> Future[list[DagSummary]]:
-    """Start `read` now in a thread of its own; its result (or error) comes as a future."""
-    future: Future[list[DagSummary]] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(read())
-        except BaseException as exc:  # handed to whoever waits for the result
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="ddtui-first-dags", daemon=True).start()
-    return future
 
 
 class DdtuiApp(App[None]):
@@ -84,7 +70,10 @@ class DdtuiApp(App[None]):
         sources: DataSources | None = None,
         open_log: bool = False,
         approx: bool = False,
+        first_dags: Future[list[DagSummary]] | None = None,
     ) -> None:
+        """`first_dags`: the DAG list's read, when `ddtui` started it before importing the app
+        (`prefetch`); else it starts here."""
         freeze_imported_objects()
         super().__init__()
         if sixteen_colour_terminal(os.environ):
@@ -104,7 +93,7 @@ class DdtuiApp(App[None]):
         self.main = MainScreen(
             self.session,
             Selection(dag_id, task_id, run_id),
-            first_dags=read_in_thread(metastore.list_dags),
+            first_dags=first_dags or read_dag_list(metastore),
             open_log=open_log,
         )
 

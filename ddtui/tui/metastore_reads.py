@@ -44,6 +44,12 @@ class MetastoreReads:
             self.screen.start(workers.DAGS, workers.load_dags(session.metastore, session.clock))
             return
         clock = session.clock
+        if first.done() and first.exception() is None:
+            # Read while Textual was imported and the screen built: in the screen's first frame.
+            dags = DagsLoaded(first.result(), clock())
+            if not self.holds_back(dags):
+                self.screen.show_dags(dags)
+            return
 
         def first_dags(post: workers.Post, cancelled: workers.Cancelled) -> None:
             post(DagsLoaded(first.result(), clock()))

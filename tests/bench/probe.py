@@ -240,10 +240,13 @@ def _open_app(metastore_url: str, data_url: str | None, **kwargs: Any) -> Any:
     """Build the app the way `ddtui` does (settings, metastore, app)."""
     from ddtui.cli.options import open_configured_metastore
     from ddtui.config.settings import DataSettings
+    from ddtui.tui.prefetch import read_dag_list
 
     store = open_configured_metastore(metastore_url)
     data = DataSettings(data_url, "--data-url" if data_url else "")
-    return _probe_app_class()(store, data, **kwargs)
+    # As `ddtui` does (cli/app.py, run_tui): the DAG list's read starts before the app's import.
+    first_dags = read_dag_list(store)
+    return _probe_app_class()(store, data, first_dags=first_dags, **kwargs)
 
 
 def tui_startup(metastore_url: str, n_dags: int) -> dict[str, Any]:

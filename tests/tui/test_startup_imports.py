@@ -69,16 +69,16 @@ from ddtui.tui.main_screen import MainScreen
 store = open_configured_metastore({metastore_url!r})
 data = configured_data(store, {data_url!r}, None, None)
 at_first_frame = []
-show_dags = MainScreen.on_dags_loaded
+show_dags = MainScreen.show_dags
 
 
-def on_dags_loaded(screen, message):
+def marked_show_dags(screen, message):
     show_dags(screen, message)
     # The tree is filled; what the screen starts after this refresh has not run yet.
     at_first_frame[:] = at_first_frame or sorted(sys.modules)
 
 
-MainScreen.on_dags_loaded = on_dags_loaded
+MainScreen.show_dags = marked_show_dags
 
 async def first_frame() -> int:
     app = DdtuiApp(store, data, refresh_seconds=0)
@@ -132,13 +132,13 @@ async def test_the_threads_that_import_numpy_wait_for_the_first_frames_callbacks
     monkeypatch.setattr(
         DriftWiring, "badges_from_history", lambda _, dag_ids: order.append("history")
     )
-    show_dags = MainScreen.on_dags_loaded
+    show_dags = MainScreen.show_dags
 
-    def on_dags_loaded(screen: MainScreen, message: Any) -> None:
+    def marked_show_dags(screen: MainScreen, message: Any) -> None:
         show_dags(screen, message)
         screen.call_after_refresh(order.append, "frame")  # what runs once the tree is drawn
 
-    monkeypatch.setattr(MainScreen, "on_dags_loaded", on_dags_loaded)
+    monkeypatch.setattr(MainScreen, "show_dags", marked_show_dags)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
