@@ -132,7 +132,8 @@ def ddtui_stages(url: str, table: str) -> dict[str, Any]:
 
 def _probe_app_class() -> Any:
     """DdtuiApp with marks taken after the screen refreshed (the main screen handles each
-    message before it bubbles up to the app), and the DAG tree's at the frame that draws it."""
+    message before it bubbles up to the app); the DAG tree's and the profiles' at the frame
+    that draws them."""
     import asyncio
     from pathlib import Path
 
@@ -169,6 +170,15 @@ def _probe_app_class() -> Any:
             # The tree is filled here, from a DagsLoaded message or, when the DAG list was
             # read before the screen mounted, from its mount.
             screen.show_dags = marked_show_dags  # type: ignore[method-assign]
+            tables = screen.tables
+            profile_loaded = tables.loaded
+
+            def marked_profile_loaded(message: Any) -> None:
+                profile_loaded(message)
+                if message.key == tables.shown:  # in the stats pane: drawn in the next frame
+                    self._at_next_frame.append(("profile", message.profile.exact))
+
+            tables.loaded = marked_profile_loaded  # type: ignore[method-assign]
 
         def _mark(self, name: str, value: Any = None) -> None:
             # Messages sent now are handled before this callback runs after the next refresh.
@@ -225,10 +235,6 @@ def _probe_app_class() -> Any:
                 seen += 1
                 if shown == dag_id and self.query_one("#task-table").row_count == 20:
                     return done
-
-        def on_profile_loaded(self, message: Any) -> None:
-            if message.key == self.main.tables.shown:
-                self._mark("profile", message.profile.exact)
 
         def on_task_pane_task_highlighted(self, message: TaskPane.TaskHighlighted) -> None:
             self._mark("task", message.task_id)
