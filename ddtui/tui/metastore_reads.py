@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from ddtui.tui.wiring import WiredScreen
 
 
+# How long a deep link's DAG tree waits at most for its task's first profile.
+TREE_WAITS_S = 0.5
+
+
 class MetastoreReads:
     """Starts the screen's reads of the DAG list and of the selected DAG, and says when the
     metastore stops answering them."""
@@ -67,24 +71,31 @@ class MetastoreReads:
         screen.start(workers.DAG, job, f"load DAG {dag_id}")
 
     def holds_back(self, dags: DagsLoaded) -> bool:
-        """Whether the DAG list waits. A deep link's DAG, and the start of its task's profile,
-        come first, the tree one frame later: the two reads race, and building the tree of a
-        large metastore holds the interpreter (~0.1 s) that the DAG and the profile wait for.
-        Not until the profile shows something: a stalled data source would hide the tree."""
+        """Whether the DAG list waits. A deep link's DAG, then its task's first profile, come
+        before the tree: the two reads race, and building the tree of a large metastore holds
+        the interpreter (~0.1 s) that the DAG and the profile wait for. At most
+        `TREE_WAITS_S` for the profile: a stalled data source would hide the tree."""
         if self._tree_after_dag or self._held_dags is not None:
             self._held_dags = dags  # the newest, if a refresh came meanwhile
             return True
         return False
 
     def dag_read(self, *, failed: bool = False) -> None:
-        """The deep link's DAG was read: the tree follows one frame later. Or its read failed:
-        the tree now, read before the failure that the header is about to tell."""
+        """The deep link's DAG was read: the tree follows its task's first profile. Or its
+        read failed: the tree now, read before the failure that the header is about to tell."""
         if self._tree_after_dag:
             self._tree_after_dag = False
             if failed:
                 self._show_held_dags()
             else:
-                self.screen.call_after_refresh(self._show_held_dags)
+                # Two frames later (Textual draws at most 60 a second): the widgets showing
+                # the profile ask for their frame only once they have handled it, and an
+                # after-refresh callback would build the tree before that frame.
+                screen = self.screen
+                screen.order.after_first_stage(
+                    lambda: screen.set_timer(2 / 60, self._show_held_dags)
+                )
+                screen.set_timer(TREE_WAITS_S, self._show_held_dags)
 
     def _show_held_dags(self) -> None:
         held, self._held_dags = self._held_dags, None

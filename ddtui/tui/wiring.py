@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
     from textual.widget import Widget
 
     from ddtui.profile.models import TableProfile
@@ -64,6 +65,8 @@ class WiredScreen(Protocol):
     def maximize(self, widget: Widget, container: bool = True) -> bool: ...
 
     def minimize(self) -> None: ...
+
+    def set_timer(self, delay: float, callback: Callable[[], Any]) -> Timer: ...
 
     def call_after_refresh(
         self, callback: Callable[..., Any], *args: Any, **kwargs: Any

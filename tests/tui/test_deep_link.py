@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from ddtui.tui import workers
+from ddtui.tui.metastore_reads import TREE_WAITS_S
 from ddtui.tui.task_list import TaskTable
 from tui.fakes import ControlledMetastore
 from tui.helpers import settle, static_text
@@ -78,3 +80,27 @@ async def test_a_deep_link_whose_dag_fails_still_shows_the_tree(make_app, metast
         await settle(pilot)
         assert "titanic" in {d.dag_id for d in app.main.dag_pane.dags}
         assert "server closed the connection" in static_text(app, "#task-message")
+
+
+async def test_a_stalled_data_source_does_not_hide_the_dag_tree(
+    make_app, metastore, monkeypatch
+) -> None:
+    """The tree waits for the deep link's profile only so long (`TREE_WAITS_S`)."""
+    stalled = threading.Event()
+
+    def profile_output(*args, **kwargs):
+        def job(post, cancelled) -> None:
+            while not cancelled() and not stalled.wait(0.05):
+                pass  # a source that never answers
+
+        return job
+
+    monkeypatch.setattr(workers, "profile_output", profile_output)
+    app = make_app(dag_id="titanic", task_id="features")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await asyncio.sleep(TREE_WAITS_S + 0.5)
+        await pilot.pause()
+        assert app.main.running(workers.PROFILE)
+        assert app.main.dag_pane.selected_dag_id == "titanic"
+        stalled.set()
+        await settle(pilot)
