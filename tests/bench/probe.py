@@ -139,7 +139,6 @@ def _probe_app_class() -> Any:
 
     from ddtui.tui import app as app_module
     from ddtui.tui.app import DdtuiApp
-    from ddtui.tui.task_list import TaskPane
 
     class ProbeApp(DdtuiApp):
         # Textual resolves CSS_PATH beside the class's module: point it at the app's own.
@@ -151,6 +150,7 @@ def _probe_app_class() -> Any:
             self.waiters: dict[str, asyncio.Event] = {}
             self.profile_started: float | None = None
             self._at_next_frame: list[tuple[str, Any]] = []
+            self.cursor_from: int | None = None  # a key press is moving the task list's cursor
             screen = self.main
             show_stats = screen.show_stats
 
@@ -199,6 +199,13 @@ def _probe_app_class() -> Any:
                     if name in self.waiters:
                         self.waiters[name].set()
                 self._at_next_frame = []
+            if self.cursor_from is not None and renderable is not None and not self._batch_count:
+                row = self.query_one("#task-table").cursor_row
+                if row != self.cursor_from:  # the frame that shows the moved cursor
+                    self.cursor_from = None
+                    self.marks.setdefault("task", []).append((time.perf_counter(), row))
+                    if "task" in self.waiters:
+                        self.waiters["task"].set()
 
         async def wait_mark(self, name: str, count: int, timeout: float = 600) -> tuple[float, Any]:
             deadline = time.perf_counter() + timeout
@@ -235,9 +242,6 @@ def _probe_app_class() -> Any:
                 seen += 1
                 if shown == dag_id and self.query_one("#task-table").row_count == 20:
                     return done
-
-        def on_task_pane_task_highlighted(self, message: TaskPane.TaskHighlighted) -> None:
-            self._mark("task", message.task_id)
 
     return ProbeApp
 
@@ -373,6 +377,7 @@ def tui_profile(
                 before = table.cursor_row
                 count = len(app.marks.get("task", []))
                 key = "down" if before == 0 else "up"
+                app.cursor_from = before
                 started = time.perf_counter()
                 _press(app, events, key)
                 done, _task = await app.wait_mark("task", count + 1, timeout=60)
