@@ -215,8 +215,7 @@ class MainScreen(Screen[None]):
     # What the workers found ---------------------------------------------------------
 
     def on_dags_loaded(self, message: DagsLoaded) -> None:
-        if not self.reads.holds_back(message):
-            self.show_dags(message)
+        self.reads.dags_read(message)
 
     def show_dags(self, message: DagsLoaded) -> None:
         pane = self.dag_pane

@@ -50,9 +50,7 @@ class MetastoreReads:
         clock = session.clock
         if first.done() and first.exception() is None:
             # Read while Textual was imported and the screen built: in the screen's first frame.
-            dags = DagsLoaded(first.result(), clock())
-            if not self.holds_back(dags):
-                self.screen.show_dags(dags)
+            self.dags_read(DagsLoaded(first.result(), clock()))
             return
 
         def first_dags(post: workers.Post, cancelled: workers.Cancelled) -> None:
@@ -70,15 +68,15 @@ class MetastoreReads:
         job = workers.load_dag(session.metastore, session.data, request, session.clock)
         screen.start(workers.DAG, job, f"load DAG {dag_id}")
 
-    def holds_back(self, dags: DagsLoaded) -> bool:
-        """Whether the DAG list waits. A deep link's DAG, then its task's first profile, come
-        before the tree: the two reads race, and building the tree of a large metastore holds
-        the interpreter (~0.1 s) that the DAG and the profile wait for. At most
-        `TREE_WAITS_S` for the profile: a stalled data source would hide the tree."""
+    def dags_read(self, dags: DagsLoaded) -> None:
+        """The DAG list, to the tree now or held. A deep link's DAG, then its task's first
+        profile, come before the tree: the two reads race, and building the tree of a large
+        metastore holds the interpreter (~0.1 s) that the DAG and the profile wait for. At
+        most `TREE_WAITS_S` for the profile: a stalled data source would hide the tree."""
         if self._tree_after_dag or self._held_dags is not None:
             self._held_dags = dags  # the newest, if a refresh came meanwhile
-            return True
-        return False
+        else:
+            self.screen.show_dags(dags)
 
     def dag_read(self, *, failed: bool = False) -> None:
         """The deep link's DAG was read: the tree follows its task's first profile. Or its

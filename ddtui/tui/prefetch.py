@@ -4,7 +4,7 @@
 in a thread of its own: waiting for the server overlaps importing Textual and building the
 screen (~0.1 s). An embedded one's (SQLite) runs at once: it has no wait to overlap, and in a
 thread each of its many small steps would wait for the interpreter that the imports hold (the
-read of 1,000 DAGs took 0.37 s so instead of 0.05 s). Either way the screen finds the list
+read of 1,000 DAGs took 0.37 s instead of 0.05 s). Either way the screen finds the list
 read when it mounts and draws the tree in its first frame. No Textual here.
 """
 

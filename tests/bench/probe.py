@@ -180,32 +180,28 @@ def _probe_app_class() -> Any:
 
             tables.loaded = marked_profile_loaded  # type: ignore[method-assign]
 
+        def _record(self, name: str, value: Any) -> None:
+            self.marks.setdefault(name, []).append((time.perf_counter(), value))
+            if name in self.waiters:
+                self.waiters[name].set()
+
         def _mark(self, name: str, value: Any = None) -> None:
             # Messages sent now are handled before this callback runs after the next refresh.
-            def after() -> None:
-                self.marks.setdefault(name, []).append((time.perf_counter(), value))
-                if name in self.waiters:
-                    self.waiters[name].set()
-
-            self.call_after_refresh(after)
+            self.call_after_refresh(self._record, name, value)
 
         def _display(self, screen: Any, renderable: Any) -> None:
             # The frame itself (headless: not written out): what the user sees is drawn.
             super()._display(screen, renderable)
-            if renderable is not None and not self._batch_count and self._at_next_frame:
-                now = time.perf_counter()
-                for name, value in self._at_next_frame:
-                    self.marks.setdefault(name, []).append((now, value))
-                    if name in self.waiters:
-                        self.waiters[name].set()
-                self._at_next_frame = []
-            if self.cursor_from is not None and renderable is not None and not self._batch_count:
+            if renderable is None or self._batch_count:
+                return
+            for name, value in self._at_next_frame:
+                self._record(name, value)
+            self._at_next_frame = []
+            if self.cursor_from is not None:
                 row = self.query_one("#task-table").cursor_row
                 if row != self.cursor_from:  # the frame that shows the moved cursor
                     self.cursor_from = None
-                    self.marks.setdefault("task", []).append((time.perf_counter(), row))
-                    if "task" in self.waiters:
-                        self.waiters["task"].set()
+                    self._record("task", row)
 
         async def wait_mark(self, name: str, count: int, timeout: float = 600) -> tuple[float, Any]:
             deadline = time.perf_counter() + timeout
