@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -20,6 +21,15 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
         running = [w for w in app.workers if not w.is_finished]
         await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
         await pilot.pause()
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 20) -> None:
+    """Pause until `condition` holds, for at most `seconds`: what the app starts a refresh or
+    two later can come after the workers finished, later still on a loaded machine."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition() and loop.time() < deadline:
+        await pilot.pause(0.02)
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:

@@ -12,7 +12,7 @@ from ddtui.tui.column_view import ColumnScreen
 from ddtui.tui.main_screen import MainScreen
 from ddtui.tui.stats.histograms import ColumnChart, HistogramGrid
 from ddtui.tui.task_list import TaskTable
-from tui.helpers import press, settle, static_text, table_column
+from tui.helpers import press, settle, static_text, table_column, wait_for
 
 
 async def test_describe_lists_every_column_with_missing_and_distinct(make_app) -> None:
@@ -130,10 +130,7 @@ async def test_sample_shows_first_and_keys_work_while_exact_computes(make_app, m
     monkeypatch.setattr(backend, "profile_stages", slow)
     app = make_app(dag_id="titanic", task_id="clean")
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(50):
-            await pilot.pause()
-            if app.main.stats_pane.profile is not None:
-                break
+        await wait_for(pilot, lambda: app.main.stats_pane.profile is not None)
         assert app.main.stats_pane.profile is not None and not app.main.stats_pane.profile.exact
         assert "sample of" in static_text(app, "#stats-title")
         assert app.query_one("#stats-progress").display
