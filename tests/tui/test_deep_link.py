@@ -11,7 +11,7 @@ from ddtui.tui import workers
 from ddtui.tui.metastore_reads import TREE_WAITS_S
 from ddtui.tui.task_list import TaskTable
 from tui.fakes import ControlledMetastore
-from tui.helpers import settle, static_text
+from tui.helpers import settle, static_text, wait_for
 
 
 async def test_dag_selects_it_and_focuses_the_task_list(make_app) -> None:
@@ -66,6 +66,7 @@ async def test_the_deep_link_comes_before_the_dag_tree(make_app, metastore) -> N
         assert not screen.dag_pane.dags  # read, and held back
         store.hold.set()
         await settle(pilot)
+        await wait_for(pilot, lambda: bool(profiling_when_tree_filled))  # two frames later
         assert profiling_when_tree_filled == [True]
         assert screen.dag_pane.selected_dag_id == "titanic"
         assert screen.stats_pane.profile is not None
@@ -98,9 +99,9 @@ async def test_a_stalled_data_source_does_not_hide_the_dag_tree(
     monkeypatch.setattr(workers, "profile_output", profile_output)
     app = make_app(dag_id="titanic", task_id="features")
     async with app.run_test(size=(120, 40)) as pilot:
-        await asyncio.sleep(TREE_WAITS_S + 0.5)
-        await pilot.pause()
-        assert app.main.running(workers.PROFILE)
+        await asyncio.sleep(TREE_WAITS_S)
+        await wait_for(pilot, lambda: app.main.dag_pane.selected_dag_id == "titanic")
         assert app.main.dag_pane.selected_dag_id == "titanic"
+        assert app.main.running(workers.PROFILE)  # the tree did not wait for it
         stalled.set()
         await settle(pilot)
