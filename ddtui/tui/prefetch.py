@@ -20,19 +20,16 @@ from ddtui.metastore import DagSummary, MetastoreReader
 
 def read_dag_list(metastore: MetastoreReader) -> Future[list[DagSummary]]:
     """The metastore's DAG list, its read started now; its result (or error) as a future."""
+    future: Future[list[DagSummary]] = Future()
     if backend_for(metastore.info.dialect).capabilities.networked:
-        return read_in_thread(metastore.list_dags)
-    future: Future[list[DagSummary]] = Future()
-    _read_into(future, metastore.list_dags)
-    return future
-
-
-def read_in_thread(read: Callable[[], list[DagSummary]]) -> Future[list[DagSummary]]:
-    """Start `read` now in a thread of its own; its result (or error) comes as a future."""
-    future: Future[list[DagSummary]] = Future()
-    threading.Thread(
-        target=_read_into, args=(future, read), name="ddtui-first-dags", daemon=True
-    ).start()
+        threading.Thread(
+            target=_read_into,
+            args=(future, metastore.list_dags),
+            name="ddtui-first-dags",
+            daemon=True,
+        ).start()
+    else:
+        _read_into(future, metastore.list_dags)
     return future
 
 
